@@ -1,0 +1,18 @@
+-- dead_letters: one row per refused record (also on Kafka topic runlaw.dead-letters with the original bytes).
+-- Grain: source topic x partition x offset. ORDER BY (topic, partition, offset): that triple is the identity
+-- of a Kafka record, so a replay after a restart collapses (FINAL). value_base64 holds the original bytes.
+-- Retention: until the month partition is dropped.
+CREATE TABLE IF NOT EXISTS dead_letters
+(
+    topic           String,
+    partition       Int32,
+    offset          Int64,
+    reason_code     String,
+    reason          String,
+    failed_at       DateTime('UTC'),
+    value_base64    String,
+    ingested_at_ms  UInt64
+)
+ENGINE = ReplacingMergeTree(ingested_at_ms)
+PARTITION BY toYYYYMM(failed_at)
+ORDER BY (topic, partition, offset);
