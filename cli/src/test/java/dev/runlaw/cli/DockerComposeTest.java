@@ -1,0 +1,90 @@
+package dev.runlaw.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * Docker does not run on the build machines, so the production compose file is checked structurally: it parses,
+ * every service pins its image tag and has a healthcheck, every mounted host path exists, and the job jar it
+ * submits is the one the build produces.
+ */
+class DockerComposeTest {
+    private static Path root;
+    private static Map<String, Map<String, Object>> services;
+
+    @BeforeAll
+    @SuppressWarnings("unchecked")
+    static void load() throws IOException {
+        root = ProjectRoot.find();
+        try (Reader r = Files.newBufferedReader(root.resolve("docker-compose.yml"))) {
+            Map<String, Object> doc = new Yaml().load(r);
+            services = (Map<String, Map<String, Object>>) doc.get("services");
+        }
+    }
+
+    @Test
+    void hasTheWholeStack() {
+        assertThat(services).containsKeys("kafka", "clickhouse", "jobmanager", "taskmanager", "ingest-job", "grafana");
+    }
+
+    @Test
+    void everyServicePinsItsImageTag() {
+        Pattern pinned = Pattern.compile("^[a-z0-9./-]+:[0-9][A-Za-z0-9._-]*$");
+        services.forEach((name, svc) -> {
+            String image = (String) svc.get("image");
+            assertThat(image).as(name + " image").isNotNull();
+            assertThat(image).as(name + " image tag").matches(pinned).doesNotEndWith(":latest");
+        });
+        assertThat(services.get("jobmanager").get("image")).isEqualTo("flink:2.2.1-java17");
+    }
+
+    @Test
+    void everyServiceHasAHealthcheck() {
+        services.forEach((name, svc) -> {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> hc = (Map<String, Object>) svc.get("healthcheck");
+            assertThat(hc).as(name + " healthcheck").isNotNull().containsKey("test");
+        });
+    }
+
+    @Test
+    void everyMountedHostPathExists() {
+        services.forEach((name, svc) -> {
+            @SuppressWarnings("unchecked")
+            List<String> volumes = (List<String>) svc.getOrDefault("volumes", List.of());
+            for (String v : volumes) {
+                String host = v.split(":")[0];
+                if (host.startsWith("./")) {
+                    assertThat(root.resolve(host)).as(name + " mounts " + host).exists();
+                }
+            }
+        });
+    }
+
+    @Test
+    void submitsTheJobJarTheBuildProduces() {
+        Object entry = services.get("ingest-job").get("entrypoint");
+        Matcher m = Pattern.compile("/runlaw/jobs/(\\S+\\.jar)").matcher(String.valueOf(entry));
+        assertThat(m.find()).as("ingest-job runs a jar from /runlaw/jobs").isTrue();
+        assertThat(root.resolve("jobs/flink/target").resolve(m.group(1))).exists();
+    }
+
+    @Test
+    void clickHouseInitAppliesTheProjectSqlFiles() throws IOException {
+        @SuppressWarnings("unchecked")
+        List<String> volumes = (List<String>) services.get("clickhouse").get("volumes");
+        assertThat(volumes).anyMatch(v -> v.startsWith("./sql:"));
+        assertThat(Files.readString(root.resolve("deploy/clickhouse-init.sh"))).contains("/runlaw/sql/");
+    }
+}
