@@ -1,0 +1,158 @@
+package dev.runlaw.cli.backtest;
+
+import dev.runlaw.math.data.RunCurve;
+import dev.runlaw.math.fit.FitResult;
+import dev.runlaw.math.fit.LawFitter;
+import dev.runlaw.math.fit.RunObservations;
+import dev.runlaw.math.forecast.Forecast;
+import dev.runlaw.math.forecast.Forecaster;
+import dev.runlaw.math.law.LossLaw;
+import dev.runlaw.math.law.MomentumLaw;
+import dev.runlaw.math.law.MultiPowerLaw;
+import dev.runlaw.math.schedule.LrSchedule;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The backtest protocol on parsed runs: fit the law jointly on the fit and reference runs (plus, with an observe
+ * fraction, the observed head of each predicted run), forecast each predicted run under its own LR column, score
+ * on its measured points after the cut.
+ */
+public final class Backtest {
+    /** Thrown when a fit fails; the command reports it and exits non-zero. */
+    public static final class FitFailedException extends RuntimeException {
+        FitFailedException(String message) {
+            super(message);
+        }
+    }
+
+    private Backtest() {
+    }
+
+    /**
+     * Runs the protocol.
+     *
+     * @param law             momentum, multipower or auto (both fitted, the lower BIC on the fitted points wins)
+     * @param observeFraction fraction of each predicted run's steps observed, in [0, 1)
+     */
+    public static BacktestReport run(List<RunCurve> fit, List<RunCurve> reference, List<RunCurve> predict,
+                                     double observeFraction, String law) {
+        List<RunObservations> base = new ArrayList<>();
+        for (RunCurve c : fit) {
+            base.add(RunObservations.of(c));
+        }
+        for (RunCurve c : reference) {
+            base.add(RunObservations.of(c));
+        }
+        List<BacktestReport.RunScore> scores = new ArrayList<>();
+        long fitMs = 0;
+        FitResult shared = null;
+        long sharedMs = 0;
+        String chosen = law;
+        for (RunCurve p : predict) {
+            long cut = observeFraction > 0
+                    ? p.firstStep() + (long) Math.floor(observeFraction * p.length()) - 1
+                    : p.firstStep() - 1;
+            List<RunObservations> runs = new ArrayList<>(base);
+            if (observeFraction > 0) {
+                runs.add(RunObservations.observedUpTo(p, cut));
+            }
+            FitResult fr;
+            long ms;
+            if (observeFraction > 0 || shared == null) {
+                long t0 = System.nanoTime();
+                fr = fit(runs, law);
+                ms = (System.nanoTime() - t0) / 1_000_000;
+                fitMs += ms;
+                if (observeFraction == 0) {
+                    shared = fr;
+                    sharedMs = ms;
+                }
+            } else {
+                fr = shared;
+                ms = sharedMs;
+            }
+            if (!fr.ok()) {
+                throw new FitFailedException("fit for " + p.name() + " failed: " + fr.status() + ": " + fr.message());
+            }
+            chosen = fr.law().name();
+            LrSchedule schedule = LrSchedule.of(p.firstStep(), p.lr());
+            double maxArea = 0;
+            for (RunObservations r : runs) {
+                long[] s = r.steps();
+                if (s.length > 0) {
+                    maxArea = Math.max(maxArea, r.schedule().area(s[s.length - 1]));
+                }
+            }
+            List<Long> scored = new ArrayList<>();
+            for (long s : p.measuredSteps()) {
+                if (s > cut && s > schedule.peakStep()) {
+                    scored.add(s);
+                }
+            }
+            if (scored.isEmpty()) {
+                throw new IllegalArgumentException(p.name() + ": no measured post-warmup loss after the observed part");
+            }
+            long[] steps = scored.stream().mapToLong(Long::longValue).toArray();
+            Forecast[] fc = Forecaster.create(fr, maxArea).forecast(schedule, steps);
+            double sumE = 0;
+            for (int i = 0; i < steps.length; i++) {
+                if (!fc[i].ok()) {
+                    throw new FitFailedException(p.name() + ": forecast at step " + steps[i] + " failed: "
+                            + fc[i].message());
+                }
+                double t = p.lossAt(steps[i]);
+                sumE += Math.abs(fc[i].point() - t) / t;
+            }
+            Forecast last = fc[fc.length - 1];
+            double truth = p.lossAt(steps[steps.length - 1]);
+            Map<String, Double> params = new LinkedHashMap<>();
+            double[] pv = fr.params();
+            for (int i = 0; i < pv.length; i++) {
+                params.put(fr.law().parameterNames().get(i), pv[i]);
+            }
+            String lawName = fr.law().name() + (fr.law().hyperParameters().isEmpty() ? ""
+                    : " " + fr.law().hyperParameters());
+            scores.add(new BacktestReport.RunScore(p.name(), lawName, params, steps.length, sumE / steps.length,
+                    steps[steps.length - 1], Math.abs(last.point() - truth) / truth, last.point(), truth, last.lo(),
+                    last.hi(), last.covers(truth), ms));
+        }
+        double meanPred = scores.stream().mapToDouble(BacktestReport.RunScore::predE).average().orElse(Double.NaN);
+        double meanFinal = scores.stream().mapToDouble(BacktestReport.RunScore::finalErr).average()
+                .orElse(Double.NaN);
+        double maxFinal = scores.stream().mapToDouble(BacktestReport.RunScore::finalErr).max().orElse(Double.NaN);
+        double cov = scores.stream().mapToDouble(s -> s.covered() ? 1 : 0).average().orElse(Double.NaN);
+        return new BacktestReport(law.equals("auto") ? "auto:" + chosen : law, observeFraction, scores, meanPred,
+                meanFinal, maxFinal, cov, fitMs);
+    }
+
+    static FitResult fit(List<RunObservations> runs, String law) {
+        if (law.equals("momentum")) {
+            return LawFitter.create(MomentumLaw.create()).fit(runs);
+        }
+        if (law.equals("multipower")) {
+            return LawFitter.create(MultiPowerLaw.create()).fit(runs);
+        }
+        FitResult m = LawFitter.create(MomentumLaw.create()).fit(runs);
+        FitResult p = LawFitter.create(MultiPowerLaw.create()).fit(runs);
+        if (!p.ok()) {
+            return m;
+        }
+        if (!m.ok()) {
+            return p;
+        }
+        return bic(p) < bic(m) ? p : m;
+    }
+
+    private static double bic(FitResult f) {
+        int n = f.points();
+        int k = f.law().parameterCount();
+        return n * Math.log(f.rmsLogResidual() * f.rmsLogResidual()) + k * Math.log(n);
+    }
+
+    static LossLaw lawFor(String name) {
+        return name.equals("multipower") ? MultiPowerLaw.create() : MomentumLaw.create();
+    }
+}

@@ -1,0 +1,723 @@
+package dev.runlaw.math.fit;
+
+import dev.runlaw.math.law.LossLaw;
+import dev.runlaw.math.law.PreparedCurve;
+import dev.runlaw.math.schedule.LrSchedule;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import org.hipparchus.exception.MathIllegalStateException;
+import org.hipparchus.linear.Array2DRowRealMatrix;
+import org.hipparchus.linear.ArrayRealVector;
+import org.hipparchus.linear.RealMatrix;
+import org.hipparchus.linear.SingularValueDecomposition;
+import org.hipparchus.optim.nonlinear.vector.leastsquares.LeastSquaresBuilder;
+import org.hipparchus.optim.nonlinear.vector.leastsquares.LeastSquaresOptimizer;
+import org.hipparchus.optim.nonlinear.vector.leastsquares.LevenbergMarquardtOptimizer;
+import org.hipparchus.optim.nonlinear.vector.leastsquares.MultivariateJacobianFunction;
+import org.hipparchus.util.Pair;
+
+/**
+ * Fits a {@link LossLaw} to one or more runs of one model family jointly (all parameters shared), as both papers
+ * do (Tissue et al. 2024, arXiv 2408.11029, Sec. 3; Luo et al. 2025, arXiv 2503.12811, Sec. 4).
+ *
+ * <p><b>Objective</b>: {@code sum_i Huber_delta(ln Lhat(s_i) - ln L_i)} over every measured post-warmup point of
+ * every run, delta = 1e-3 by default (the papers' choice). The Huber loss is turned into a least-squares problem
+ * through the residual {@code sign(r) sqrt(2 Huber(r))} and minimised with Hipparchus's Levenberg–Marquardt
+ * optimiser, with the law's analytic Jacobian.
+ *
+ * <p><b>Bounds</b>: each parameter lives in the law's box ({@link LossLaw#lowerBounds}); the optimiser works on
+ * unbounded internal coordinates ({@code lo + exp(z)} for a half-bounded parameter, a logistic map for a bounded
+ * one), so every iterate is feasible.
+ *
+ * <p><b>Starts</b>: variable projection. For each hyper-parameter variant of the law (e.g. the momentum law's
+ * lambda) and each point of the law's non-linear grid, the parameters in which the law is linear are solved by
+ * weighted linear least squares on the relative residual (≈ the log residual); the best {@link #withStarts(int)}
+ * grid points of each variant start LM, and the lowest objective wins. Deterministic: no random numbers.
+ *
+ * <p><b>Warm start</b>: {@link #withWarmStart(FitResult)} first runs LM from a previous fit's parameters (same law
+ * variant) and only falls back to the full multi-start if that fails.
+ *
+ * <p><b>Annealing</b>: when no fitted run has an LR more than 10 % below its peak at or before its last measured
+ * point, the annealing parameters ({@link LossLaw#annealingParameters()}) are not identifiable: they are fixed so
+ * that the annealing term is 0 and {@link FitResult#annealingIdentified()} is false. {@link #withAnnealingFrom}
+ * instead fixes them (and the law variant) to those of a finished reference run's fit.
+ *
+ * <p><b>Stopping</b>: LM's own relative cost / parameter tolerances (1e-10), at most {@link #withMaxIterations}
+ * iterations per start. Failures (too few points, flat loss, non-finite input, no convergence) come back as a
+ * {@link FitResult} with that status; {@link #fit} never throws for bad data.
+ *
+ * <p>Immutable: the {@code with*} methods return modified copies.
+ */
+public final class LawFitter {
+    /** A run is "annealed" once its LR has fallen this far below its peak. */
+    public static final double ANNEALING_THRESHOLD = 0.9;
+
+    private final LossLaw law;
+    private final double huberDelta;
+    private final int starts;
+    private final int maxIterations;
+    private final FitResult warmStart;
+    private final FitResult annealingFrom;
+
+    private LawFitter(LossLaw law, double huberDelta, int starts, int maxIterations, FitResult warmStart,
+                      FitResult annealingFrom) {
+        this.law = law;
+        this.huberDelta = huberDelta;
+        this.starts = starts;
+        this.maxIterations = maxIterations;
+        this.warmStart = warmStart;
+        this.annealingFrom = annealingFrom;
+    }
+
+    /** A fitter for {@code law} with the papers' settings: Huber delta 1e-3, 3 starts per variant, 300 iterations. */
+    public static LawFitter create(LossLaw law) {
+        return new LawFitter(law, 1e-3, 3, 300, null, null);
+    }
+
+    public LawFitter withHuberDelta(double delta) {
+        if (!(delta > 0)) {
+            throw new IllegalArgumentException("Huber delta must be > 0, got " + delta);
+        }
+        return new LawFitter(law, delta, starts, maxIterations, warmStart, annealingFrom);
+    }
+
+    /** Number of LM starts per law variant (the best grid points by the projected objective). */
+    public LawFitter withStarts(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("starts must be >= 1, got " + n);
+        }
+        return new LawFitter(law, huberDelta, n, maxIterations, warmStart, annealingFrom);
+    }
+
+    public LawFitter withMaxIterations(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("max iterations must be >= 1, got " + n);
+        }
+        return new LawFitter(law, huberDelta, starts, n, warmStart, annealingFrom);
+    }
+
+    /** Start from a previous fit's parameters and law variant (ignored if it failed or is another law). */
+    public LawFitter withWarmStart(FitResult previous) {
+        return new LawFitter(law, huberDelta, starts, maxIterations, previous, annealingFrom);
+    }
+
+    /** Fix the annealing parameters and the law variant to those of a reference fit (ignored if it failed). */
+    public LawFitter withAnnealingFrom(FitResult reference) {
+        return new LawFitter(law, huberDelta, starts, maxIterations, warmStart, reference);
+    }
+
+    public LossLaw law() {
+        return law;
+    }
+
+    public double huberDelta() {
+        return huberDelta;
+    }
+
+    public FitResult fit(RunObservations... runs) {
+        return fit(List.of(runs));
+    }
+
+    /** Fits the law jointly to all post-warmup points of {@code runs}. Never throws for bad data. */
+    public FitResult fit(List<RunObservations> runs) {
+        if (runs.isEmpty()) {
+            return FitResult.failure(FitStatus.INVALID_INPUT, law, "no runs to fit", 0);
+        }
+        // Collect post-warmup points; reject non-finite input.
+        List<long[]> steps = new ArrayList<>();
+        List<double[]> losses = new ArrayList<>();
+        int n = 0;
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        boolean annealed = false;
+        for (RunObservations r : runs) {
+            LrSchedule sch = r.schedule();
+            long[] s = r.steps();
+            double[] l = r.losses();
+            int k = 0;
+            long[] ks = new long[s.length];
+            double[] kl = new double[s.length];
+            long lastObserved = -1;
+            for (int i = 0; i < s.length; i++) {
+                if (!Double.isFinite(l[i]) || l[i] <= 0) {
+                    return FitResult.failure(FitStatus.INVALID_INPUT, law,
+                            r.name() + ": loss at step " + s[i] + " is " + l[i], n);
+                }
+                if (!sch.contains(s[i])) {
+                    return FitResult.failure(FitStatus.INVALID_INPUT, law,
+                            r.name() + ": step " + s[i] + " outside its schedule " + sch, n);
+                }
+                if (s[i] > sch.peakStep()) {
+                    ks[k] = s[i];
+                    kl[k] = l[i];
+                    k++;
+                    min = Math.min(min, l[i]);
+                    max = Math.max(max, l[i]);
+                    lastObserved = s[i];
+                }
+            }
+            if (lastObserved >= 0 && annealedBy(sch, lastObserved)) {
+                annealed = true;
+            }
+            steps.add(Arrays.copyOf(ks, k));
+            losses.add(Arrays.copyOf(kl, k));
+            n += k;
+        }
+        boolean fixAnnealing = annealingFrom != null && annealingFrom.ok()
+                && annealingFrom.law().name().equals(law.name());
+        int free = law.parameterCount() - (fixAnnealing || !annealed ? law.annealingParameters().length : 0);
+        if (n < free + 2) {
+            return FitResult.failure(FitStatus.TOO_FEW_POINTS, law,
+                    "need at least " + (free + 2) + " post-warmup points, got " + n, n);
+        }
+        if ((max - min) <= 1e-6 * max) {
+            return FitResult.failure(FitStatus.FLAT_LOSS, law,
+                    String.format(Locale.ROOT, "loss is flat (%.6g..%.6g): the law's shape is not identifiable",
+                            min, max), n);
+        }
+        List<LossLaw> variants;
+        if (fixAnnealing) {
+            variants = List.of(annealingFrom.law());
+        } else if (!annealed) {
+            variants = List.of(law);
+        } else {
+            variants = law.variants();
+        }
+        double[] fixedValues = new double[law.parameterCount()];
+        boolean[] fixed = new boolean[law.parameterCount()];
+        if (fixAnnealing) {
+            double[] ref = annealingFrom.params();
+            for (int j : law.annealingParameters()) {
+                fixed[j] = true;
+                fixedValues[j] = ref[j];
+            }
+        } else if (!annealed) {
+            // The annealing term's scale (first annealing parameter, linear) is 0; the others are then inert.
+            int[] ap = law.annealingParameters();
+            double[] lo = law.lowerBounds(min);
+            double[] hi = law.upperBounds(min);
+            for (int j : ap) {
+                fixed[j] = true;
+                fixedValues[j] = Double.isFinite(hi[j]) ? Math.max(lo[j], Math.min(hi[j], 0.5 * (lo[j] + hi[j])))
+                        : Math.max(lo[j], 1);
+            }
+            fixedValues[ap[0]] = 0;
+        }
+        Problem best = null;
+        int totalIt = 0;
+        int totalEval = 0;
+        int startsRun = 0;
+        String lastError = "no start converged";
+        if (warmStart != null && warmStart.ok() && warmStart.law().name().equals(law.name()) && !fixAnnealing
+                && annealed == warmStart.annealingIdentified()) {
+            Problem p = new Problem(warmStart.law(), runs, steps, losses, min, fixed, fixedValues);
+            double[] start = warmStart.params();
+            try {
+                p.optimize(start);
+                startsRun++;
+                totalIt += p.iterations;
+                totalEval += p.evaluations;
+                if (p.converged()) {
+                    best = p;
+                }
+            } catch (RuntimeException e) {
+                lastError = e.getMessage();
+            }
+        }
+        if (best == null) {
+            for (LossLaw v : variants) {
+                Problem proto = new Problem(v, runs, steps, losses, min, fixed, fixedValues);
+                List<double[]> candidates = proto.projectedStarts(starts);
+                for (double[] start : candidates) {
+                    Problem p = proto.copy();
+                    startsRun++;
+                    try {
+                        p.optimize(start);
+                    } catch (RuntimeException e) {
+                        lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
+                        continue;
+                    } finally {
+                        totalIt += p.iterations;
+                        totalEval += p.evaluations;
+                    }
+                    if (p.converged() && (best == null || p.objective < best.objective)) {
+                        best = p;
+                    }
+                }
+            }
+        }
+        if (best == null) {
+            return FitResult.failure(FitStatus.NO_CONVERGENCE, law, lastError, n);
+        }
+        return best.result(totalIt, totalEval, startsRun, annealed || fixAnnealing,
+                fixAnnealing ? annealingFrom.covariance() : null);
+    }
+
+    /** Whether the LR has fallen below {@link #ANNEALING_THRESHOLD} of its peak by {@code step}. */
+    static boolean annealedBy(LrSchedule sch, long step) {
+        double peak = sch.peakLr();
+        for (long s = sch.peakStep() + 1; s <= Math.min(step, sch.lastStep()); s++) {
+            if (sch.lrAt(s) < ANNEALING_THRESHOLD * peak) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** One fitting problem: a law variant, prepared curves, which parameters are fixed. Mutable, single-use. */
+    private final class Problem {
+        final LossLaw v;
+        final List<PreparedCurve> curves;
+        final double[] lnL;
+        final double[] obs;
+        final int[] runStart;
+        final double minLoss;
+        final boolean[] fixed;
+        final double[] fixedValues;
+        final int[] freeIdx;
+        final double[] lo;
+        final double[] hi;
+        double[] bestParams;
+        double objective = Double.POSITIVE_INFINITY;
+        int iterations;
+        int evaluations;
+        boolean finished;
+
+        Problem(LossLaw v, List<RunObservations> runs, List<long[]> steps, List<double[]> losses, double minLoss,
+                boolean[] fixed, double[] fixedValues) {
+            this.v = v;
+            List<PreparedCurve> cs = new ArrayList<>();
+            int n = 0;
+            for (int r = 0; r < runs.size(); r++) {
+                cs.add(v.prepare(runs.get(r).schedule(), steps.get(r)));
+                n += steps.get(r).length;
+            }
+            this.curves = cs;
+            this.obs = new double[n];
+            this.lnL = new double[n];
+            this.runStart = new int[runs.size() + 1];
+            int k = 0;
+            for (int r = 0; r < runs.size(); r++) {
+                runStart[r] = k;
+                for (double l : losses.get(r)) {
+                    obs[k] = l;
+                    lnL[k] = Math.log(l);
+                    k++;
+                }
+            }
+            runStart[runs.size()] = k;
+            this.minLoss = minLoss;
+            this.fixed = fixed;
+            this.fixedValues = fixedValues;
+            int f = 0;
+            for (boolean b : fixed) {
+                if (!b) {
+                    f++;
+                }
+            }
+            this.freeIdx = new int[f];
+            f = 0;
+            for (int j = 0; j < fixed.length; j++) {
+                if (!fixed[j]) {
+                    freeIdx[f++] = j;
+                }
+            }
+            this.lo = v.lowerBounds(minLoss);
+            this.hi = v.upperBounds(minLoss);
+        }
+
+        private Problem(Problem o) {
+            this.v = o.v;
+            this.curves = o.curves;
+            this.lnL = o.lnL;
+            this.obs = o.obs;
+            this.runStart = o.runStart;
+            this.minLoss = o.minLoss;
+            this.fixed = o.fixed;
+            this.fixedValues = o.fixedValues;
+            this.freeIdx = o.freeIdx;
+            this.lo = o.lo;
+            this.hi = o.hi;
+        }
+
+        Problem copy() {
+            return new Problem(this);
+        }
+
+        int n() {
+            return obs.length;
+        }
+
+        void evaluate(double[] p, double[] values, double[][] jac) {
+            int off = 0;
+            for (PreparedCurve c : curves) {
+                c.evaluate(p, values, off, jac);
+                off += c.size();
+            }
+        }
+
+        double huber(double r) {
+            double a = Math.abs(r);
+            return a <= huberDelta ? 0.5 * r * r : huberDelta * (a - 0.5 * huberDelta);
+        }
+
+        double objectiveAt(double[] p, double[] values) {
+            evaluate(p, values, null);
+            double sum = 0;
+            for (int i = 0; i < values.length; i++) {
+                if (!(values[i] > 0) || !Double.isFinite(values[i])) {
+                    return Double.POSITIVE_INFINITY;
+                }
+                sum += huber(Math.log(values[i]) - lnL[i]);
+            }
+            return sum;
+        }
+
+        /** Variable-projection starting points: the best {@code k} grid points. */
+        List<double[]> projectedStarts(int k) {
+            int[] lin = v.linearParameters();
+            int np = v.parameterCount();
+            boolean[] isLin = new boolean[np];
+            for (int j : lin) {
+                isLin[j] = true;
+            }
+            int[] nonlin = new int[np - lin.length];
+            int q = 0;
+            for (int j = 0; j < np; j++) {
+                if (!isLin[j]) {
+                    nonlin[q++] = j;
+                }
+            }
+            int[] freeLin = Arrays.stream(lin).filter(j -> !fixed[j]).toArray();
+            int n = n();
+            double[] values = new double[n];
+            double[][] jac = new double[n][np];
+            List<Object[]> scored = new ArrayList<>();
+            List<double[]> seen = new ArrayList<>();
+            for (double[] g : v.nonlinearGrid()) {
+                double[] p = new double[np];
+                for (int j = 0; j < nonlin.length; j++) {
+                    p[nonlin[j]] = fixed[nonlin[j]] ? fixedValues[nonlin[j]] : g[j];
+                }
+                for (int j : lin) {
+                    p[j] = fixed[j] ? fixedValues[j] : 1;
+                }
+                boolean dup = false;
+                for (double[] s : seen) {
+                    if (Arrays.equals(s, p)) {
+                        dup = true;
+                        break;
+                    }
+                }
+                if (dup) {
+                    continue;
+                }
+                seen.add(p.clone());
+                evaluate(p, values, jac);
+                // Columns of the free linear parameters; the rest is an offset.
+                int m = freeLin.length;
+                double[][] ata = new double[m][m];
+                double[] atb = new double[m];
+                for (int i = 0; i < n; i++) {
+                    double offset = values[i];
+                    for (int j : freeLin) {
+                        offset -= jac[i][j] * p[j];
+                    }
+                    double w = 1 / (obs[i] * obs[i]);
+                    double y = obs[i] - offset;
+                    for (int a = 0; a < m; a++) {
+                        double fa = jac[i][freeLin[a]];
+                        atb[a] += w * fa * y;
+                        for (int b = 0; b < m; b++) {
+                            ata[a][b] += w * fa * jac[i][freeLin[b]];
+                        }
+                    }
+                }
+                double[] c = solve(ata, atb);
+                if (c == null) {
+                    continue;
+                }
+                for (int a = 0; a < m; a++) {
+                    int j = freeLin[a];
+                    p[j] = clampInterior(c[a], lo[j], hi[j]);
+                }
+                for (int j : nonlin) {
+                    p[j] = clampInterior(p[j], lo[j], hi[j]);
+                }
+                double obj = objectiveAt(p, values);
+                if (Double.isFinite(obj)) {
+                    scored.add(new Object[] {obj, p});
+                }
+            }
+            scored.sort(Comparator.comparingDouble(o -> (Double) o[0]));
+            List<double[]> out = new ArrayList<>();
+            for (int i = 0; i < Math.min(k, scored.size()); i++) {
+                out.add((double[]) scored.get(i)[1]);
+            }
+            return out;
+        }
+
+        double[] toExternal(double[] z) {
+            double[] p = fixedValues.clone();
+            for (int k = 0; k < freeIdx.length; k++) {
+                int j = freeIdx[k];
+                p[j] = external(z[k], lo[j], hi[j]);
+            }
+            return p;
+        }
+
+        void optimize(double[] start) {
+            double[] z0 = new double[freeIdx.length];
+            for (int k = 0; k < freeIdx.length; k++) {
+                int j = freeIdx[k];
+                z0[k] = internal(clampInterior(start[j], lo[j], hi[j]), lo[j], hi[j]);
+            }
+            int n = n();
+            int np = v.parameterCount();
+            double[] values = new double[n];
+            double[][] jac = new double[n][np];
+            MultivariateJacobianFunction model = point -> {
+                double[] z = point.toArray();
+                double[] p = toExternal(z);
+                evaluate(p, values, jac);
+                double[] res = new double[n];
+                double[][] jz = new double[n][freeIdx.length];
+                double obj = 0;
+                for (int i = 0; i < n; i++) {
+                    double lhat = values[i];
+                    boolean valid = lhat > 0 && Double.isFinite(lhat);
+                    double r = valid ? Math.log(lhat) - lnL[i] : 50;
+                    obj += huber(r);
+                    double a = Math.abs(r);
+                    double rp;
+                    double drp;
+                    if (a <= huberDelta) {
+                        rp = r;
+                        drp = 1;
+                    } else {
+                        rp = Math.copySign(Math.sqrt(2 * huberDelta * a - huberDelta * huberDelta), r);
+                        drp = huberDelta / Math.abs(rp);
+                    }
+                    res[i] = rp;
+                    if (valid) {
+                        double scale = drp / lhat;
+                        for (int k = 0; k < freeIdx.length; k++) {
+                            int j = freeIdx[k];
+                            jz[i][k] = scale * jac[i][j] * dExternal(z[k], lo[j], hi[j]);
+                        }
+                    }
+                }
+                if (obj < objective) {
+                    objective = obj;
+                    bestParams = p;
+                }
+                return new Pair<>(new ArrayRealVector(res, false), new Array2DRowRealMatrix(jz, false));
+            };
+            LeastSquaresOptimizer.Optimum opt;
+            try {
+                opt = new LevenbergMarquardtOptimizer()
+                        .withCostRelativeTolerance(1e-10)
+                        .withParameterRelativeTolerance(1e-10)
+                        .optimize(new LeastSquaresBuilder()
+                                .start(z0)
+                                .model(model)
+                                .target(new double[n])
+                                .maxIterations(maxIterations)
+                                .maxEvaluations(4 * maxIterations)
+                                .lazyEvaluation(false)
+                                .build());
+            } catch (MathIllegalStateException e) {
+                // Iteration / evaluation limit: not converged; keep the counts.
+                iterations = maxIterations;
+                evaluations = 4 * maxIterations;
+                finished = false;
+                return;
+            }
+            iterations = opt.getIterations();
+            evaluations = opt.getEvaluations();
+            finished = true;
+        }
+
+        boolean converged() {
+            if (!finished || bestParams == null || !Double.isFinite(objective)) {
+                return false;
+            }
+            for (double p : bestParams) {
+                if (!Double.isFinite(p)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        FitResult result(int totalIt, int totalEval, int startsRun, boolean annealingIdentified,
+                         double[][] referenceCov) {
+            int n = n();
+            int np = v.parameterCount();
+            double[] values = new double[n];
+            double[][] jac = new double[n][np];
+            evaluate(bestParams, values, jac);
+            double[] r = new double[n];
+            double ss = 0;
+            for (int i = 0; i < n; i++) {
+                r[i] = Math.log(values[i]) - lnL[i];
+                ss += r[i] * r[i];
+            }
+            double rms = Math.sqrt(ss / n);
+            double num = 0;
+            double den = 0;
+            for (int run = 0; run + 1 < runStart.length; run++) {
+                for (int i = runStart[run]; i < runStart[run + 1]; i++) {
+                    den += r[i] * r[i];
+                    if (i + 1 < runStart[run + 1]) {
+                        num += r[i] * r[i + 1];
+                    }
+                }
+            }
+            double lag1 = den > 0 ? num / den : 0;
+            // Laplace covariance on the free parameters: s^2 (J^T J)^+, J = d ln Lhat / d theta.
+            double[][] cov = new double[np][np];
+            int f = freeIdx.length;
+            double[][] jr = new double[n][f];
+            for (int i = 0; i < n; i++) {
+                for (int k = 0; k < f; k++) {
+                    jr[i][k] = jac[i][freeIdx[k]] / values[i];
+                }
+            }
+            RealMatrix jm = new Array2DRowRealMatrix(jr, false);
+            RealMatrix jtj = jm.transposeMultiply(jm);
+            RealMatrix inv = new SingularValueDecomposition(jtj).getSolver().getInverse();
+            double s2 = ss / Math.max(1, n - f);
+            for (int a = 0; a < f; a++) {
+                for (int b = 0; b < f; b++) {
+                    cov[freeIdx[a]][freeIdx[b]] = s2 * inv.getEntry(a, b);
+                }
+            }
+            if (referenceCov != null && referenceCov.length == np) {
+                for (int a = 0; a < np; a++) {
+                    for (int b = 0; b < np; b++) {
+                        if (fixed[a] && fixed[b]) {
+                            cov[a][b] = referenceCov[a][b];
+                        }
+                    }
+                }
+            }
+            String msg = String.format(Locale.ROOT, "%s %s: %d points, rms log residual %.3g, objective %.4g",
+                    v.name(), v.hyperParameters(), n, rms, objective);
+            return new FitResult(FitStatus.OK, msg, v, bestParams, objective, rms, lag1, n, totalIt, totalEval,
+                    startsRun, cov, annealingIdentified);
+        }
+    }
+
+    static double clampInterior(double p, double lo, double hi) {
+        double span = Double.isFinite(hi) && Double.isFinite(lo) ? hi - lo : Math.max(1e-6, Math.abs(p));
+        double eps = 1e-6 * span;
+        double v = p;
+        if (Double.isFinite(lo) && v < lo + eps) {
+            v = lo + (Double.isFinite(hi) ? eps : Math.max(1e-9, eps));
+        }
+        if (Double.isFinite(hi) && v > hi - eps) {
+            v = hi - eps;
+        }
+        return v;
+    }
+
+    static double internal(double p, double lo, double hi) {
+        boolean fl = Double.isFinite(lo);
+        boolean fh = Double.isFinite(hi);
+        if (fl && fh) {
+            double u = Math.min(1 - 1e-12, Math.max(1e-12, (p - lo) / (hi - lo)));
+            return Math.log(u / (1 - u));
+        } else if (fl) {
+            return Math.log(Math.max(p - lo, 1e-300));
+        } else if (fh) {
+            return -Math.log(Math.max(hi - p, 1e-300));
+        }
+        return p;
+    }
+
+    static double external(double z, double lo, double hi) {
+        boolean fl = Double.isFinite(lo);
+        boolean fh = Double.isFinite(hi);
+        double zc = Math.max(-700, Math.min(700, z));
+        if (fl && fh) {
+            return lo + (hi - lo) / (1 + Math.exp(-zc));
+        } else if (fl) {
+            return lo + Math.exp(zc);
+        } else if (fh) {
+            return hi - Math.exp(-zc);
+        }
+        return z;
+    }
+
+    static double dExternal(double z, double lo, double hi) {
+        boolean fl = Double.isFinite(lo);
+        boolean fh = Double.isFinite(hi);
+        double zc = Math.max(-700, Math.min(700, z));
+        if (fl && fh) {
+            double s = 1 / (1 + Math.exp(-zc));
+            return (hi - lo) * s * (1 - s);
+        } else if (fl) {
+            return Math.exp(zc);
+        } else if (fh) {
+            return Math.exp(-zc);
+        }
+        return 1;
+    }
+
+    /** Solves a small symmetric system by Gaussian elimination with partial pivoting and a tiny ridge. */
+    static double[] solve(double[][] a0, double[] b0) {
+        int m = b0.length;
+        double[][] a = new double[m][];
+        double[] b = b0.clone();
+        double tr = 0;
+        for (int i = 0; i < m; i++) {
+            a[i] = a0[i].clone();
+            tr += Math.abs(a[i][i]);
+        }
+        for (int i = 0; i < m; i++) {
+            a[i][i] += 1e-13 * tr / Math.max(1, m);
+        }
+        for (int c = 0; c < m; c++) {
+            int piv = c;
+            for (int r = c + 1; r < m; r++) {
+                if (Math.abs(a[r][c]) > Math.abs(a[piv][c])) {
+                    piv = r;
+                }
+            }
+            if (Math.abs(a[piv][c]) < 1e-300) {
+                return null;
+            }
+            double[] t = a[c];
+            a[c] = a[piv];
+            a[piv] = t;
+            double tb = b[c];
+            b[c] = b[piv];
+            b[piv] = tb;
+            for (int r = c + 1; r < m; r++) {
+                double f = a[r][c] / a[c][c];
+                for (int k = c; k < m; k++) {
+                    a[r][k] -= f * a[c][k];
+                }
+                b[r] -= f * b[c];
+            }
+        }
+        double[] x = new double[m];
+        for (int i = m - 1; i >= 0; i--) {
+            double s = b[i];
+            for (int k = i + 1; k < m; k++) {
+                s -= a[i][k] * x[k];
+            }
+            x[i] = s / a[i][i];
+        }
+        for (double v : x) {
+            if (!Double.isFinite(v)) {
+                return null;
+            }
+        }
+        return x;
+    }
+}

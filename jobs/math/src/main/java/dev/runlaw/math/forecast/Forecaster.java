@@ -1,0 +1,176 @@
+package dev.runlaw.math.forecast;
+
+import dev.runlaw.math.fit.FitResult;
+import dev.runlaw.math.law.LossLaw;
+import dev.runlaw.math.law.PreparedCurve;
+import dev.runlaw.math.schedule.LrSchedule;
+import java.util.Locale;
+
+/**
+ * Forecasts the loss at any step of a planned or what-if schedule from a {@link FitResult}, with a central
+ * interval (90 % by default).
+ *
+ * <p><b>Interval</b> (log scale, Laplace / delta method): {@code ln L(s) ~ N(ln Lhat(s), v)} with
+ * <pre>
+ *   v = k_rho * g^T Sigma g  +  sigma^2  +  (d * ln(S1(s) / S1_obs))^2_+
+ * </pre>
+ * {@code g = d ln Lhat / d theta}, {@code Sigma} the fit's Laplace covariance, {@code k_rho = (1 + rho) / (1 - rho)}
+ * the variance inflation for lag-1 autocorrelated residuals {@code rho} (the fit's residuals are not independent,
+ * so the plain Laplace covariance is too small by about that factor), {@code sigma} the RMS log residual (the
+ * measured loss's own noise), and a model-discrepancy term growing with how far (in log forward area) the step lies
+ * beyond the last fitted point, {@code d} per unit of log area ({@link #withDiscrepancy}, calibrated on the
+ * reference curves, see docs/forecast.md).
+ *
+ * <p>When the fit saw no annealing ({@link FitResult#annealingIdentified()} false) and the schedule anneals, the
+ * annealing gain is unknown: the point forecast assumes half of a generous prior gain (10 % of the loss for a full
+ * decay) and the interval spans from no gain to the full prior gain: wide by construction.
+ *
+ * <p>Immutable; pure.
+ */
+public final class Forecaster {
+    /** Default model-discrepancy growth per unit of log forward area beyond the fitted data (log-loss units). */
+    public static final double DEFAULT_DISCREPANCY = 0.004;
+    /** Prior relative annealing gain bound when no annealing was observed. */
+    public static final double PRIOR_MAX_ANNEALING_GAIN = 0.10;
+
+    private final FitResult fit;
+    private final double level;
+    private final double discrepancy;
+    private final double lastFittedArea;
+
+    private Forecaster(FitResult fit, double level, double discrepancy, double lastFittedArea) {
+        this.fit = fit;
+        this.level = level;
+        this.discrepancy = discrepancy;
+        this.lastFittedArea = lastFittedArea;
+    }
+
+    /**
+     * A forecaster at 90 % with the default discrepancy; {@code lastFittedArea} is the forward area (sum of LR) of
+     * the forecast run at its last fitted point, or 0 when none of it was fitted (then the largest area in the
+     * fitted runs should be given instead).
+     */
+    public static Forecaster create(FitResult fit, double lastFittedArea) {
+        return new Forecaster(fit, 0.9, DEFAULT_DISCREPANCY, lastFittedArea);
+    }
+
+    public Forecaster withLevel(double level) {
+        if (!(level > 0 && level < 1)) {
+            throw new IllegalArgumentException("level must be in (0, 1), got " + level);
+        }
+        return new Forecaster(fit, level, discrepancy, lastFittedArea);
+    }
+
+    public Forecaster withDiscrepancy(double perLogArea) {
+        if (!(perLogArea >= 0)) {
+            throw new IllegalArgumentException("discrepancy must be >= 0, got " + perLogArea);
+        }
+        return new Forecaster(fit, level, perLogArea, lastFittedArea);
+    }
+
+    public Forecaster withLastFittedArea(double area) {
+        return new Forecaster(fit, level, discrepancy, area);
+    }
+
+    public FitResult fit() {
+        return fit;
+    }
+
+    public double level() {
+        return level;
+    }
+
+    /** Forecast at one step of {@code schedule}. */
+    public Forecast forecast(LrSchedule schedule, long step) {
+        return forecast(schedule, new long[] {step})[0];
+    }
+
+    /** Forecasts at each of {@code steps} under {@code schedule}; never throws for a failed fit. */
+    public Forecast[] forecast(LrSchedule schedule, long[] steps) {
+        Forecast[] out = new Forecast[steps.length];
+        if (!fit.ok()) {
+            for (int i = 0; i < steps.length; i++) {
+                out[i] = Forecast.failed(steps[i], level, "fit failed: " + fit.status() + ": " + fit.message());
+            }
+            return out;
+        }
+        for (int i = 0; i < steps.length; i++) {
+            if (!schedule.contains(steps[i]) || steps[i] <= schedule.peakStep()) {
+                out[i] = Forecast.failed(steps[i], level, "step " + steps[i] + " is not after warmup within "
+                        + schedule);
+            }
+        }
+        LossLaw law = fit.law();
+        double[] p = fit.params();
+        int np = p.length;
+        long[] valid = java.util.Arrays.stream(steps)
+                .filter(s -> schedule.contains(s) && s > schedule.peakStep()).toArray();
+        PreparedCurve c = law.prepare(schedule, valid);
+        double[] values = new double[valid.length];
+        double[][] jac = new double[valid.length][np];
+        c.evaluate(p, values, 0, jac);
+        double[][] cov = fit.covariance();
+        double rho = Math.max(0, Math.min(0.95, fit.lag1Autocorrelation()));
+        double kRho = (1 + rho) / (1 - rho);
+        double sigma2 = fit.rmsLogResidual() * fit.rmsLogResidual();
+        double z = Normal.quantile(0.5 + level / 2);
+        double peak = schedule.peakLr();
+        int k = 0;
+        for (int i = 0; i < steps.length; i++) {
+            if (out[i] != null) {
+                continue;
+            }
+            double lhat = values[k];
+            double[] g = jac[k];
+            k++;
+            if (!(lhat > 0) || !Double.isFinite(lhat)) {
+                out[i] = Forecast.failed(steps[i], level, "law gives non-positive loss " + lhat);
+                continue;
+            }
+            double vp = 0;
+            for (int a = 0; a < np; a++) {
+                for (int b = 0; b < np; b++) {
+                    vp += g[a] * cov[a][b] * g[b];
+                }
+            }
+            vp /= lhat * lhat;
+            double area = schedule.area(steps[i]);
+            double ext = lastFittedArea > 0 && area > lastFittedArea ? Math.log(area / lastFittedArea) : 0;
+            double v = kRho * vp + sigma2 + Math.pow(discrepancy * ext, 2);
+            double center = lhat;
+            double lo;
+            double hi;
+            String msg;
+            double annealFrac = 1 - minLrAfterPeak(schedule, steps[i]) / peak;
+            if (!fit.annealingIdentified() && annealFrac > 1 - dev.runlaw.math.fit.LawFitter.ANNEALING_THRESHOLD) {
+                // Unknown annealing gain: uniform prior on [0, gmax] of the loss, gmax scaled by how deep the decay.
+                double gmax = PRIOR_MAX_ANNEALING_GAIN * Math.min(1, annealFrac);
+                double lnHi = Math.log(lhat);
+                double lnLo = Math.log(lhat * (1 - gmax));
+                center = lhat * (1 - gmax / 2);
+                double half = 0.5 * (lnHi - lnLo);
+                double sd = Math.sqrt(v + half * half / 3);
+                lo = Math.exp(lnLo - z * Math.sqrt(v));
+                hi = Math.exp(lnHi + z * Math.sqrt(v));
+                msg = "annealing not observed: prior gain 0.." + String.format(Locale.ROOT, "%.0f%%", 100 * gmax);
+                out[i] = new Forecast(steps[i], center, lo, hi, level, sd, true, msg);
+                continue;
+            }
+            double sd = Math.sqrt(v);
+            lo = lhat * Math.exp(-z * sd);
+            hi = lhat * Math.exp(z * sd);
+            msg = String.format(Locale.ROOT, "laplace sd %.2g (param %.2g, noise %.2g, extrapolation %.2g)", sd,
+                    Math.sqrt(kRho * vp), Math.sqrt(sigma2), discrepancy * ext);
+            out[i] = new Forecast(steps[i], center, lo, hi, level, sd, true, msg);
+        }
+        return out;
+    }
+
+    private static double minLrAfterPeak(LrSchedule s, long step) {
+        double m = s.peakLr();
+        for (long t = s.peakStep() + 1; t <= step; t++) {
+            m = Math.min(m, s.lrAt(t));
+        }
+        return m;
+    }
+}

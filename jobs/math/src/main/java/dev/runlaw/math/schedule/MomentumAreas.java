@@ -1,0 +1,107 @@
+package dev.runlaw.math.schedule;
+
+/**
+ * Incremental forward and annealing areas of the LR-annealing ("momentum") loss law, Tissue et al. 2024,
+ * "Scaling Law with Learning Rate Annealing", arXiv 2408.11029, eqs. for S1 and S2:
+ *
+ * <pre>
+ *   S1(s) = sum_{i=1..s} eta_i                          (forward area, LR units x steps)
+ *   m_i   = lambda * m_{i-1} + (eta_{i-1} - eta_i),  m_1 = 0
+ *   S2(s) = sum_{i=1..s} m_i                            (annealing area; negative after a re-warmup)
+ * </pre>
+ *
+ * <p>Warmup convention of the paper: during the warmup (the leading stretch where the LR strictly increases) the
+ * LR is taken as its peak {@code eta_max}, so S1 grows by {@code eta_max} per warmup step and the momentum stays
+ * 0. When the warmup's end is not known in advance (online), each warmup step counts the highest LR seen so far,
+ * and S1 is rebased to {@code steps * eta_max} as the LR rises, which equals the paper's value once the peak is
+ * reached. Step 0 (if present) contributes nothing, as the sums start at i = 1.
+ *
+ * <p>O(1) time and memory per {@link #push}; not thread-safe.
+ */
+public final class MomentumAreas {
+    private final double lambda;
+    private final long knownPeakStep;
+    private long step;
+    private boolean started;
+    private boolean inWarmup = true;
+    private long warmupSteps;
+    private double prevRaw;
+    private double prevEff;
+    private double s1;
+    private double s2;
+    private double m;
+
+    /**
+     * @param lambda        momentum decay factor in (0, 1); the paper uses 0.999 (0.99–0.999 all work)
+     * @param firstStep     step of the first {@link #push}
+     * @param knownPeakStep last warmup step if known, or -1 to detect it (end of the strictly increasing prefix)
+     */
+    public MomentumAreas(double lambda, long firstStep, long knownPeakStep) {
+        if (!(lambda >= 0 && lambda < 1)) {
+            throw new IllegalArgumentException("lambda must be in [0, 1), got " + lambda);
+        }
+        this.lambda = lambda;
+        this.knownPeakStep = knownPeakStep;
+        this.step = firstStep - 1;
+    }
+
+    /** Advances one step with that step's LR. */
+    public void push(double lr) {
+        step++;
+        boolean warm;
+        if (knownPeakStep >= 0) {
+            warm = step <= knownPeakStep;
+        } else {
+            warm = inWarmup && (!started || lr > prevRaw);
+        }
+        if (!warm) {
+            inWarmup = false;
+        }
+        started = true;
+        prevRaw = lr;
+        if (step < 1) {
+            prevEff = lr;
+            return;
+        }
+        if (warm) {
+            warmupSteps++;
+            double peak = Math.max(prevEff, lr);
+            s1 = warmupSteps * peak;
+            prevEff = peak;
+            return;
+        }
+        m = lambda * m + (prevEff - lr);
+        s1 += lr;
+        s2 += m;
+        prevEff = lr;
+    }
+
+    public long step() {
+        return step;
+    }
+
+    public double s1() {
+        return s1;
+    }
+
+    public double s2() {
+        return s2;
+    }
+
+    public double lambda() {
+        return lambda;
+    }
+
+    /** Areas at every step of a schedule: {@code [0][i]} = S1, {@code [1][i]} = S2 at step firstStep + i. */
+    public static double[][] of(LrSchedule schedule, double lambda) {
+        MomentumAreas a = new MomentumAreas(lambda, schedule.firstStep(), schedule.peakStep());
+        int n = schedule.length();
+        double[][] out = new double[2][n];
+        for (int i = 0; i < n; i++) {
+            a.push(schedule.rawAt(i));
+            out[0][i] = a.s1;
+            out[1][i] = a.s2;
+        }
+        return out;
+    }
+}
