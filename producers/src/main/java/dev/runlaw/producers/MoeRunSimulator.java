@@ -52,8 +52,8 @@ import org.apache.avro.specific.SpecificRecord;
  *   <li><b>Throughput</b>: ~{@code tokensPerSecond} with 2 % noise and a slow step (half speed) 1 % of the time;
  *       wall time advances by tokens per step / throughput.</li>
  *   <li><b>Expert load</b> per layer per step: router probabilities softmax(θ) with θ initially Zipf-skewed
- *       (−0.3·ln rank + noise), drifting as a random walk and slowly pulled towards balance (the aux loss at
- *       work); one expert goes dead (receives no tokens) for a stretch mid-run, others now and then. Counts of the
+ *       (−0.3·ln rank + noise), drifting as a random walk and pulled towards balance (the aux loss at work: the
+ *       initial skew decays to e^−3 by the end, the drift keeps a spread of 0.13 in the logits); one expert goes dead (receives no tokens) for a stretch mid-run, others now and then. Counts of the
  *       batch's tokens × top-k assignments carry 3 % content noise; experts over capacity
  *       ({@code capacityFactor}·mean) drop the excess (dropped_tokens). aux_loss = 0.01·E·Σ f_e·p_e (Switch
  *       Transformer), z_loss = 10⁻³·logsumexp(θ)².</li>
@@ -611,7 +611,7 @@ public final class MoeRunSimulator {
     /**
      * Settings of a simulated run. Defaults: run id {@code moe-sim-42}, family {@code moe-sim}, seed 42, 2000 steps,
      * 8 layers × 16 experts, top-2, hidden 1024, 4 devices, bf16 (2 bytes), seq len 1024, global batch 512
-     * sequences, replica batch 8, 400k tokens/s, WSD 3e-4 → 3e-5 with 100 warmup steps and a 20 % decay, loss noise
+     * sequences, replica batch 8, 400k tokens/s, WSD 3e-4 → 3e-5 with warmup over 5 % of the steps and a 20 % decay, loss noise
      * 0.5 %, eval every 100 steps, a routing trace every 50 steps of 4 sequences × 64 positions, locality 0.6,
      * capacity factor 1.5.
      */
@@ -630,7 +630,7 @@ public final class MoeRunSimulator {
         private int batchBig = 512;
         private int batchSmall = 8;
         private double tokensPerSecond = 400_000;
-        private int warmupSteps = 100;
+        private int warmupSteps = -1; // 5 % of the steps unless set
         private double peakLr = 3e-4;
         private double minLr = 3e-5;
         private double decayFraction = 0.2;
@@ -642,8 +642,8 @@ public final class MoeRunSimulator {
         private int tracePositions = 64;
         private double locality = 0.6;
         private double capacityFactor = 1.5;
-        private double drift = 0.02;
-        private double rebalance = 0.0005;
+        private double rebalance = -1; // derived from steps
+        private double drift = -1;      // derived from rebalance
         private double deathRate = -1; // derived from steps unless set
         private long startMs = RunReplayer.DEFAULT_START_MS;
         private double maxFraction = 1.0;
@@ -833,10 +833,11 @@ public final class MoeRunSimulator {
             check(hiddenSize >= 1 && bytesPerElement >= 1 && seqLen >= 1, "sizes must be >= 1");
             check(batchSmall >= 1 && batchSmall < batchBig, "need 1 <= batchSmall < batchBig");
             check(tokensPerSecond > 0, "tokensPerSecond must be > 0");
-            check(warmupSteps >= 0 && warmupSteps <= steps, "warmupSteps must be 0..steps");
+            int warmup = warmupSteps < 0 ? (int) Math.round(0.05 * steps) : warmupSteps;
+            check(warmup <= steps, "warmupSteps must be 0..steps");
             check(peakLr > 0 && minLr >= 0 && minLr <= peakLr, "need 0 <= minLr <= peakLr, peakLr > 0");
             check(decayFraction >= 0 && decayFraction < 1, "decayFraction must be in [0, 1)");
-            check(steps - Math.round(decayFraction * steps) >= warmupSteps, "decay must start after warmup");
+            check(steps - Math.round(decayFraction * steps) >= warmup, "decay must start after warmup");
             check(lossNoise >= 0 && lossNoise < 0.2, "lossNoise must be in [0, 0.2)");
             check(evalEvery >= 0 && traceEvery >= 0, "evalEvery and traceEvery must be >= 0");
             check(traceSequences >= 1 && tracePositions >= 1, "trace sizes must be >= 1");
@@ -847,6 +848,15 @@ public final class MoeRunSimulator {
             check(law.l0() > 0 && law.a() > 0 && law.alpha() > 0 && law.c() >= 0
                     && law.lambda() > 0 && law.lambda() < 1, "loss law parameters out of range");
             Builder copy = copy();
+            copy.warmupSteps = warmup;
+            if (copy.rebalance < 0) {
+                // The initial skew decays to e^-3 of itself by the end of the run, whatever its length ...
+                copy.rebalance = Math.min(0.5, 3.0 / steps);
+            }
+            if (copy.drift < 0) {
+                // ... while the random walk keeps a stationary spread of 0.13 in the router logits.
+                copy.drift = 0.13 * Math.sqrt(2 * copy.rebalance);
+            }
             if (copy.deathRate < 0) {
                 copy.deathRate = 1.0 / (5.0 * steps);
             }
