@@ -14,7 +14,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,13 +66,15 @@ public final class LocalClickHouse implements AutoCloseable {
     private final ClickHouseEndpoint endpoint;
     private final Process process; // null when using an existing server
     private final Path dir;
+    private final int tcpPort; // 0 when using an existing server
     private final Thread shutdownHook;
     private boolean closed;
 
-    private LocalClickHouse(ClickHouseEndpoint endpoint, Process process, Path dir) {
+    private LocalClickHouse(ClickHouseEndpoint endpoint, Process process, Path dir, int tcpPort) {
         this.endpoint = endpoint;
         this.process = process;
         this.dir = dir;
+        this.tcpPort = tcpPort;
         if (process != null) {
             this.shutdownHook = new Thread(this::stopProcessAndDeleteDir, "local-clickhouse-shutdown");
             Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -114,7 +120,7 @@ public final class LocalClickHouse implements AutoCloseable {
                     + e.getMessage(), e);
         }
         LOG.info("using existing ClickHouse at {}", ep);
-        return new LocalClickHouse(ep, null, null);
+        return new LocalClickHouse(ep, null, null, 0);
     }
 
     /** How to reach this server: user {@code default}, no password, database {@code default} when private. */
@@ -135,6 +141,11 @@ public final class LocalClickHouse implements AutoCloseable {
     /** The server process, if private: tests use it to check that {@link #close()} really stopped it. */
     public Optional<ProcessHandle> processHandle() {
         return Optional.ofNullable(process).map(Process::toHandle);
+    }
+
+    /** The private server's native-protocol port, if private, e.g. for {@code clickhouse-client --port}. */
+    public OptionalInt tcpPort() {
+        return process == null ? OptionalInt.empty() : OptionalInt.of(tcpPort);
     }
 
     /** The private server's directory (config, data, logs), if private. */
@@ -204,7 +215,7 @@ public final class LocalClickHouse implements AutoCloseable {
                     .start();
             awaitPing(p, httpPort, dir);
             ClickHouseEndpoint ep = new ClickHouseEndpoint("http://127.0.0.1:" + httpPort, "default", "", "default");
-            LocalClickHouse ch = new LocalClickHouse(ep, p, dir);
+            LocalClickHouse ch = new LocalClickHouse(ep, p, dir, tcpPort);
             LOG.info("private ClickHouse ({}) ready on {} in {} ms, pid {}", binary, ep.url(),
                     (System.nanoTime() - t0) / 1_000_000, p.pid());
             return ch;
@@ -275,23 +286,30 @@ public final class LocalClickHouse implements AutoCloseable {
     // ---- finding or installing the binary -------------------------------------------------------------------
 
     static Path findOrInstallBinary() {
-        Optional<Path> found = findBinary();
+        return findOrInstallBinary(LocalClickHouse::findBinary, LocalClickHouse::isRoot, LocalClickHouse::run);
+    }
+
+    /** The lookup and install policy, with the machine's probes passed in so tests can play both roles. */
+    static Path findOrInstallBinary(Supplier<Optional<Path>> find, BooleanSupplier isRoot,
+            Function<List<String>, String> run) {
+        Optional<Path> found = find.get();
         if (found.isPresent()) {
             return found.get();
         }
-        if (!isRoot()) {
+        if (!isRoot.getAsBoolean()) {
             throw new IllegalStateException("clickhouse-server not found (looked for /usr/sbin/clickhouse-server, "
                     + "clickhouse-server and clickhouse on PATH); " + INSTALL_HINT);
         }
         LOG.warn("clickhouse-server not found; installing it with apt-get (we are root)");
-        String out = run(List.of("apt-get", "install", "-y", "clickhouse-server", "clickhouse-client"));
-        if (findBinary().isEmpty()) {
+        List<String> install = List.of("apt-get", "install", "-y", "clickhouse-server", "clickhouse-client");
+        String out = run.apply(install);
+        if (find.get().isEmpty()) {
             // The package list may be missing or stale on a fresh machine.
-            out += run(List.of("apt-get", "update"));
-            out += run(List.of("apt-get", "install", "-y", "clickhouse-server", "clickhouse-client"));
+            out += run.apply(List.of("apt-get", "update"));
+            out += run.apply(install);
         }
         String aptOutput = out;
-        return findBinary().orElseThrow(() -> new IllegalStateException(
+        return find.get().orElseThrow(() -> new IllegalStateException(
                 "apt-get could not install clickhouse-server; " + INSTALL_HINT + "\napt-get output:\n"
                         + tail(aptOutput, 4000)));
     }
