@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs the real servers the *IT tests start themselves (see shared design notes):
+#   - Debian's clickhouse-server/clickhouse-client (18.16 here), run as a private instance by LocalClickHouse;
+#   - libchdb.so (ClickHouse 26.7 in-process) from npm, used by SqlDialectIT to check our SQL on a current engine.
+# Idempotent: each step checks first and says what it does. The library (~566 MB) lives outside the repo.
+set -euo pipefail
+
+CHDB_PKG="@chdb/lib-linux-x64-gnu@26.7.3-stable.1"
+CHDB_DIR="${HOME}/.cache/runlaw/chdb"
+
+say() { printf 'install-deps: %s\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1; then sudo "$@"; else
+    say "need root for: $*"; exit 1; fi
+}
+
+if [ -x /usr/sbin/clickhouse-server ] || command -v clickhouse-server >/dev/null 2>&1; then
+  say "clickhouse-server present: $(command -v clickhouse-server || echo /usr/sbin/clickhouse-server)"
+else
+  say "installing clickhouse-server clickhouse-client with apt-get"
+  as_root apt-get update -q
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q clickhouse-server clickhouse-client
+fi
+
+if [ -s "${CHDB_DIR}/libchdb.so" ]; then
+  say "libchdb.so present: ${CHDB_DIR}/libchdb.so"
+else
+  command -v npm >/dev/null 2>&1 || { say "npm is needed to fetch ${CHDB_PKG} (apt-get install -y npm)"; exit 1; }
+  tmp="$(mktemp -d)"
+  trap 'rm -rf "${tmp}"' EXIT
+  say "fetching ${CHDB_PKG} with npm pack into ${tmp}"
+  (cd "${tmp}" && npm pack --silent "${CHDB_PKG}" >/dev/null)
+  tarball="$(ls "${tmp}"/*.tgz)"
+  say "extracting ${tarball}"
+  tar -xzf "${tarball}" -C "${tmp}"
+  lib="$(find "${tmp}" -name libchdb.so -type f | head -n 1)"
+  [ -n "${lib}" ] || { say "no libchdb.so inside ${tarball}"; exit 1; }
+  mkdir -p "${CHDB_DIR}"
+  # Copy to a temp name first so an interrupted run never leaves a truncated library behind.
+  cp "${lib}" "${CHDB_DIR}/libchdb.so.part"
+  mv "${CHDB_DIR}/libchdb.so.part" "${CHDB_DIR}/libchdb.so"
+  say "installed ${CHDB_DIR}/libchdb.so ($(du -h "${CHDB_DIR}/libchdb.so" | cut -f1))"
+fi
