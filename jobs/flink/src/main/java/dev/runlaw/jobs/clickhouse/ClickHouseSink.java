@@ -1,0 +1,48 @@
+package dev.runlaw.jobs.clickhouse;
+
+import java.io.IOException;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+
+/**
+ * Sink V2 writing {@link ClickHouseRow}s to their tables in batches of {@code JSONEachRow}.
+ *
+ * <p>Delivery is at-least-once: the writer flushes every buffered row when Flink asks it to before a checkpoint
+ * ({@link SinkWriter#flush(boolean)}), so rows of acknowledged input are in ClickHouse before the Kafka offsets
+ * behind them are committed; a failure replays from the last checkpoint and may insert rows again. The tables are
+ * {@code ReplacingMergeTree}s keyed on each record's identity, so those copies collapse (read with {@code FINAL}).
+ * Batches are bounded by rows ({@code batchRows}, per table), by bytes and by time ({@code flushIntervalMs},
+ * through the writer's processing-time service) so rows appear within about that interval at low traffic.
+ *
+ * @see ClickHouseSinkWriter
+ */
+public final class ClickHouseSink implements Sink<ClickHouseRow> {
+    private static final long serialVersionUID = 1L;
+    /** A table's buffer is sent once it holds this many bytes, whatever its row count. */
+    static final int MAX_BATCH_BYTES = 32 << 20;
+
+    private final ClickHouseEndpoint endpoint;
+    private final int batchRows;
+    private final long flushIntervalMs;
+    private final long insertTimeoutMs;
+
+    public ClickHouseSink(ClickHouseEndpoint endpoint, int batchRows, long flushIntervalMs) {
+        if (batchRows < 1) {
+            throw new IllegalArgumentException("batchRows must be >= 1, got " + batchRows);
+        }
+        if (flushIntervalMs < 1) {
+            throw new IllegalArgumentException("flushIntervalMs must be >= 1, got " + flushIntervalMs);
+        }
+        this.endpoint = endpoint;
+        this.batchRows = batchRows;
+        this.flushIntervalMs = flushIntervalMs;
+        this.insertTimeoutMs = 120_000;
+    }
+
+    @Override
+    public SinkWriter<ClickHouseRow> createWriter(WriterInitContext context) throws IOException {
+        return new ClickHouseSinkWriter(new ClientRowInserter(endpoint, insertTimeoutMs), batchRows, MAX_BATCH_BYTES,
+                flushIntervalMs, context.getProcessingTimeService(), context.metricGroup());
+    }
+}

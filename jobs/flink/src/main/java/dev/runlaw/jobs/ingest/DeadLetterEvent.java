@@ -1,0 +1,34 @@
+package dev.runlaw.jobs.ingest;
+
+import dev.runlaw.schema.DeadLetter;
+import java.nio.ByteBuffer;
+
+/**
+ * A refused record inside the job: the Flink-serializable twin of the Avro {@link DeadLetter}, converted at the
+ * Kafka sink (Avro classes would fall back to Kryo as Flink types).
+ *
+ * @param topic      topic the record was read from
+ * @param partition  partition
+ * @param offset     offset
+ * @param key        original key bytes, may be null
+ * @param value      original value bytes, unchanged, may be null
+ * @param reasonCode stable reason, a {@link dev.runlaw.schema.validate.RejectReason} name
+ * @param reason     human-readable explanation
+ * @param failedAtMs when the job refused it, epoch ms
+ */
+public record DeadLetterEvent(String topic, int partition, long offset, byte[] key, byte[] value, String reasonCode,
+                              String reason, long failedAtMs) {
+
+    public DeadLetter toAvro() {
+        return DeadLetter.newBuilder()
+                .setTopic(topic)
+                .setPartition(partition)
+                .setOffset(offset)
+                .setKey(key == null ? null : ByteBuffer.wrap(key))
+                .setValue(value == null ? null : ByteBuffer.wrap(value))
+                .setReasonCode(reasonCode)
+                .setReason(reason)
+                .setFailedAtMs(failedAtMs)
+                .build();
+    }
+}

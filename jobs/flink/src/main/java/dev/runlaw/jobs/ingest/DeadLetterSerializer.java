@@ -1,0 +1,36 @@
+package dev.runlaw.jobs.ingest;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * Writes a dead letter to the dead-letter topic: key = the original record's key (so a run's refusals stay in one
+ * partition, in order), value = the Avro {@link dev.runlaw.schema.DeadLetter} in single-object encoding.
+ */
+public final class DeadLetterSerializer implements KafkaRecordSerializationSchema<DeadLetterEvent> {
+    private static final long serialVersionUID = 1L;
+    private final String topic;
+
+    public DeadLetterSerializer(String topic) {
+        this.topic = topic;
+    }
+
+    @Override
+    public ProducerRecord<byte[], byte[]> serialize(DeadLetterEvent e, KafkaSinkContext context, Long timestamp) {
+        return new ProducerRecord<>(topic, null, timestamp, e.key(), encode(e));
+    }
+
+    static byte[] encode(DeadLetterEvent e) {
+        try {
+            ByteBuffer buf = e.toAvro().toByteBuffer();
+            byte[] out = new byte[buf.remaining()];
+            buf.get(out);
+            return out;
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+}

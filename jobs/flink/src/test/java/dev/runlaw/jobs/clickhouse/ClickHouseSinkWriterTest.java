@@ -1,0 +1,126 @@
+package dev.runlaw.jobs.clickhouse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.ScheduledFuture;
+import org.apache.flink.api.common.operators.ProcessingTimeService;
+import org.junit.jupiter.api.Test;
+
+class ClickHouseSinkWriterTest {
+
+    /** Records every insert as "table:rows:body". */
+    private static final class FakeInserter implements RowInserter {
+        final List<String> inserts = new ArrayList<>();
+        boolean fail;
+        boolean closed;
+
+        @Override
+        public void insert(String table, byte[] data, int length, int rows) throws IOException {
+            if (fail) {
+                throw new IOException("server down");
+            }
+            inserts.add(table + ":" + rows + ":" + new String(data, 0, length, StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+
+    /** Manual clock; fires due timers on {@link #advance}. */
+    private static final class ManualTime implements ProcessingTimeService {
+        long now;
+        final TreeMap<Long, List<ProcessingTimeCallback>> timers = new TreeMap<>();
+
+        @Override
+        public long getCurrentProcessingTime() {
+            return now;
+        }
+
+        @Override
+        public ScheduledFuture<?> registerTimer(long time, ProcessingTimeCallback cb) {
+            timers.computeIfAbsent(time, t -> new ArrayList<>()).add(cb);
+            return null;
+        }
+
+        void advance(long ms) throws Exception {
+            now += ms;
+            while (!timers.isEmpty() && timers.firstKey() <= now) {
+                var e = timers.pollFirstEntry();
+                for (ProcessingTimeCallback cb : e.getValue()) {
+                    cb.onProcessingTime(e.getKey());
+                }
+            }
+        }
+    }
+
+    private final FakeInserter inserter = new FakeInserter();
+    private final ManualTime time = new ManualTime();
+
+    private static ClickHouseRow row(String table, String json) {
+        return new ClickHouseRow(table, json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void sendsATableOnceItReachesTheRowBoundAndGroupsRowsPerTable() throws Exception {
+        ClickHouseSinkWriter w = new ClickHouseSinkWriter(inserter, 2, 1 << 20, 1000, time, null);
+        w.write(row("a", "{\"x\":1}"), null);
+        w.write(row("b", "{\"y\":1}"), null);
+        assertThat(inserter.inserts).isEmpty();
+        w.write(row("a", "{\"x\":2}"), null);
+        assertThat(inserter.inserts).containsExactly("a:2:{\"x\":1}\n{\"x\":2}\n");
+        assertThat(w.bufferedRows()).isEqualTo(1);
+    }
+
+    @Test
+    void sendsATableOnceItReachesTheByteBound() throws Exception {
+        ClickHouseSinkWriter w = new ClickHouseSinkWriter(inserter, 1000, 10, 1000, time, null);
+        w.write(row("a", "{\"x\":1}"), null);
+        assertThat(inserter.inserts).isEmpty();
+        w.write(row("a", "{\"x\":2}"), null);
+        assertThat(inserter.inserts).hasSize(1);
+    }
+
+    @Test
+    void flushBeforeCheckpointSendsEverythingBuffered() throws Exception {
+        ClickHouseSinkWriter w = new ClickHouseSinkWriter(inserter, 100, 1 << 20, 1000, time, null);
+        w.write(row("a", "{}"), null);
+        w.write(row("b", "{}"), null);
+        w.flush(false);
+        assertThat(inserter.inserts).containsExactly("a:1:{}\n", "b:1:{}\n");
+        assertThat(w.bufferedRows()).isZero();
+        w.flush(true);
+        assertThat(inserter.inserts).hasSize(2);
+    }
+
+    @Test
+    void timerSendsBufferedRowsAtLowTrafficAndKeepsTicking() throws Exception {
+        ClickHouseSinkWriter w = new ClickHouseSinkWriter(inserter, 100, 1 << 20, 1000, time, null);
+        w.write(row("a", "{}"), null);
+        time.advance(999);
+        assertThat(inserter.inserts).isEmpty();
+        time.advance(1);
+        assertThat(inserter.inserts).containsExactly("a:1:{}\n");
+        w.write(row("a", "{\"n\":2}"), null);
+        time.advance(1000);
+        assertThat(inserter.inserts).hasSize(2);
+    }
+
+    @Test
+    void failedInsertFailsTheWriterAndKeepsTheRows() throws Exception {
+        ClickHouseSinkWriter w = new ClickHouseSinkWriter(inserter, 100, 1 << 20, 1000, time, null);
+        w.write(row("a", "{}"), null);
+        inserter.fail = true;
+        assertThatThrownBy(() -> w.flush(false)).isInstanceOf(IOException.class).hasMessageContaining("server down");
+        assertThat(w.bufferedRows()).isEqualTo(1);
+        w.close();
+        assertThat(inserter.closed).isTrue();
+    }
+}

@@ -1,0 +1,107 @@
+package dev.runlaw.jobs.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.runlaw.schema.validate.Limits;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class IngestConfigTest {
+
+    private static Map<String, String> minimal() {
+        Map<String, String> m = new HashMap<>();
+        m.put("bootstrap.servers", "127.0.0.1:9092");
+        m.put("clickhouse.url", "http://127.0.0.1:8123");
+        return m;
+    }
+
+    @Test
+    void appliesDefaultsToAMinimalConfiguration() {
+        IngestConfig c = IngestConfig.fromMap(minimal());
+        assertThat(c.groupId()).isEqualTo("runlaw-ingest");
+        assertThat(c.topicPrefix()).isEmpty();
+        assertThat(c.startingOffsets()).isEqualTo(IngestConfig.StartingOffsets.EARLIEST);
+        assertThat(c.bounded()).isFalse();
+        assertThat(c.clickHouse().database()).isEqualTo("default");
+        assertThat(c.batchRows()).isEqualTo(50_000);
+        assertThat(c.flushIntervalMs()).isEqualTo(1_000);
+        assertThat(c.checkpointIntervalMs()).isEqualTo(5_000);
+        assertThat(c.stateBackend()).isEqualTo(IngestConfig.StateBackend.HASHMAP);
+        assertThat(c.deadLetterTopicName()).isEqualTo("runlaw.dead-letters");
+        assertThat(c.parallelism()).isZero();
+        assertThat(c.limits()).isEqualTo(Limits.defaults());
+        assertThat(c.topics()).hasSize(7).contains("runlaw.step-metrics");
+    }
+
+    @Test
+    void parsesCommandLineArgumentsIncludingFlagsPrefixAndLimits() {
+        IngestConfig c = IngestConfig.fromArgs("--bootstrap.servers", "127.0.0.1:1,127.0.0.1:2",
+                "--clickhouse.url", "jdbc:clickhouse://127.0.0.1:8123/runlaw", "--clickhouse.user", "ingest",
+                "--topic.prefix", "test1.", "--bounded", "--state.backend", "RocksDB", "--starting.offsets",
+                "committed", "--sink.batch-rows", "1000", "--parallelism", "2", "--limits.max-experts", "64",
+                "--checkpoint.dir", "file:///tmp/cp");
+        assertThat(c.bounded()).isTrue();
+        assertThat(c.stateBackend()).isEqualTo(IngestConfig.StateBackend.ROCKSDB);
+        assertThat(c.startingOffsets()).isEqualTo(IngestConfig.StartingOffsets.COMMITTED);
+        assertThat(c.clickHouse().database()).isEqualTo("runlaw");
+        assertThat(c.clickHouse().user()).isEqualTo("ingest");
+        assertThat(c.topics()).contains("test1.runlaw.expert-load");
+        assertThat(c.deadLetterTopicName()).isEqualTo("test1.runlaw.dead-letters");
+        assertThat(c.limits().maxExperts()).isEqualTo(64);
+        assertThat(c.parallelism()).isEqualTo(2);
+        assertThat(IngestJob.flinkConfiguration(c).toMap()).containsEntry("state.backend.type", "rocksdb")
+                .containsEntry("execution.checkpointing.dir", "file:///tmp/cp");
+    }
+
+    @Test
+    void reportsEveryProblemInOneMessage() {
+        Map<String, String> m = new HashMap<>();
+        m.put("clickhouse.url", "tcp://x:9000");
+        m.put("sink.batch-rows", "lots");
+        m.put("sink.flush-interval-ms", "0");
+        m.put("state.backend", "leveldb");
+        m.put("bounded", "maybe");
+        m.put("limits.max-experts", "many");
+        m.put("grup.id", "typo");
+        assertThatThrownBy(() -> IngestConfig.fromMap(m))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("bootstrap.servers is required")
+                .hasMessageContaining("must start with http://")
+                .hasMessageContaining("sink.batch-rows must be an integer, got 'lots'")
+                .hasMessageContaining("sink.flush-interval-ms must be in 1..3600000, got 0")
+                .hasMessageContaining("state.backend must be one of [hashmap, rocksdb], got 'leveldb'")
+                .hasMessageContaining("bounded must be true or false, got 'maybe'")
+                .hasMessageContaining("limits.max-experts must be an integer")
+                .hasMessageContaining("unknown setting(s) [grup.id]");
+    }
+
+    @Test
+    void refusesMalformedBrokersTopicPrefixAndCheckpointDir() {
+        Map<String, String> m = minimal();
+        m.put("bootstrap.servers", "kafka");
+        m.put("topic.prefix", "a b");
+        m.put("checkpoint.dir", "/tmp/cp");
+        assertThatThrownBy(() -> IngestConfig.fromMap(m))
+                .hasMessageContaining("bootstrap.servers must be host:port")
+                .hasMessageContaining("topic.prefix may hold only")
+                .hasMessageContaining("checkpoint.dir must be a URI");
+    }
+
+    @Test
+    void refusesTransactionTimeoutShorterThanCheckpoints() {
+        Map<String, String> m = minimal();
+        m.put("checkpoint.interval-ms", "120000");
+        m.put("dead-letter.transaction-timeout-ms", "60000");
+        assertThatThrownBy(() -> IngestConfig.fromMap(m)).hasMessageContaining("must be longer than checkpoint");
+    }
+
+    @Test
+    void copiesWithAnotherGroupAndBoundedness() {
+        IngestConfig c = IngestConfig.fromMap(minimal());
+        assertThat(c.withGroupId("g2").groupId()).isEqualTo("g2");
+        assertThat(c.withBounded(true).bounded()).isTrue();
+        assertThat(c.withBounded(true).withGroupId("g2").clickHouse()).isEqualTo(c.clickHouse());
+    }
+}
