@@ -90,7 +90,11 @@ public final class LocalClickHouse implements AutoCloseable {
 
     /** Starts a private server; fails with install instructions if no binary is found and we are not root. */
     public static LocalClickHouse start() {
-        Path binary = findOrInstallBinary();
+        return start(findOrInstallBinary());
+    }
+
+    /** Starts a private server from {@code binary} (a {@code clickhouse-server} or {@code clickhouse}). */
+    static LocalClickHouse start(Path binary) {
         IllegalStateException last = null;
         for (int attempt = 1; attempt <= BIND_ATTEMPTS; attempt++) {
             try {
