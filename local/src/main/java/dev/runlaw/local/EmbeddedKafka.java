@@ -140,9 +140,11 @@ public final class EmbeddedKafka implements AutoCloseable {
             return;
         }
         closed = true;
+        long t0 = System.nanoTime();
         try {
             server.shutdown();
             server.awaitShutdown();
+            LOG.info("Kafka broker on {} stopped in {} ms", bootstrapServers, (System.nanoTime() - t0) / 1_000_000);
         } finally {
             Files2.deleteRecursively(dir);
             try {

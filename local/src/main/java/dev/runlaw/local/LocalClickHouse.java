@@ -57,7 +57,12 @@ public final class LocalClickHouse implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalClickHouse.class);
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
-    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+    /*
+     * After SIGTERM the server waits for idle keep-alive connections to time out (3 s) before it exits. Its
+     * directory is deleted right after, so a clean shutdown saves nothing: give it a short grace, then SIGKILL.
+     */
+    private static final Duration STOP_GRACE = Duration.ofSeconds(1);
+    private static final Duration KILL_WAIT = Duration.ofSeconds(10);
     private static final int BIND_ATTEMPTS = 3;
     private static final String INSTALL_HINT = "install it with: sudo apt-get update && sudo apt-get install -y "
             + "clickhouse-server clickhouse-client (or run .ci/install-deps.sh), or point " + ENV_URL
@@ -85,7 +90,11 @@ public final class LocalClickHouse implements AutoCloseable {
 
     /** Starts a private server; fails with install instructions if no binary is found and we are not root. */
     public static LocalClickHouse start() {
-        Path binary = findOrInstallBinary();
+        return start(findOrInstallBinary());
+    }
+
+    /** Starts a private server from {@code binary} (a {@code clickhouse-server} or {@code clickhouse}). */
+    static LocalClickHouse start(Path binary) {
         IllegalStateException last = null;
         for (int attempt = 1; attempt <= BIND_ATTEMPTS; attempt++) {
             try {
@@ -153,7 +162,7 @@ public final class LocalClickHouse implements AutoCloseable {
         return Optional.ofNullable(dir);
     }
 
-    /** Stops a private server (TERM, then KILL after 10 s) and deletes its directory; no-op for an existing one. */
+    /** Stops a private server (SIGTERM, then SIGKILL after 1 s) and deletes its directory; no-op otherwise. */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -163,7 +172,9 @@ public final class LocalClickHouse implements AutoCloseable {
         if (process == null) {
             return;
         }
+        long t0 = System.nanoTime();
         stopProcessAndDeleteDir();
+        LOG.info("private ClickHouse on {} stopped in {} ms", endpoint.url(), (System.nanoTime() - t0) / 1_000_000);
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException alreadyShuttingDown) {
@@ -180,11 +191,12 @@ public final class LocalClickHouse implements AutoCloseable {
         List<ProcessHandle> children = p.descendants().toList();
         p.destroy();
         try {
-            if (!p.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.warn("clickhouse-server pid {} ignored SIGTERM for {} s; killing it", p.pid(),
-                        STOP_TIMEOUT.toSeconds());
+            if (!p.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
-                p.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                if (!p.waitFor(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    LOG.warn("clickhouse-server pid {} still alive {} s after SIGKILL", p.pid(),
+                            KILL_WAIT.toSeconds());
+                }
             }
         } catch (InterruptedException e) {
             p.destroyForcibly();
@@ -279,7 +291,8 @@ public final class LocalClickHouse implements AutoCloseable {
     }
 
     private static String serverLogs(Path dir) {
-        return "--- clickhouse-server.err.log ---\n" + Files2.readTail(dir.resolve("log/clickhouse-server.err.log"), 8000)
+        return "--- clickhouse-server.err.log ---\n"
+                + Files2.readTail(dir.resolve("log/clickhouse-server.err.log"), 8000)
                 + "\n--- console ---\n" + Files2.readTail(dir.resolve("log/console.log"), 4000);
     }
 
