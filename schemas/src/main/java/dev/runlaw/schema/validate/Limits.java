@@ -21,7 +21,7 @@ import java.util.Map;
  * </table>
  */
 public record Limits(int maxIdLength, int maxExperts, int maxTopK, int maxLayers, int maxTokensPerBatch,
-                     int maxDevices, int maxLrPerStep, int maxMapEntries) {
+                     int maxDevices, int maxLrPerStep, int maxMapEntries) implements java.io.Serializable {
 
     public Limits {
         if (maxIdLength < 1 || maxExperts < 1 || maxTopK < 1 || maxLayers < 1 || maxTokensPerBatch < 1

@@ -1,0 +1,263 @@
+package dev.runlaw.cli;
+
+import dev.runlaw.jobs.ingest.RowMapper;
+import dev.runlaw.math.data.RunCurve;
+import dev.runlaw.producers.MoeRunSimulator;
+import dev.runlaw.producers.ProgressBar;
+import dev.runlaw.producers.RunDirectory;
+import dev.runlaw.producers.RunReplayer;
+import dev.runlaw.producers.SampleRuns;
+import dev.runlaw.producers.TelemetryProducer;
+import dev.runlaw.schema.RecordKind;
+import dev.runlaw.schema.StepMetrics;
+import dev.runlaw.schema.codec.TelemetryCodec;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * {@code ./runlaw demo [--runs DIR] [--moe-steps N] [--no-moe] [--keep] [--no-progress]}: the whole pipeline on
+ * the embedded default. Replays real loss curves (bundled, or the user's CSVs) and a simulated MoE run through the
+ * producer library into Kafka, lets the Flink ingest job write them to ClickHouse, and prints what landed.
+ */
+public final class DemoCommand {
+    /** Tables in the order the report shows them, with the column that names the run. */
+    static final Map<String, String> TABLES = new LinkedHashMap<>();
+
+    static {
+        for (RecordKind k : RecordKind.values()) {
+            String table = RowMapper.tableOf(k);
+            TABLES.put(table, k == RecordKind.ROUTING_TRACE || k == RecordKind.DATA_MOVEMENT ? "source" : "run_id");
+        }
+    }
+
+    private DemoCommand() {
+    }
+
+    /** Parsed command line. */
+    record Options(Path runsDir, int moeSteps, boolean moe, boolean keep, boolean progress) {
+        static Options parse(String[] args) {
+            Path runs = null;
+            int moeSteps = 2000;
+            boolean moe = true;
+            boolean keep = false;
+            boolean progress = true;
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--runs" -> runs = Path.of(value(args, ++i, "--runs"));
+                    case "--moe-steps" -> moeSteps = Integer.parseInt(value(args, ++i, "--moe-steps"));
+                    case "--no-moe" -> moe = false;
+                    case "--keep" -> keep = true;
+                    case "--no-progress" -> progress = false;
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]
+                            + "\nusage: runlaw demo [--runs DIR] [--moe-steps N] [--no-moe] [--keep] [--no-progress]");
+                }
+            }
+            if (runs != null && !Files.isDirectory(runs)) {
+                throw new IllegalArgumentException("--runs " + runs + ": not a directory");
+            }
+            if (moeSteps < 10) {
+                throw new IllegalArgumentException("--moe-steps must be >= 10");
+            }
+            return new Options(runs, moeSteps, moe, keep, progress);
+        }
+
+        private static String value(String[] args, int i, String flag) {
+            if (i >= args.length) {
+                throw new IllegalArgumentException(flag + " needs a value");
+            }
+            return args[i];
+        }
+    }
+
+    /** What a demo replay sent: rows expected per table and per run, and dead letters sent on purpose. */
+    static final class Expected {
+        final Map<String, Map<String, Long>> rows = new TreeMap<>();
+        long deadLetters;
+
+        void add(SpecificRecord r) {
+            RecordKind kind = RecordKind.of(r);
+            long n = r instanceof dev.runlaw.schema.RoutingTraceBatch b ? b.getTokens().size() : 1;
+            rows.computeIfAbsent(kind.keyOf(r), k -> new TreeMap<>()).merge(RowMapper.tableOf(kind), n, Long::sum);
+        }
+
+        long total(String table) {
+            return rows.values().stream().mapToLong(m -> m.getOrDefault(table, 0L)).sum();
+        }
+    }
+
+    public static int run(String[] args, PrintStream out) throws Exception {
+        Options opts;
+        try {
+            opts = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("runlaw demo: " + e.getMessage());
+            return 2;
+        }
+        List<RunReplayer> replayers = replayers(opts);
+        out.println("runlaw demo: starting Kafka (KRaft, in-process), ClickHouse (private server) and Flink (MiniCluster) on 127.0.0.1");
+        long t0 = System.nanoTime();
+        try (LocalStack stack = LocalStack.start()) {
+            JobClient job = stack.startIngest(stack.ingestConfig(Map.of()));
+            out.printf("  Kafka       %s%n", stack.kafka().bootstrapServers());
+            out.printf("  ClickHouse  %s  database %s%n", stack.clickHouse().endpoint().url(), LocalStack.DATABASE);
+            out.printf("  Flink       ingest job %s submitted (%.1f s to start everything)%n", job.getJobID(),
+                    (System.nanoTime() - t0) / 1e9);
+
+            Expected expected = replay(stack, replayers, opts, out);
+            out.println("waiting for every row to be visible in ClickHouse ...");
+            awaitRows(stack, expected, job, Duration.ofMinutes(5));
+            report(stack, expected, out);
+            if (opts.keep()) {
+                out.println("the stack keeps running; press Ctrl-C to stop it");
+                new CountDownLatch(1).await();
+            }
+        }
+        out.println("stopped: Flink job cancelled, Kafka and ClickHouse shut down, temporary data deleted");
+        return 0;
+    }
+
+    static List<RunReplayer> replayers(Options opts) {
+        List<RunReplayer> out = new ArrayList<>();
+        // Put the replayed runs in the recent past so dashboards' default "last 7 days" shows them.
+        long now = System.currentTimeMillis();
+        if (opts.runsDir() != null) {
+            for (RunCurve curve : RunDirectory.load(opts.runsDir())) {
+                RunReplayer r = RunReplayer.create(curve, curve.name());
+                out.add(r.withStartMs(now - (long) (curve.length() * 1000.0)).withStepSeconds(1.0));
+            }
+        } else {
+            for (SampleRuns.Sample s : SampleRuns.list()) {
+                RunCurve curve = s.load();
+                out.add(s.replayer().withStartMs(now - (long) (curve.length() * 1000.0)).withStepSeconds(1.0));
+            }
+        }
+        return out;
+    }
+
+    static Expected replay(LocalStack stack, List<RunReplayer> replayers, Options opts, PrintStream out)
+            throws Exception {
+        Expected expected = new Expected();
+        try (TelemetryProducer producer = TelemetryProducer.builder(stack.kafka().bootstrapServers()).build()) {
+            java.util.function.Consumer<SpecificRecord> send = r -> {
+                // Block briefly instead of dropping: a demo must deliver every record it counts.
+                while (!producer.send(r)) {
+                    producer.flush(Duration.ofSeconds(5));
+                }
+                expected.add(r);
+            };
+            for (RunReplayer r : replayers) {
+                RunReplayer.Result res = r.replay(send, ProgressBar.stderr("replay " + r.runId(), opts.progress()));
+                out.printf("  replayed %-32s %7d steps, %6d evals%n", r.runId(), res.steps(), res.evals());
+            }
+            if (opts.moe()) {
+                MoeRunSimulator sim = MoeRunSimulator.builder().runId("sim-moe-8x16").familyId("sim-moe")
+                        .steps(opts.moeSteps()).seed(42).build();
+                MoeRunSimulator.Result res = sim.run(send, ProgressBar.stderr("simulate " + sim.runId(), opts.progress()));
+                out.printf("  simulated %-31s %7d records (step metrics, expert load, routing traces, data movement)%n",
+                        sim.runId(), res.total());
+            }
+            producer.flush(Duration.ofMinutes(2));
+            TelemetryProducer.Counters c = producer.counters();
+            if (c.failed() > 0 || c.dropped() > 0) {
+                throw new IllegalStateException("producer lost records: " + c);
+            }
+        }
+        expected.deadLetters = sendBadRecords(stack);
+        out.printf("  sent %d malformed records on purpose (they must end up as dead letters)%n", expected.deadLetters);
+        return expected;
+    }
+
+    /** Two records the producer library would refuse, written raw, to show the dead-letter path. */
+    private static long sendBadRecords(LocalStack stack) throws Exception {
+        StepMetrics nanLoss = StepMetrics.newBuilder().setRunId("demo-bad").setStep(1)
+                .setWallTimeMs(System.currentTimeMillis()).setLr(1e-4).setLoss(Double.NaN).build();
+        byte[] nanBytes = new TelemetryCodec().encode(nanLoss);
+        byte[] garbage = "this is not avro".getBytes(StandardCharsets.UTF_8);
+        Map<String, Object> props = Map.of("bootstrap.servers", stack.kafka().bootstrapServers(),
+                "key.serializer", ByteArraySerializer.class, "value.serializer", ByteArraySerializer.class);
+        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(props)) {
+            byte[] key = "demo-bad".getBytes(StandardCharsets.UTF_8);
+            p.send(new ProducerRecord<>(RecordKind.STEP_METRICS.topic(), key, nanBytes)).get();
+            p.send(new ProducerRecord<>(RecordKind.STEP_METRICS.topic(), key, garbage)).get();
+        }
+        return 2;
+    }
+
+    static void awaitRows(LocalStack stack, Expected expected, JobClient job, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        // The MiniCluster goes away with a failed job, so ask for the result future up front, not the status later.
+        java.util.concurrent.CompletableFuture<?> result = job.getJobExecutionResult();
+        while (true) {
+            boolean done = stack.countFinal("dead_letters") >= expected.deadLetters;
+            for (String table : TABLES.keySet()) {
+                done &= stack.countFinal(table) >= expected.total(table);
+            }
+            if (done) {
+                return;
+            }
+            if (result.isDone()) {
+                result.get(); // throws with the job's failure
+                throw new IllegalStateException("the ingest job stopped before all rows arrived");
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("rows still missing in ClickHouse after " + timeout);
+            }
+            Thread.sleep(250);
+        }
+    }
+
+    static void report(LocalStack stack, Expected expected, PrintStream out) {
+        Map<String, Map<String, Long>> landed = new TreeMap<>();
+        for (Map.Entry<String, String> t : TABLES.entrySet()) {
+            for (List<String> row : stack.http().query("SELECT " + t.getValue() + ", count() FROM " + t.getKey()
+                    + " FINAL GROUP BY " + t.getValue() + " ORDER BY " + t.getValue() + " FORMAT TabSeparated")) {
+                landed.computeIfAbsent(row.get(0), k -> new TreeMap<>()).put(t.getKey(), Long.parseLong(row.get(1)));
+            }
+        }
+        out.println();
+        out.println("rows in ClickHouse per table and run (read with FINAL):");
+        StringBuilder header = new StringBuilder(String.format("  %-28s", "run / source"));
+        TABLES.keySet().forEach(t -> header.append(String.format(" %13s", t)));
+        out.println(header);
+        for (String run : new TreeSet<>(landed.keySet())) {
+            StringBuilder line = new StringBuilder(String.format("  %-28s", run));
+            for (String t : TABLES.keySet()) {
+                line.append(String.format(" %13d", landed.get(run).getOrDefault(t, 0L)));
+            }
+            out.println(line);
+        }
+        List<List<String>> dl = stack.http().query(
+                "SELECT reason_code, count() FROM dead_letters FINAL GROUP BY reason_code ORDER BY reason_code FORMAT TabSeparated");
+        out.print("dead letters:");
+        dl.forEach(r -> out.print("  " + r.get(0) + "=" + r.get(1)));
+        out.println(dl.isEmpty() ? "  none" : "");
+        long missing = 0;
+        for (String table : TABLES.keySet()) {
+            missing += Math.max(0, expected.total(table) - stack.countFinal(table));
+        }
+        out.println(missing == 0 ? "every record sent is in ClickHouse" : missing + " rows missing");
+        String url = stack.clickHouse().endpoint().url();
+        out.println();
+        out.println("query it while the stack runs (./runlaw demo --keep), e.g.:");
+        out.printf("  curl '%s/?database=%s' --data-binary 'SELECT run_id, count(), min(loss), argMax(loss, step) FROM step_metrics FINAL GROUP BY run_id'%n",
+                url, LocalStack.DATABASE);
+        stack.clickHouse().tcpPort().ifPresent(port -> out.printf(
+                "  clickhouse-client --port %d --database %s -q 'SELECT layer, avg(max_over_mean) FROM expert_load FINAL GROUP BY layer ORDER BY layer'%n",
+                port, LocalStack.DATABASE));
+    }
+}

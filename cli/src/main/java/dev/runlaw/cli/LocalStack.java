@@ -1,0 +1,154 @@
+package dev.runlaw.cli;
+
+import dev.runlaw.jobs.ingest.IngestConfig;
+import dev.runlaw.jobs.ingest.IngestJob;
+import dev.runlaw.local.ClickHouseHttp;
+import dev.runlaw.local.EmbeddedKafka;
+import dev.runlaw.local.LocalClickHouse;
+import dev.runlaw.local.SqlFiles;
+import dev.runlaw.schema.RecordKind;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The embedded default deployment: a real Kafka KRaft broker in this JVM, a private ClickHouse server process and
+ * the Flink ingest job on a MiniCluster, all on 127.0.0.1 with free ports. Used by {@code ./runlaw demo}, the
+ * benchmarks and the end-to-end tests. {@link #close()} (also run on Ctrl-C) stops everything it started.
+ */
+public final class LocalStack implements AutoCloseable {
+    /** The database the stack's tables live in. */
+    public static final String DATABASE = "runlaw";
+    /** Partitions per topic: runs spread over both Flink subtasks of a 2-core machine. */
+    public static final int PARTITIONS = 2;
+
+    private final EmbeddedKafka kafka;
+    private final LocalClickHouse clickHouse;
+    private final ClickHouseHttp http;
+    private final List<JobClient> jobs = new ArrayList<>();
+    private final Thread shutdownHook;
+    private boolean closed;
+
+    private LocalStack(EmbeddedKafka kafka, LocalClickHouse clickHouse) {
+        this.kafka = kafka;
+        this.clickHouse = clickHouse;
+        this.http = clickHouse.http().withDatabase(DATABASE);
+        this.shutdownHook = new Thread(this::close, "runlaw-local-stack-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /** Starts Kafka and ClickHouse, creates every topic and applies every {@code sql/} file. */
+    public static LocalStack start() {
+        // log4j2-cli.xml already keeps the broker at ERROR; the builder would raise it back to WARN.
+        EmbeddedKafka kafka = EmbeddedKafka.builder().quietLogs(false).start();
+        LocalClickHouse ch;
+        try {
+            ch = LocalClickHouse.startOrUseExisting();
+        } catch (RuntimeException e) {
+            kafka.close();
+            throw e;
+        }
+        LocalStack stack = new LocalStack(kafka, ch);
+        try {
+            List<String> topics = new ArrayList<>();
+            for (RecordKind k : RecordKind.values()) {
+                topics.add(k.topic());
+            }
+            topics.add(RecordKind.DEAD_LETTER_TOPIC);
+            kafka.createTopics(PARTITIONS, topics.toArray(String[]::new));
+            SqlFiles.fromProject().applyAll(ch.http(), DATABASE);
+        } catch (RuntimeException e) {
+            stack.close();
+            throw e;
+        }
+        return stack;
+    }
+
+    public EmbeddedKafka kafka() {
+        return kafka;
+    }
+
+    public LocalClickHouse clickHouse() {
+        return clickHouse;
+    }
+
+    /** HTTP client on the stack's database. */
+    public ClickHouseHttp http() {
+        return http;
+    }
+
+    /** The ingest job's configuration for this stack; {@code overrides} may change any key. */
+    public IngestConfig ingestConfig(Map<String, String> overrides) {
+        Map<String, String> conf = new HashMap<>();
+        conf.put("bootstrap.servers", kafka.bootstrapServers());
+        conf.put("clickhouse.url", clickHouse.endpoint().url());
+        conf.put("clickhouse.user", clickHouse.endpoint().user());
+        conf.put("clickhouse.password", clickHouse.endpoint().password());
+        conf.put("clickhouse.database", DATABASE);
+        conf.put("checkpoint.interval-ms", "2000");
+        conf.put("parallelism", "2");
+        conf.putAll(overrides);
+        return IngestConfig.fromMap(conf);
+    }
+
+    /**
+     * Starts the ingest job on a fresh MiniCluster in this JVM and returns once it is submitted. A failure is
+     * not retried forever: the job fails after a few restarts, and {@link JobClient#getJobExecutionResult()}
+     * tells why.
+     */
+    public JobClient startIngest(IngestConfig config) throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, conf);
+        JobClient job = IngestJob.start(env, config);
+        synchronized (jobs) {
+            jobs.add(job);
+        }
+        return job;
+    }
+
+    /** Rows of a table, read with FINAL so replays and retries are not counted twice. */
+    public long countFinal(String table) {
+        return Long.parseLong(http.queryValue("SELECT count() FROM " + table + " FINAL").trim());
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        synchronized (jobs) {
+            for (JobClient job : jobs) {
+                try {
+                    job.cancel().get(30, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    // already finished or failed: nothing left to stop
+                }
+            }
+        }
+        try {
+            kafka.close();
+        } finally {
+            clickHouse.close();
+            if (Thread.currentThread() != shutdownHook) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(shutdownHook);
+                } catch (IllegalStateException e) {
+                    // JVM already shutting down
+                }
+            }
+        }
+    }
+}

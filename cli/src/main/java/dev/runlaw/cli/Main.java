@@ -1,0 +1,28 @@
+package dev.runlaw.cli;
+
+import dev.runlaw.cli.backtest.BacktestCommand;
+import dev.runlaw.cli.bench.BenchCommand;
+import java.util.Arrays;
+
+/** Entry point of the {@code ./runlaw} launcher: dispatches {@code demo}, {@code backtest} and {@code bench}. */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0) {
+            System.err.println("usage: runlaw demo|backtest|bench ...");
+            System.exit(2);
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        switch (args[0]) {
+            case "demo" -> System.exit(DemoCommand.run(rest, System.out));
+            case "backtest" -> BacktestCommand.main(rest);
+            case "bench" -> System.exit(BenchCommand.run(rest, System.out));
+            default -> {
+                System.err.println("runlaw: unknown command '" + args[0] + "'");
+                System.exit(2);
+            }
+        }
+    }
+}

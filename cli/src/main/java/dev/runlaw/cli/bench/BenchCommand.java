@@ -1,0 +1,25 @@
+package dev.runlaw.cli.bench;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+
+/** {@code ./runlaw bench <name> ...}: benchmarks that print their figures (never tests). */
+public final class BenchCommand {
+    private BenchCommand() {
+    }
+
+    public static int run(String[] args, PrintStream out) throws Exception {
+        if (args.length == 0) {
+            System.err.println("usage: runlaw bench ingest [--records N] [--expert-records M] [--experts E]");
+            return 2;
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        return switch (args[0]) {
+            case "ingest" -> IngestBench.run(rest, out);
+            default -> {
+                System.err.println("runlaw bench: unknown benchmark '" + args[0] + "'");
+                yield 2;
+            }
+        };
+    }
+}
