@@ -613,7 +613,7 @@ public final class MoeRunSimulator {
      * 8 layers × 16 experts, top-2, hidden 1024, 4 devices, bf16 (2 bytes), seq len 1024, global batch 512
      * sequences, replica batch 8, 400k tokens/s, WSD 3e-4 → 3e-5 with warmup over 5 % of the steps and a 20 % decay, loss noise
      * 0.5 %, eval every 100 steps, a routing trace every 50 steps of 4 sequences × 64 positions, locality 0.6,
-     * capacity factor 1.5.
+     * capacity factor 1.25.
      */
     public static final class Builder {
         private String runId = "moe-sim-42";
@@ -641,7 +641,7 @@ public final class MoeRunSimulator {
         private int traceSequences = 4;
         private int tracePositions = 64;
         private double locality = 0.6;
-        private double capacityFactor = 1.5;
+        private double capacityFactor = 1.25;
         private double rebalance = -1; // derived from steps
         private double drift = -1;      // derived from rebalance
         private double deathRate = -1; // derived from steps unless set

@@ -7,7 +7,7 @@ import java.util.function.LongSupplier;
 /**
  * A single updating progress line on stderr for long replays:
  * {@code label  42.1%  10100/24000 steps  51.2k rec/s  ETA 0:12}, redrawn in place with {@code \r} at most five
- * times a second, ended with a newline by {@link #finish()}.
+ * times a second, ended with a newline by {@link #finish(long, long)}.
  *
  * <p>Quiet (prints nothing) when disabled or when the process has no terminal ({@code System.console() == null},
  * e.g. output piped to a file or run by CI), so logs stay free of carriage-return noise. Not thread-safe: one
