@@ -112,15 +112,10 @@ public final class DemoCommand {
         out.println("runlaw demo: starting Kafka (KRaft, in-process), ClickHouse (private server) and Flink (MiniCluster) on 127.0.0.1");
         long t0 = System.nanoTime();
         try (LocalStack stack = LocalStack.start()) {
-            JobClient job = stack.startIngest(stack.ingestConfig(Map.of()));
             out.printf("  Kafka       %s%n", stack.kafka().bootstrapServers());
             out.printf("  ClickHouse  %s  database %s%n", stack.clickHouse().endpoint().url(), LocalStack.DATABASE);
-            out.printf("  Flink       ingest job %s submitted (%.1f s to start everything)%n", job.getJobID(),
-                    (System.nanoTime() - t0) / 1e9);
-
-            Expected expected = replay(stack, replayers, opts, out);
-            out.println("waiting for every row to be visible in ClickHouse ...");
-            awaitRows(stack, expected, job, Duration.ofMinutes(5));
+            Expected expected = execute(stack, replayers, opts, out);
+            out.printf("  (%.1f s in all)%n", (System.nanoTime() - t0) / 1e9);
             report(stack, expected, out);
             if (opts.keep()) {
                 out.println("the stack keeps running; press Ctrl-C to stop it");
@@ -129,6 +124,20 @@ public final class DemoCommand {
         }
         out.println("stopped: Flink job cancelled, Kafka and ClickHouse shut down, temporary data deleted");
         return 0;
+    }
+
+    /**
+     * Runs the demo on a started stack: starts the ingest job, replays the runs, sends the malformed records and
+     * waits until every row is visible in ClickHouse. Returns what was sent.
+     */
+    static Expected execute(LocalStack stack, List<RunReplayer> replayers, Options opts, PrintStream out)
+            throws Exception {
+        JobClient job = stack.startIngest(stack.ingestConfig(Map.of()));
+        out.printf("  Flink       ingest job %s running on a MiniCluster%n", job.getJobID());
+        Expected expected = replay(stack, replayers, opts, out);
+        out.println("waiting for every row to be visible in ClickHouse ...");
+        awaitRows(stack, expected, job, Duration.ofMinutes(5));
+        return expected;
     }
 
     static List<RunReplayer> replayers(Options opts) {
@@ -225,7 +234,7 @@ public final class DemoCommand {
         Map<String, Map<String, Long>> landed = new TreeMap<>();
         for (Map.Entry<String, String> t : TABLES.entrySet()) {
             for (List<String> row : stack.http().query("SELECT " + t.getValue() + ", count() FROM " + t.getKey()
-                    + " FINAL GROUP BY " + t.getValue() + " ORDER BY " + t.getValue() + " FORMAT TabSeparated")) {
+                    + " FINAL GROUP BY " + t.getValue() + " ORDER BY " + t.getValue())) {
                 landed.computeIfAbsent(row.get(0), k -> new TreeMap<>()).put(t.getKey(), Long.parseLong(row.get(1)));
             }
         }
@@ -242,7 +251,7 @@ public final class DemoCommand {
             out.println(line);
         }
         List<List<String>> dl = stack.http().query(
-                "SELECT reason_code, count() FROM dead_letters FINAL GROUP BY reason_code ORDER BY reason_code FORMAT TabSeparated");
+                "SELECT reason_code, count() FROM dead_letters FINAL GROUP BY reason_code ORDER BY reason_code");
         out.print("dead letters:");
         dl.forEach(r -> out.print("  " + r.get(0) + "=" + r.get(1)));
         out.println(dl.isEmpty() ? "  none" : "");

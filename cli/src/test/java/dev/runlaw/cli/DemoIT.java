@@ -1,0 +1,195 @@
+package dev.runlaw.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.runlaw.producers.RunReplayer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The demo path end to end on the real stack (Kafka broker, ClickHouse server, Flink MiniCluster): two real loss
+ * curves from {@code ../shared/data} (cut short) and a simulated MoE run go through the producer library; every
+ * row must land exactly once, the malformed records must be dead letters, a second replay must not add rows, and
+ * every panel of every Grafana dashboard must return rows for the data.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 8, unit = TimeUnit.MINUTES)
+class DemoIT {
+    @TempDir
+    static Path runsDir;
+    static LocalStack stack;
+    static DemoCommand.Options opts;
+    static List<RunReplayer> replayers;
+    static DemoCommand.Expected expected;
+    static String output;
+
+    @BeforeAll
+    static void runDemo() throws Exception {
+        Path curves = ProjectRoot.find().getParent().resolve("shared/data/loss-curves/mpl-25m");
+        for (String name : List.of("cosine_24000", "wsd_20000_24000")) {
+            // The first 3,000 steps keep the test quick and still hold ~7 measured losses each.
+            try (Stream<String> lines = Files.lines(curves.resolve(name + ".csv"))) {
+                Files.write(runsDir.resolve(name + ".csv"), lines.limit(3001).toList());
+            }
+        }
+        opts = DemoCommand.Options.parse(new String[] {"--runs", runsDir.toString(), "--moe-steps", "120",
+            "--no-progress"});
+        replayers = DemoCommand.replayers(opts);
+        stack = LocalStack.start();
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        try (PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
+            expected = DemoCommand.execute(stack, replayers, opts, out);
+            DemoCommand.report(stack, expected, out);
+        }
+        output = buf.toString(StandardCharsets.UTF_8);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void everyRowLandsExactlyOncePerTableAndRun() {
+        Map<String, Map<String, Long>> landed = landedRows();
+        assertThat(landed).isEqualTo(expected.rows);
+        assertThat(expected.rows).containsKeys("cosine_24000", "wsd_20000_24000", "sim-moe-8x16");
+        assertThat(expected.rows.get("cosine_24000")).containsEntry("step_metrics", 3001L).containsEntry("runs", 1L);
+        assertThat(expected.rows.get("sim-moe-8x16")).containsKeys("expert_load", "routing_trace", "data_movement");
+        assertThat(output).contains("every record sent is in ClickHouse");
+    }
+
+    @Test
+    @Order(2)
+    void malformedRecordsAreDeadLettersWithTheirReasons() {
+        assertThat(stack.http().query("SELECT reason_code FROM dead_letters FINAL ORDER BY reason_code"))
+                .extracting(r -> r.get(0)).containsExactly("NON_FINITE_LOSS", "UNDECODABLE");
+        assertThat(output).contains("NON_FINITE_LOSS=1").contains("UNDECODABLE=1");
+    }
+
+    @Test
+    @Order(3)
+    void everyDashboardPanelReturnsRowsForDemoData() throws IOException {
+        List<List<String>> range = stack.http().query("SELECT toUInt32(min(time)), toUInt32(max(time)) FROM step_metrics");
+        long from = Long.parseLong(range.get(0).get(0)) - 60;
+        long to = Long.parseLong(range.get(0).get(1)) + 60;
+        long interval = Math.max(1, (to - from) / 1000);
+        ObjectMapper json = new ObjectMapper();
+        List<Path> dashboards;
+        try (Stream<Path> s = Files.list(ProjectRoot.find().resolve("dashboards"))) {
+            dashboards = s.filter(p -> p.toString().endsWith(".json")).sorted().toList();
+        }
+        assertThat(dashboards).isNotEmpty();
+        int panels = 0;
+        for (Path d : dashboards) {
+            JsonNode dash = json.readTree(d.toFile());
+            List<String> runs = new ArrayList<>();
+            for (JsonNode var : dash.path("templating").path("list")) {
+                String sql = GrafanaSql.expand(var.path("query").asText(), from, to, interval, Map.of());
+                List<List<String>> values = stack.http().query(sql);
+                assertThat(values).as(d.getFileName() + " variable " + var.path("name").asText()).isNotEmpty();
+                values.forEach(v -> runs.add(v.get(0)));
+            }
+            for (JsonNode panel : dash.path("panels")) {
+                for (JsonNode target : panel.path("targets")) {
+                    String raw = target.path("rawSql").asText();
+                    String title = d.getFileName() + " / " + panel.path("title").asText();
+                    // Once with "All" runs selected, once with one run selected.
+                    List<List<String>> all = stack.http().query(GrafanaSql.expand(raw, from, to, interval,
+                            Map.of("run", List.of())));
+                    assertThat(all).as(title + " (All)").isNotEmpty();
+                    List<List<String>> one = stack.http().query(GrafanaSql.expand(raw, from, to, interval,
+                            Map.of("run", List.of(runs.get(0)))));
+                    assertThat(one).as(title + " (" + runs.get(0) + ")").isNotEmpty();
+                    panels++;
+                }
+            }
+        }
+        assertThat(panels).isGreaterThanOrEqualTo(5);
+    }
+
+    @Test
+    @Order(4)
+    void replayingTheSameRunsAddsNoRows() throws Exception {
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        try (PrintStream out = new PrintStream(sink, true, StandardCharsets.UTF_8)) {
+            DemoCommand.replay(stack, replayers, opts, out);
+        }
+        awaitIngestCaughtUp(Duration.ofMinutes(3));
+        assertThat(landedRows()).isEqualTo(expected.rows);
+        // The second copies did arrive (raw row count grew) and FINAL collapses them.
+        long raw = Long.parseLong(stack.http().queryValue("SELECT count() FROM step_metrics"));
+        long fin = stack.countFinal("step_metrics");
+        assertThat(raw).isGreaterThanOrEqualTo(fin);
+    }
+
+    private static Map<String, Map<String, Long>> landedRows() {
+        Map<String, Map<String, Long>> landed = new TreeMap<>();
+        DemoCommand.TABLES.forEach((table, col) -> {
+            for (List<String> row : stack.http().query("SELECT " + col + ", count() FROM " + table + " FINAL GROUP BY "
+                    + col)) {
+                landed.computeIfAbsent(row.get(0), k -> new TreeMap<>()).put(table, Long.parseLong(row.get(1)));
+            }
+        });
+        landed.remove("demo-bad");
+        return landed;
+    }
+
+    /**
+     * Waits until the ingest job's committed offsets reach the end of every topic. The job commits offsets only
+     * when a checkpoint completes, and the ClickHouse sink flushes before that checkpoint, so from then on every
+     * record produced so far is in ClickHouse.
+     */
+    private static void awaitIngestCaughtUp(Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Admin admin = stack.kafka().admin()) {
+            while (true) {
+                Map<TopicPartition, OffsetAndMetadata> committed = admin
+                        .listConsumerGroupOffsets("runlaw-ingest").partitionsToOffsetAndMetadata().get();
+                Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+                committed.keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+                var ends = admin.listOffsets(latest).all().get();
+                boolean caughtUp = !committed.isEmpty();
+                for (var e : committed.entrySet()) {
+                    caughtUp &= e.getValue() != null && e.getValue().offset() >= ends.get(e.getKey()).offset();
+                }
+                if (caughtUp) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("ingest did not catch up: " + committed + " vs " + ends);
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+}
