@@ -24,7 +24,9 @@ public final class ClientRowInserter implements RowInserter {
 
     @Override
     public void insert(String table, byte[] data, int length, int rows) throws IOException {
-        try (InsertResponse ignored = client.insert(table, new ByteArrayInputStream(data, 0, length),
+        // Qualified: ClickHouse 18.16 ignores the client's default-database setting.
+        try (InsertResponse ignored = client.insert(endpoint.database() + "." + table,
+                new ByteArrayInputStream(data, 0, length),
                 ClickHouseFormat.JSONEachRow).get(timeoutMs, TimeUnit.MILLISECONDS)) {
             // acknowledged
         } catch (InterruptedException e) {

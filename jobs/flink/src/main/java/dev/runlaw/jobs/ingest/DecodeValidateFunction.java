@@ -8,10 +8,13 @@ import dev.runlaw.schema.validate.Limits;
 import dev.runlaw.schema.validate.RecordValidator;
 import dev.runlaw.schema.validate.RejectReason;
 import dev.runlaw.schema.validate.Rejection;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
@@ -41,13 +44,17 @@ public final class DecodeValidateFunction extends ProcessFunction<KafkaRecord, C
     public static final OutputTag<DeadLetterEvent> DEAD_LETTERS = new OutputTag<>("dead-letters") { };
 
     private final String topicPrefix;
-    private final Limits limits;
+    /** {@link Limits} is not serializable; its components travel instead, in canonical-constructor order. */
+    private final int[] limits;
     private final SerializableSupplier<Long> clock;
 
     private transient Map<String, RecordKind> kinds;
     private transient TelemetryCodec codec;
     private transient RecordValidator validator;
     private transient RowMapper mapper;
+    /** Rows of the current record, collected before any is emitted (see processElement). */
+    private transient List<ClickHouseRow> pending;
+    private transient Consumer<ClickHouseRow> toPending;
     private transient Map<RecordKind, Counter> accepted;
     private transient Map<RecordKind, Counter> rows;
     private transient Map<RejectReason, Counter> refused;
@@ -59,7 +66,8 @@ public final class DecodeValidateFunction extends ProcessFunction<KafkaRecord, C
     /** With an explicit clock for {@code ingested_at_ms} and {@code failed_at_ms} (tests). */
     public DecodeValidateFunction(String topicPrefix, Limits limits, SerializableSupplier<Long> clock) {
         this.topicPrefix = topicPrefix == null ? "" : topicPrefix;
-        this.limits = limits;
+        this.limits = new int[] {limits.maxIdLength(), limits.maxExperts(), limits.maxTopK(), limits.maxLayers(),
+                limits.maxTokensPerBatch(), limits.maxDevices(), limits.maxLrPerStep(), limits.maxMapEntries()};
         this.clock = clock;
     }
 
@@ -70,8 +78,11 @@ public final class DecodeValidateFunction extends ProcessFunction<KafkaRecord, C
             kinds.put(topicPrefix + k.topic(), k);
         }
         codec = new TelemetryCodec();
-        validator = new RecordValidator(limits);
+        validator = new RecordValidator(new Limits(limits[0], limits[1], limits[2], limits[3], limits[4], limits[5],
+                limits[6], limits[7]));
         mapper = new RowMapper();
+        pending = new ArrayList<>();
+        toPending = pending::add;
         MetricGroup group = getRuntimeContext().getMetricGroup().addGroup("runlaw_ingest");
         accepted = new EnumMap<>(RecordKind.class);
         rows = new EnumMap<>(RecordKind.class);
@@ -107,15 +118,22 @@ public final class DecodeValidateFunction extends ProcessFunction<KafkaRecord, C
             refuse(in, rejection.get(), now, ctx, out);
             return;
         }
+        // Map completely before emitting: out.collect runs the chained sink, whose failures must fail the task,
+        // not turn into dead letters, and a record that cannot be mapped must not leave half its rows behind.
+        pending.clear();
         int n;
         try {
-            n = mapper.map(record, now, out::collect);
+            n = mapper.map(record, now, toPending);
         } catch (RuntimeException e) {
             // A validated record should always map; if one does not, park it instead of failing the job forever.
             LOG.warn("could not map valid {} record at {}-{}@{}", kind, in.topic(), in.partition(), in.offset(), e);
             refuse(in, Rejection.of(RejectReason.INCONSISTENT, "cannot be written to ClickHouse: " + e), now, ctx, out);
             return;
         }
+        for (int i = 0, size = pending.size(); i < size; i++) {
+            out.collect(pending.get(i));
+        }
+        pending.clear();
         accepted.get(kind).inc();
         rows.get(kind).inc(n);
     }

@@ -3,7 +3,6 @@ package dev.runlaw.jobs.ingest;
 import dev.runlaw.jobs.clickhouse.ClickHouseEndpoint;
 import dev.runlaw.schema.RecordKind;
 import dev.runlaw.schema.validate.Limits;
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -63,7 +62,7 @@ public record IngestConfig(
         long deadLetterTransactionTimeoutMs,
         int parallelism,
         String jobName,
-        Limits limits) implements Serializable {
+        Limits limits) {
 
     /** Where a consumer group without a checkpoint starts. */
     public enum StartingOffsets { EARLIEST, LATEST, COMMITTED }

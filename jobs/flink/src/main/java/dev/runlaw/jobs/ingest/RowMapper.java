@@ -16,6 +16,8 @@ import dev.runlaw.schema.StepMetrics;
 import dev.runlaw.schema.TokenRoute;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.apache.avro.specific.SpecificRecord;
 
@@ -186,6 +188,8 @@ public final class RowMapper {
     public ClickHouseRow runStarted(RunStarted r, long ingestedAtMs) {
         ModelFacts m = r.getModel();
         LrScheduleSpec s = r.getSchedule();
+        // Sorted, so a re-sent RunStarted gives the same row whatever map order the decoder produced.
+        Map<String, String> tags = new TreeMap<>(r.getTags());
         w.begin()
                 .field("run_id", r.getRunId())
                 .field("family_id", r.getFamilyId())
@@ -213,8 +217,8 @@ public final class RowMapper {
                 .field("batch_size_sequences", r.getBatchSizeSequences())
                 .field("batch_size_tokens", r.getBatchSizeTokens())
                 .field("seq_len", r.getSeqLen())
-                .stringArray("tag_keys", r.getTags().keySet())
-                .stringArray("tag_values", r.getTags().values())
+                .stringArray("tag_keys", tags.keySet())
+                .stringArray("tag_values", tags.values())
                 .field("ingested_at_ms", ingestedAtMs);
         return new ClickHouseRow(RUNS, w.end());
     }

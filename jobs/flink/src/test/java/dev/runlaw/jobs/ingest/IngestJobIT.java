@@ -1,0 +1,302 @@
+package dev.runlaw.jobs.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.runlaw.local.ClickHouseHttp;
+import dev.runlaw.local.EmbeddedKafka;
+import dev.runlaw.local.LocalClickHouse;
+import dev.runlaw.local.SqlFiles;
+import dev.runlaw.schema.DeadLetter;
+import dev.runlaw.schema.EvalMetrics;
+import dev.runlaw.schema.RecordKind;
+import dev.runlaw.schema.StepMetrics;
+import dev.runlaw.schema.codec.TelemetryCodec;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * End to end on real servers: an in-JVM Kafka broker, a private ClickHouse 18.16 server with the project's
+ * {@code sql/} tables, and the Flink runtime (MiniCluster). Every record kind, duplicates and every kind of bad
+ * record go in; exact row counts, the dead-letter topic and the {@code dead_letters} table come out; a full replay
+ * under a new consumer group changes nothing under {@code FINAL}.
+ */
+@Timeout(300)
+class IngestJobIT {
+    private static final String DB = "runlaw_ingest_it";
+    private static final int PARALLELISM = 2;
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(PARALLELISM)
+            .setConfiguration(noRestarts())
+            .build());
+
+    private static EmbeddedKafka kafka;
+    private static LocalClickHouse clickHouse;
+    private static ClickHouseHttp sql;
+    private static final TelemetryCodec CODEC = new TelemetryCodec();
+
+    /** What was sent that must be refused: "topic/partition/offset" → expected reason and bytes. */
+    private static final Map<String, Sent> REFUSED = new HashMap<>();
+
+    private record Sent(String reason, byte[] key, byte[] value) {
+    }
+
+    private static Configuration noRestarts() {
+        Configuration c = new Configuration();
+        c.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        return c;
+    }
+
+    @BeforeAll
+    static void startServersAndProduce() throws Exception {
+        kafka = EmbeddedKafka.start();
+        clickHouse = LocalClickHouse.start();
+        SqlFiles.fromProject().applyAll(clickHouse.http(), DB);
+        sql = clickHouse.http().withDatabase(DB);
+        List<String> topics = new ArrayList<>();
+        for (RecordKind k : RecordKind.values()) {
+            topics.add(k.topic());
+        }
+        topics.add(RecordKind.DEAD_LETTER_TOPIC);
+        kafka.createTopics(2, topics.toArray(String[]::new));
+        produce();
+    }
+
+    @AfterAll
+    static void stopServers() {
+        if (clickHouse != null) {
+            clickHouse.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    /**
+     * Valid: runs 2 (+1 re-sent), run_finished 1, steps 150 (+10 re-sent), evals 3, expert loads 40, routing
+     * 2 batches × 20 tokens, data movement 6. Refused: 7 records, one per bad case.
+     */
+    private static void produce() throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        try (KafkaProducer<byte[], byte[]> producer =
+                     new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            Sender s = new Sender(producer);
+            s.send(TestRecords.runStarted("run-a"));
+            s.send(TestRecords.runStarted("run-b"));
+            s.send(TestRecords.runStarted("run-a"));
+            s.send(TestRecords.runFinished("run-a"));
+            for (int i = 0; i < 100; i++) {
+                s.send(TestRecords.step("run-a", i));
+            }
+            for (int i = 0; i < 50; i++) {
+                s.send(TestRecords.step("run-b", i));
+            }
+            for (int i = 90; i < 100; i++) {
+                s.send(TestRecords.step("run-a", i)); // a producer retry
+            }
+            s.send(TestRecords.eval("run-a", 50, "val"));
+            s.send(TestRecords.eval("run-a", 99, "val"));
+            s.send(TestRecords.eval("run-a", 99, "c4 \"quoted\"\tset"));
+            for (int step = 0; step < 10; step++) {
+                for (int layer = 0; layer < 4; layer++) {
+                    s.send(TestRecords.expertLoad("run-a", step, layer, 8));
+                }
+            }
+            s.send(TestRecords.routing("run-a", 1, 20));
+            s.send(TestRecords.routing("run-a", 2, 20));
+            for (int d = 0; d < 6; d++) {
+                s.send(TestRecords.movement("server-1", -1, d, (d + 1) % 6));
+            }
+
+            StepMetrics nan = TestRecords.step("run-a", 200);
+            nan.setLoss(Double.POSITIVE_INFINITY);
+            s.refuse("NON_FINITE_LOSS", nan);
+            s.refuse("NEGATIVE_STEP", TestRecords.step("run-a", -3));
+            s.refuse("MISSING_RUN_ID", TestRecords.step("", 3));
+            s.refuse("OVER_LIMIT", TestRecords.expertLoad("run-a", 1, 0, 65));
+            s.refuse("OVER_LIMIT", TestRecords.routing("run-a", 3, 101));
+            s.refuse("UNDECODABLE", RecordKind.STEP_METRICS, "run-a", "\u00ffgarbage".getBytes(StandardCharsets.UTF_8));
+            byte[] unknown = CODEC.encode(TestRecords.eval("run-a", 7, "val"));
+            unknown[5] ^= 0x11;
+            s.refuse("UNKNOWN_SCHEMA", RecordKind.EVAL_METRICS, "run-a", unknown);
+            producer.flush();
+        }
+    }
+
+    private record Sender(KafkaProducer<byte[], byte[]> producer) {
+        void send(SpecificRecord r) throws Exception {
+            RecordKind k = RecordKind.of(r);
+            raw(k, k.keyOf(r), CODEC.encode(r));
+        }
+
+        void refuse(String reason, SpecificRecord r) throws Exception {
+            RecordKind k = RecordKind.of(r);
+            refuse(reason, k, k.keyOf(r), CODEC.encode(r));
+        }
+
+        void refuse(String reason, RecordKind kind, String key, byte[] value) throws Exception {
+            RecordMetadata m = raw(kind, key, value);
+            REFUSED.put(m.topic() + "/" + m.partition() + "/" + m.offset(),
+                    new Sent(reason, key.getBytes(StandardCharsets.UTF_8), value));
+        }
+
+        RecordMetadata raw(RecordKind kind, String key, byte[] value) throws Exception {
+            return producer.send(new ProducerRecord<>(kind.topic(), key.getBytes(StandardCharsets.UTF_8), value)).get();
+        }
+    }
+
+    private static IngestConfig config(String groupId) {
+        Map<String, String> m = new HashMap<>();
+        m.put("bootstrap.servers", kafka.bootstrapServers());
+        m.put("group.id", groupId);
+        m.put("bounded", "true");
+        m.put("clickhouse.url", clickHouse.endpoint().url());
+        m.put("clickhouse.user", clickHouse.endpoint().user());
+        m.put("clickhouse.password", clickHouse.endpoint().password());
+        m.put("clickhouse.database", DB);
+        m.put("checkpoint.interval-ms", "500");
+        m.put("sink.batch-rows", "64");
+        m.put("parallelism", Integer.toString(PARALLELISM));
+        m.put("limits.max-experts", "64");
+        m.put("limits.max-tokens-per-batch", "100");
+        return IngestConfig.fromMap(m);
+    }
+
+    @Test
+    void ingestsEveryKindDeadLettersBadRecordsAndStaysIdempotentOnReplay() throws Exception {
+        long t0 = System.nanoTime();
+        IngestJob.run(StreamExecutionEnvironment.getExecutionEnvironment(), config("it-first"));
+        System.out.printf("IngestJobIT: first run %.1f s%n", (System.nanoTime() - t0) / 1e9);
+
+        assertExactCounts();
+        assertThat(count("step_metrics")).as("raw copies before merge").isGreaterThanOrEqualTo(150);
+        assertThat(sql.queryValue("SELECT loss FROM step_metrics FINAL WHERE run_id = 'run-a' AND step = 3"))
+                .isEqualTo(Double.toString(2.5 + 1.0 / 4));
+        assertThat(sql.queryValue("SELECT toString(time) FROM step_metrics FINAL WHERE run_id = 'run-a' AND step = 0"))
+                .isEqualTo("2026-01-15 00:00:00");
+        assertThat(sql.queryValue("SELECT count() FROM step_metrics FINAL WHERE grad_norm IS NULL")).isEqualTo("75");
+        assertThat(sql.queryValue("SELECT eval_set FROM eval_metrics FINAL WHERE eval_set LIKE 'c4%'"))
+                .isEqualTo("c4 \"quoted\"\tset");
+        assertThat(sql.queryValue("SELECT sum(total_tokens) = sum(arraySum(tokens_per_expert)) FROM expert_load FINAL"))
+                .isEqualTo("1");
+        assertThat(sql.queryValue("SELECT countIf(norm_entropy <= 0 OR norm_entropy > 1) FROM expert_load FINAL"))
+                .isEqualTo("0");
+        assertThat(sql.queryValue("SELECT tag_values[indexOf(tag_keys, 'owner')] FROM runs FINAL WHERE run_id = 'run-a'"))
+                .isEqualTo("ana \"the\" trainer");
+        assertThat(sql.queryValue("SELECT gate_weights FROM routing_trace FINAL WHERE step = 1 AND token_position = 0 "
+                + "AND sequence_id = 'seq-0'")).isEqualTo("[0.75,0.25]");
+
+        List<DeadLetter> dlq = readDeadLetterTopic();
+        assertThat(dlq).hasSize(REFUSED.size());
+        for (DeadLetter d : dlq) {
+            Sent sent = REFUSED.get(d.getTopic() + "/" + d.getPartition() + "/" + d.getOffset());
+            assertThat(sent).as("dead letter for %s/%d/%d", d.getTopic(), d.getPartition(), d.getOffset()).isNotNull();
+            assertThat(d.getReasonCode()).isEqualTo(sent.reason());
+            assertThat(bytes(d.getValue())).isEqualTo(sent.value());
+            assertThat(bytes(d.getKey())).isEqualTo(sent.key());
+        }
+        List<List<String>> table = sql.query(
+                "SELECT topic, partition, offset, reason_code, value_base64 FROM dead_letters FINAL");
+        assertThat(table).hasSize(REFUSED.size());
+        for (List<String> row : table) {
+            Sent sent = REFUSED.get(row.get(0) + "/" + row.get(1) + "/" + row.get(2));
+            assertThat(sent).isNotNull();
+            assertThat(row.get(3)).isEqualTo(sent.reason());
+            assertThat(java.util.Base64.getDecoder().decode(row.get(4))).isEqualTo(sent.value());
+        }
+
+        // Replay everything from the start under a new group: more copies, same answers under FINAL.
+        long t1 = System.nanoTime();
+        IngestJob.run(StreamExecutionEnvironment.getExecutionEnvironment(), config("it-replay"));
+        System.out.printf("IngestJobIT: replay %.1f s%n", (System.nanoTime() - t1) / 1e9);
+        assertExactCounts();
+        assertThat(sql.queryValue("SELECT count() FROM dead_letters FINAL")).isEqualTo(Integer.toString(REFUSED.size()));
+        assertThat(readDeadLetterTopic()).hasSize(2 * REFUSED.size());
+    }
+
+    private static void assertExactCounts() {
+        assertThat(countFinal("runs")).isEqualTo(2);
+        assertThat(countFinal("run_finished")).isEqualTo(1);
+        assertThat(countFinal("step_metrics")).isEqualTo(150);
+        assertThat(countFinal("eval_metrics")).isEqualTo(3);
+        assertThat(countFinal("expert_load")).isEqualTo(40);
+        assertThat(countFinal("routing_trace")).isEqualTo(40);
+        assertThat(countFinal("data_movement")).isEqualTo(6);
+        assertThat(countFinal("dead_letters")).isEqualTo(REFUSED.size());
+    }
+
+    private static long countFinal(String table) {
+        return Long.parseLong(sql.queryValue("SELECT count() FROM " + table + " FINAL"));
+    }
+
+    private static long count(String table) {
+        return Long.parseLong(sql.queryValue("SELECT count() FROM " + table));
+    }
+
+    private static List<DeadLetter> readDeadLetterTopic() throws Exception {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        List<DeadLetter> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c =
+                     new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            var partitions = c.partitionsFor(RecordKind.DEAD_LETTER_TOPIC).stream()
+                    .map(i -> new org.apache.kafka.common.TopicPartition(i.topic(), i.partition())).toList();
+            c.assign(partitions);
+            c.seekToBeginning(partitions);
+            Map<org.apache.kafka.common.TopicPartition, Long> end = c.endOffsets(partitions);
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (partitions.stream().anyMatch(tp -> c.position(tp) < end.get(tp))
+                    && System.currentTimeMillis() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    DeadLetter d = DeadLetter.getDecoder().decode(r.value());
+                    assertThat(r.key()).isEqualTo(bytes(d.getKey()));
+                    out.add(d);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static byte[] bytes(ByteBuffer b) {
+        if (b == null) {
+            return null;
+        }
+        byte[] out = new byte[b.remaining()];
+        b.duplicate().get(out);
+        return out;
+    }
+}

@@ -1,0 +1,56 @@
+package dev.runlaw.jobs.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.flink.streaming.api.graph.StreamNode;
+import org.junit.jupiter.api.Test;
+
+class IngestJobTest {
+
+    private static StreamGraph graph(Map<String, String> extra) {
+        Map<String, String> m = new java.util.HashMap<>(Map.of("bootstrap.servers", "127.0.0.1:9092",
+                "clickhouse.url", "http://127.0.0.1:8123", "parallelism", "3", "checkpoint.interval-ms", "700"));
+        m.putAll(extra);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        IngestJob.build(env, IngestConfig.fromMap(m));
+        return env.getStreamGraph();
+    }
+
+    @Test
+    void givesEveryOperatorAStableUidAndAName() {
+        StreamGraph g = graph(Map.of());
+        List<StreamNode> nodes = List.copyOf(g.getStreamNodes());
+        assertThat(nodes).extracting(StreamNode::getTransformationUID).contains(IngestJob.SOURCE_UID,
+                IngestJob.DECODE_UID, IngestJob.CLICKHOUSE_SINK_UID, IngestJob.DEAD_LETTER_SINK_UID);
+        assertThat(nodes).allSatisfy(n -> {
+            assertThat(n.getTransformationUID()).isNotBlank();
+            assertThat(n.getOperatorName()).isNotBlank();
+            assertThat(n.getParallelism()).isEqualTo(3);
+        });
+    }
+
+    @Test
+    void turnsOnExactlyOnceCheckpointingAndTheConfiguredStateBackend() {
+        StreamGraph g = graph(Map.of("state.backend", "rocksdb"));
+        assertThat(g.getCheckpointConfig().getCheckpointInterval()).isEqualTo(700);
+        assertThat(g.getJobConfiguration().get(StateBackendOptions.STATE_BACKEND)).isEqualTo("rocksdb");
+        assertThat(graph(Map.of()).getJobConfiguration().get(StateBackendOptions.STATE_BACKEND)).isEqualTo("hashmap");
+    }
+
+    @Test
+    void subscribesToEveryTelemetryTopicWithThePrefixAndNothingElse() {
+        IngestConfig c = IngestConfig.fromMap(Map.of("bootstrap.servers", "h:1", "clickhouse.url", "http://h:2",
+                "topic.prefix", "lab."));
+        var p = IngestJob.topicPattern(c.topics());
+        assertThat(p.matcher("lab.runlaw.step-metrics").matches()).isTrue();
+        assertThat(p.matcher("lab.runlaw.routing-traces").matches()).isTrue();
+        assertThat(p.matcher("runlaw.step-metrics").matches()).isFalse();
+        assertThat(p.matcher("lab.runlaw.dead-letters").matches()).isFalse();
+        assertThat(p.matcher("labXrunlaw.step-metrics").matches()).isFalse();
+    }
+}
