@@ -70,9 +70,18 @@ class IngestThroughputIT {
             long consumed = consumeAll(kafka, RecordKind.STEP_METRICS.topic(), steps);
             double consumeS = (System.nanoTime() - t) / 1e9;
 
+            jdk.jfr.Recording rec = null;
+            if (System.getProperty("runlaw.bench.jfr") != null) {
+                rec = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
+                rec.start();
+            }
             t = System.nanoTime();
             IngestJob.run(StreamExecutionEnvironment.getExecutionEnvironment(), config(kafka, ch, "bench-steps", ""));
             double jobS = (System.nanoTime() - t) / 1e9;
+            if (rec != null) {
+                rec.stop();
+                rec.dump(java.nio.file.Path.of(System.getProperty("runlaw.bench.jfr")));
+            }
             String rows = sql.queryValue("SELECT count() FROM step_metrics");
             System.out.printf("BENCH step metrics: %d records; produce %.2f s (%.0f/s), consume %d in %.2f s (%.0f/s),"
                             + " produce+consume %.0f/s; ingest job %.2f s (%.0f/s), rows %s; ratio %.2f%n",
