@@ -246,7 +246,7 @@ class IngestJobIT {
     }
 
     @Test
-    void unboundedJobWritesARowWithinSecondsAndCommitsDeadLettersOnCheckpoints() throws Exception {
+    void unboundedJobOnRocksDbWritesARowWithinSecondsAndCommitsDeadLettersOnCheckpoints() throws Exception {
         String prefix = "live.";
         String db = "runlaw_ingest_live";
         SqlFiles.fromProject().applyAll(clickHouse.http(), db);
@@ -262,8 +262,9 @@ class IngestJobIT {
         m.put("bootstrap.servers", kafka.bootstrapServers());
         m.put("group.id", "it-live");
         m.put("topic.prefix", prefix);
-        m.put("clickhouse.url", clickHouse.endpoint().url());
-        m.put("clickhouse.database", db);
+        // The JDBC form, database in the path, and RocksDB: the other half of the configuration surface.
+        m.put("clickhouse.url", clickHouse.endpoint().url().replace("http://", "jdbc:clickhouse://") + "/" + db);
+        m.put("state.backend", "rocksdb");
         m.put("checkpoint.interval-ms", "1000");
         m.put("parallelism", "1");
         m.put("dead-letter.transactional-id-prefix", "it-live-dlq");
