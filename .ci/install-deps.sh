@@ -20,7 +20,7 @@ if [ -x /usr/sbin/clickhouse-server ] || command -v clickhouse-server >/dev/null
 else
   say "installing clickhouse-server clickhouse-client with apt-get"
   as_root apt-get update -q
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q clickhouse-server clickhouse-client
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q clickhouse-server clickhouse-client
 fi
 
 if [ -s "${CHDB_DIR}/libchdb.so" ]; then

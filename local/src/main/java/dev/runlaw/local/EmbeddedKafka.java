@@ -140,9 +140,11 @@ public final class EmbeddedKafka implements AutoCloseable {
             return;
         }
         closed = true;
+        long t0 = System.nanoTime();
         try {
             server.shutdown();
             server.awaitShutdown();
+            LOG.info("Kafka broker on {} stopped in {} ms", bootstrapServers, (System.nanoTime() - t0) / 1_000_000);
         } finally {
             Files2.deleteRecursively(dir);
             try {
@@ -187,8 +189,18 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** Builder for {@link EmbeddedKafka}. */
     public static final class Builder {
         private final Map<String, String> overrides = new LinkedHashMap<>();
+        private boolean quietLogs = true;
 
         private Builder() {
+        }
+
+        /**
+         * Whether to set the broker's loggers to WARN (the default) or leave them to the logging configuration,
+         * e.g. to debug the broker itself.
+         */
+        public Builder quietLogs(boolean quiet) {
+            this.quietLogs = quiet;
+            return this;
         }
 
         /** Sets or overrides one broker property (e.g. {@code auto.create.topics.enable=false}). */
@@ -200,7 +212,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         /** Formats storage, starts the broker and waits until an admin client can describe the cluster. */
         public EmbeddedKafka start() {
             long t0 = System.nanoTime();
-            KafkaLogging.quiet();
+            if (quietLogs) {
+                KafkaLogging.quiet();
+            }
             Path dir = Files2.createTempDir("runlaw-kafka-");
             KafkaRaftServer server = null;
             try {

@@ -14,7 +14,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,7 +57,12 @@ public final class LocalClickHouse implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalClickHouse.class);
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
-    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+    /*
+     * After SIGTERM the server waits for idle keep-alive connections to time out (3 s) before it exits. Its
+     * directory is deleted right after, so a clean shutdown saves nothing: give it a short grace, then SIGKILL.
+     */
+    private static final Duration STOP_GRACE = Duration.ofSeconds(1);
+    private static final Duration KILL_WAIT = Duration.ofSeconds(10);
     private static final int BIND_ATTEMPTS = 3;
     private static final String INSTALL_HINT = "install it with: sudo apt-get update && sudo apt-get install -y "
             + "clickhouse-server clickhouse-client (or run .ci/install-deps.sh), or point " + ENV_URL
@@ -62,13 +71,15 @@ public final class LocalClickHouse implements AutoCloseable {
     private final ClickHouseEndpoint endpoint;
     private final Process process; // null when using an existing server
     private final Path dir;
+    private final int tcpPort; // 0 when using an existing server
     private final Thread shutdownHook;
     private boolean closed;
 
-    private LocalClickHouse(ClickHouseEndpoint endpoint, Process process, Path dir) {
+    private LocalClickHouse(ClickHouseEndpoint endpoint, Process process, Path dir, int tcpPort) {
         this.endpoint = endpoint;
         this.process = process;
         this.dir = dir;
+        this.tcpPort = tcpPort;
         if (process != null) {
             this.shutdownHook = new Thread(this::stopProcessAndDeleteDir, "local-clickhouse-shutdown");
             Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -79,7 +90,11 @@ public final class LocalClickHouse implements AutoCloseable {
 
     /** Starts a private server; fails with install instructions if no binary is found and we are not root. */
     public static LocalClickHouse start() {
-        Path binary = findOrInstallBinary();
+        return start(findOrInstallBinary());
+    }
+
+    /** Starts a private server from {@code binary} (a {@code clickhouse-server} or {@code clickhouse}). */
+    static LocalClickHouse start(Path binary) {
         IllegalStateException last = null;
         for (int attempt = 1; attempt <= BIND_ATTEMPTS; attempt++) {
             try {
@@ -114,7 +129,7 @@ public final class LocalClickHouse implements AutoCloseable {
                     + e.getMessage(), e);
         }
         LOG.info("using existing ClickHouse at {}", ep);
-        return new LocalClickHouse(ep, null, null);
+        return new LocalClickHouse(ep, null, null, 0);
     }
 
     /** How to reach this server: user {@code default}, no password, database {@code default} when private. */
@@ -137,12 +152,17 @@ public final class LocalClickHouse implements AutoCloseable {
         return Optional.ofNullable(process).map(Process::toHandle);
     }
 
+    /** The private server's native-protocol port, if private, e.g. for {@code clickhouse-client --port}. */
+    public OptionalInt tcpPort() {
+        return process == null ? OptionalInt.empty() : OptionalInt.of(tcpPort);
+    }
+
     /** The private server's directory (config, data, logs), if private. */
     public Optional<Path> directory() {
         return Optional.ofNullable(dir);
     }
 
-    /** Stops a private server (TERM, then KILL after 10 s) and deletes its directory; no-op for an existing one. */
+    /** Stops a private server (SIGTERM, then SIGKILL after 1 s) and deletes its directory; no-op otherwise. */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -152,7 +172,9 @@ public final class LocalClickHouse implements AutoCloseable {
         if (process == null) {
             return;
         }
+        long t0 = System.nanoTime();
         stopProcessAndDeleteDir();
+        LOG.info("private ClickHouse on {} stopped in {} ms", endpoint.url(), (System.nanoTime() - t0) / 1_000_000);
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException alreadyShuttingDown) {
@@ -169,11 +191,12 @@ public final class LocalClickHouse implements AutoCloseable {
         List<ProcessHandle> children = p.descendants().toList();
         p.destroy();
         try {
-            if (!p.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.warn("clickhouse-server pid {} ignored SIGTERM for {} s; killing it", p.pid(),
-                        STOP_TIMEOUT.toSeconds());
+            if (!p.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
-                p.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                if (!p.waitFor(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    LOG.warn("clickhouse-server pid {} still alive {} s after SIGKILL", p.pid(),
+                            KILL_WAIT.toSeconds());
+                }
             }
         } catch (InterruptedException e) {
             p.destroyForcibly();
@@ -204,7 +227,7 @@ public final class LocalClickHouse implements AutoCloseable {
                     .start();
             awaitPing(p, httpPort, dir);
             ClickHouseEndpoint ep = new ClickHouseEndpoint("http://127.0.0.1:" + httpPort, "default", "", "default");
-            LocalClickHouse ch = new LocalClickHouse(ep, p, dir);
+            LocalClickHouse ch = new LocalClickHouse(ep, p, dir, tcpPort);
             LOG.info("private ClickHouse ({}) ready on {} in {} ms, pid {}", binary, ep.url(),
                     (System.nanoTime() - t0) / 1_000_000, p.pid());
             return ch;
@@ -268,30 +291,38 @@ public final class LocalClickHouse implements AutoCloseable {
     }
 
     private static String serverLogs(Path dir) {
-        return "--- clickhouse-server.err.log ---\n" + Files2.readTail(dir.resolve("log/clickhouse-server.err.log"), 8000)
+        return "--- clickhouse-server.err.log ---\n"
+                + Files2.readTail(dir.resolve("log/clickhouse-server.err.log"), 8000)
                 + "\n--- console ---\n" + Files2.readTail(dir.resolve("log/console.log"), 4000);
     }
 
     // ---- finding or installing the binary -------------------------------------------------------------------
 
     static Path findOrInstallBinary() {
-        Optional<Path> found = findBinary();
+        return findOrInstallBinary(LocalClickHouse::findBinary, LocalClickHouse::isRoot, LocalClickHouse::run);
+    }
+
+    /** The lookup and install policy, with the machine's probes passed in so tests can play both roles. */
+    static Path findOrInstallBinary(Supplier<Optional<Path>> find, BooleanSupplier isRoot,
+            Function<List<String>, String> run) {
+        Optional<Path> found = find.get();
         if (found.isPresent()) {
             return found.get();
         }
-        if (!isRoot()) {
+        if (!isRoot.getAsBoolean()) {
             throw new IllegalStateException("clickhouse-server not found (looked for /usr/sbin/clickhouse-server, "
                     + "clickhouse-server and clickhouse on PATH); " + INSTALL_HINT);
         }
         LOG.warn("clickhouse-server not found; installing it with apt-get (we are root)");
-        String out = run(List.of("apt-get", "install", "-y", "clickhouse-server", "clickhouse-client"));
-        if (findBinary().isEmpty()) {
+        List<String> install = List.of("apt-get", "install", "-y", "clickhouse-server", "clickhouse-client");
+        String out = run.apply(install);
+        if (find.get().isEmpty()) {
             // The package list may be missing or stale on a fresh machine.
-            out += run(List.of("apt-get", "update"));
-            out += run(List.of("apt-get", "install", "-y", "clickhouse-server", "clickhouse-client"));
+            out += run.apply(List.of("apt-get", "update"));
+            out += run.apply(install);
         }
         String aptOutput = out;
-        return findBinary().orElseThrow(() -> new IllegalStateException(
+        return find.get().orElseThrow(() -> new IllegalStateException(
                 "apt-get could not install clickhouse-server; " + INSTALL_HINT + "\napt-get output:\n"
                         + tail(aptOutput, 4000)));
     }

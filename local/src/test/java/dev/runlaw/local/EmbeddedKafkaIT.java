@@ -63,6 +63,20 @@ class EmbeddedKafkaIT {
         assertThat(leftoverThreads(before)).as("non-daemon threads left after close").isEmpty();
     }
 
+    @Test
+    void startsAgainInTheSameJvmAfterClose() throws Exception {
+        // Other modules' ITs run one broker per test class, one after another, in one failsafe JVM.
+        for (int i = 0; i < 2; i++) {
+            try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+                kafka.createTopics(2, "again");
+                try (var admin = kafka.admin()) {
+                    assertThat(admin.describeTopics(List.of("again")).allTopicNames().get()
+                            .get("again").partitions()).hasSize(2);
+                }
+            }
+        }
+    }
+
     private static Properties producerProps(EmbeddedKafka kafka, String transactionalId) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());

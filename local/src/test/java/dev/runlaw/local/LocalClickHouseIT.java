@@ -23,6 +23,7 @@ class LocalClickHouseIT {
             server = ch.processHandle().orElseThrow();
             dir = ch.directory().orElseThrow();
             assertThat(ch.endpoint().url()).startsWith("http://127.0.0.1:");
+            assertThat(ch.tcpPort()).isPresent();
 
             SqlFiles sql = SqlFiles.fromProject();
             sql.applyAll(ch.http(), DB);
