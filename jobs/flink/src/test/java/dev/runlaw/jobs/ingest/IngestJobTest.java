@@ -43,6 +43,15 @@ class IngestJobTest {
     }
 
     @Test
+    void elementTypesArePojosSoTheyNeverFallBackToKryo() {
+        for (Class<?> c : List.of(KafkaRecord.class, dev.runlaw.jobs.clickhouse.ClickHouseRow.class,
+                DeadLetterEvent.class)) {
+            assertThat(org.apache.flink.api.common.typeinfo.TypeInformation.of(c)).as(c.getSimpleName())
+                    .isInstanceOf(org.apache.flink.api.java.typeutils.PojoTypeInfo.class);
+        }
+    }
+
+    @Test
     void subscribesToEveryTelemetryTopicWithThePrefixAndNothingElse() {
         IngestConfig c = IngestConfig.fromMap(Map.of("bootstrap.servers", "h:1", "clickhouse.url", "http://h:2",
                 "topic.prefix", "lab."));
