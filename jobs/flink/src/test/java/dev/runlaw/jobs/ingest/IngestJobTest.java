@@ -38,6 +38,7 @@ class IngestJobTest {
     void turnsOnExactlyOnceCheckpointingAndTheConfiguredStateBackend() {
         StreamGraph g = graph(Map.of("state.backend", "rocksdb"));
         assertThat(g.getCheckpointConfig().getCheckpointInterval()).isEqualTo(700);
+        assertThat(g.getExecutionConfig().isObjectReuseEnabled()).isTrue();
         assertThat(g.getJobConfiguration().get(StateBackendOptions.STATE_BACKEND)).isEqualTo("rocksdb");
         assertThat(graph(Map.of()).getJobConfiguration().get(StateBackendOptions.STATE_BACKEND)).isEqualTo("hashmap");
     }
