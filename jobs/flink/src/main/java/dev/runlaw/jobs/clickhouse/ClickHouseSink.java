@@ -42,7 +42,8 @@ public final class ClickHouseSink implements Sink<ClickHouseRow> {
 
     @Override
     public SinkWriter<ClickHouseRow> createWriter(WriterInitContext context) throws IOException {
-        return new ClickHouseSinkWriter(new ClientRowInserter(endpoint, insertTimeoutMs), batchRows, MAX_BATCH_BYTES,
-                flushIntervalMs, context.getProcessingTimeService(), context.metricGroup());
+        ClientRowInserter inserter = new ClientRowInserter(endpoint, insertTimeoutMs);
+        return new ClickHouseSinkWriter(inserter, batchRows, MAX_BATCH_BYTES, flushIntervalMs,
+                context.getProcessingTimeService(), context.metricGroup(), inserter.executor());
     }
 }

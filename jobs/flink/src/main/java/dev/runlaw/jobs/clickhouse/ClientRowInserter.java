@@ -7,6 +7,9 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -15,11 +18,22 @@ public final class ClientRowInserter implements RowInserter {
     private final Client client;
     private final ClickHouseEndpoint endpoint;
     private final long timeoutMs;
+    private final ExecutorService executor;
 
     public ClientRowInserter(ClickHouseEndpoint endpoint, long timeoutMs) {
         this.endpoint = endpoint;
         this.client = endpoint.newClient();
         this.timeoutMs = timeoutMs;
+        this.executor = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "clickhouse-insert-" + endpoint.database());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** The thread inserts run on; shut down by {@link #close()}. */
+    public Executor executor() {
+        return executor;
     }
 
     @Override
@@ -46,6 +60,7 @@ public final class ClientRowInserter implements RowInserter {
 
     @Override
     public void close() {
+        executor.shutdownNow();
         client.close();
     }
 }

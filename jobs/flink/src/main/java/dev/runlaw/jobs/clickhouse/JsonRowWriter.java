@@ -10,7 +10,8 @@ import java.util.List;
  *
  * <p>Hand-written instead of a general JSON library because the ingest path writes millions of small objects per
  * second: no intermediate strings for names, integers or escaped text, and the buffer is reused between rows.
- * Strings are escaped per RFC 8259 ({@code "}, {@code \}, control characters; lone surrogates become U+FFFD).
+ * Strings are escaped per RFC 8259 ({@code "}, {@code \}, control characters; a lone surrogate becomes {@code ?},
+ * as in {@link String#getBytes(java.nio.charset.Charset)}).
  * Doubles use {@link Double#toString(double)} (e.g. {@code 1.0E-4}), which ClickHouse parses; non-finite
  * doubles are written as {@code null}, so callers validate values of non-nullable columns first.
  * Not thread-safe: one instance per task.
@@ -210,44 +211,37 @@ public final class JsonRowWriter {
         }
     }
 
+    @SuppressWarnings("deprecation") // the low-byte copy is exactly right for ASCII and much faster than charAt
     private void ascii(String s) {
         int n = s.length();
         ensure(n);
-        for (int i = 0; i < n; i++) {
-            buf[len++] = (byte) s.charAt(i);
-        }
+        s.getBytes(0, n, buf, len);
+        len += n;
     }
 
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
+    /**
+     * Encodes with the JDK's (vectorised) UTF-8 encoder, then copies the bytes, escaping the few that JSON needs
+     * escaped. UTF-8 continuation bytes are negative and pass through untouched.
+     */
     private void string(String s) {
-        int n = s.length();
-        ensure(n * 6 + 2); // worst case per char: a 6-byte escape of a control character
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        int n = utf8.length;
+        ensure(n * 6 + 2); // worst case per byte: a 6-byte escape of a control character
         buf[len++] = '"';
+        int runStart = 0;
         for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                if (c >= 0x20 && c != '"' && c != '\\') {
-                    buf[len++] = (byte) c;
-                } else {
-                    escape(c);
-                }
-            } else if (c < 0x800) {
-                buf[len++] = (byte) (0xC0 | (c >> 6));
-                buf[len++] = (byte) (0x80 | (c & 0x3F));
-            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                int cp = Character.toCodePoint(c, s.charAt(++i));
-                buf[len++] = (byte) (0xF0 | (cp >> 18));
-                buf[len++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
-                buf[len++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
-                buf[len++] = (byte) (0x80 | (cp & 0x3F));
-            } else {
-                char u = Character.isSurrogate(c) ? '\uFFFD' : c;
-                buf[len++] = (byte) (0xE0 | (u >> 12));
-                buf[len++] = (byte) (0x80 | ((u >> 6) & 0x3F));
-                buf[len++] = (byte) (0x80 | (u & 0x3F));
+            byte b = utf8[i];
+            if ((b >= 0 && b < 0x20) || b == '"' || b == '\\') {
+                System.arraycopy(utf8, runStart, buf, len, i - runStart);
+                len += i - runStart;
+                escape((char) b);
+                runStart = i + 1;
             }
         }
+        System.arraycopy(utf8, runStart, buf, len, n - runStart);
+        len += n - runStart;
         buf[len++] = '"';
     }
 

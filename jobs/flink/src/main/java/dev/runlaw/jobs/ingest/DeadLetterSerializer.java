@@ -20,7 +20,9 @@ public final class DeadLetterSerializer implements KafkaRecordSerializationSchem
 
     @Override
     public ProducerRecord<byte[], byte[]> serialize(DeadLetterEvent e, KafkaSinkContext context, Long timestamp) {
-        return new ProducerRecord<>(topic, null, timestamp, e.key(), encode(e));
+        // Kafka refuses negative timestamps; a source record without one gets the broker's time instead.
+        Long ts = timestamp == null || timestamp < 0 ? null : timestamp;
+        return new ProducerRecord<>(topic, null, ts, e.key(), encode(e));
     }
 
     static byte[] encode(DeadLetterEvent e) {

@@ -138,6 +138,16 @@ public final class DecodeValidateFunction extends ProcessFunction<KafkaRecord, C
         rows.get(kind).inc(n);
     }
 
+    /** Records of {@code kind} accepted so far by this instance (tests). */
+    long acceptedCount(RecordKind kind) {
+        return accepted.get(kind).getCount();
+    }
+
+    /** Records refused for {@code reason} so far by this instance (tests). */
+    long refusedCount(RejectReason reason) {
+        return refused.get(reason).getCount();
+    }
+
     private void refuse(KafkaRecord in, Rejection rejection, long now, Context ctx, Collector<ClickHouseRow> out) {
         DeadLetterEvent d = new DeadLetterEvent(in.topic(), in.partition(), in.offset(), in.key(), in.value(),
                 rejection.reason().name(), rejection.message(), now);

@@ -133,6 +133,8 @@ public final class IngestJob {
                 .setStartingOffsets(start)
                 .setDeserializer(new KafkaRecordDeserializer())
                 .setProperty("client.id.prefix", config.groupId() + "-" + config.jobName())
+                // Records of aborted producer transactions are not telemetry.
+                .setProperty("isolation.level", "read_committed")
                 .setProperty("commit.offsets.on.checkpoint", "true");
         if (config.bounded()) {
             b.setBounded(OffsetsInitializer.latest());

@@ -70,7 +70,7 @@ class ClickHouseSinkWriterTest {
 
     @Test
     void sendsATableOnceItReachesTheRowBoundAndGroupsRowsPerTable() throws Exception {
-        ClickHouseSinkWriter w = new ClickHouseSinkWriter(inserter, 2, 1 << 20, 1000, time, null);
+        ClickHouseSinkWriter w = new ClickHouseSinkWriter(inserter, 2, 1 << 20, 1000, time, null, Runnable::run);
         w.write(row("a", "{\"x\":1}"), null);
         w.write(row("b", "{\"y\":1}"), null);
         assertThat(inserter.inserts).isEmpty();
@@ -81,7 +81,7 @@ class ClickHouseSinkWriterTest {
 
     @Test
     void sendsATableOnceItReachesTheByteBound() throws Exception {
-        ClickHouseSinkWriter w = new ClickHouseSinkWriter(inserter, 1000, 10, 1000, time, null);
+        ClickHouseSinkWriter w = new ClickHouseSinkWriter(inserter, 1000, 10, 1000, time, null, Runnable::run);
         w.write(row("a", "{\"x\":1}"), null);
         assertThat(inserter.inserts).isEmpty();
         w.write(row("a", "{\"x\":2}"), null);
@@ -90,7 +90,7 @@ class ClickHouseSinkWriterTest {
 
     @Test
     void flushBeforeCheckpointSendsEverythingBuffered() throws Exception {
-        ClickHouseSinkWriter w = new ClickHouseSinkWriter(inserter, 100, 1 << 20, 1000, time, null);
+        ClickHouseSinkWriter w = new ClickHouseSinkWriter(inserter, 100, 1 << 20, 1000, time, null, Runnable::run);
         w.write(row("a", "{}"), null);
         w.write(row("b", "{}"), null);
         w.flush(false);
@@ -102,7 +102,7 @@ class ClickHouseSinkWriterTest {
 
     @Test
     void timerSendsBufferedRowsAtLowTrafficAndKeepsTicking() throws Exception {
-        ClickHouseSinkWriter w = new ClickHouseSinkWriter(inserter, 100, 1 << 20, 1000, time, null);
+        ClickHouseSinkWriter w = new ClickHouseSinkWriter(inserter, 100, 1 << 20, 1000, time, null, Runnable::run);
         w.write(row("a", "{}"), null);
         time.advance(999);
         assertThat(inserter.inserts).isEmpty();
@@ -114,12 +114,51 @@ class ClickHouseSinkWriterTest {
     }
 
     @Test
-    void failedInsertFailsTheWriterAndKeepsTheRows() throws Exception {
-        ClickHouseSinkWriter w = new ClickHouseSinkWriter(inserter, 100, 1 << 20, 1000, time, null);
+    void flushWaitsForTheInsertStillRunningOnTheIoThread() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        RowInserter slow = new RowInserter() {
+            @Override
+            public void insert(String table, byte[] data, int length, int rows) throws IOException {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new IOException(e);
+                }
+                inserter.insert(table, data, length, rows);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        var io = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            ClickHouseSinkWriter w = new ClickHouseSinkWriter(slow, 1, 1 << 20, 1000, time, null, io);
+            w.write(row("a", "{\"n\":1}"), null); // hands the batch to the io thread, which blocks
+            assertThat(inserter.inserts).isEmpty();
+            var flushed = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    w.flush(false);
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            Thread.sleep(100);
+            assertThat(flushed).isNotDone();
+            release.countDown();
+            flushed.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(inserter.inserts).containsExactly("a:1:{\"n\":1}\n");
+        } finally {
+            io.shutdownNow();
+        }
+    }
+
+    @Test
+    void failedInsertFailsTheFlushSoTheCheckpointCannotComplete() throws Exception {
+        ClickHouseSinkWriter w = new ClickHouseSinkWriter(inserter, 100, 1 << 20, 1000, time, null, Runnable::run);
         w.write(row("a", "{}"), null);
         inserter.fail = true;
         assertThatThrownBy(() -> w.flush(false)).isInstanceOf(IOException.class).hasMessageContaining("server down");
-        assertThat(w.bufferedRows()).isEqualTo(1);
         w.close();
         assertThat(inserter.closed).isTrue();
     }

@@ -26,11 +26,13 @@ class DecodeValidateFunctionTest {
     private static final Limits LIMITS = new Limits(256, 16, 8, 64, 10, 1024, 1000, 16);
 
     private OneInputStreamOperatorTestHarness<KafkaRecord, ClickHouseRow> harness;
+    private DecodeValidateFunction function;
     private long offset;
 
     @BeforeEach
     void open() throws Exception {
-        harness = ProcessFunctionTestHarnesses.forProcessFunction(new DecodeValidateFunction("p.", LIMITS, () -> NOW));
+        function = new DecodeValidateFunction("p.", LIMITS, () -> NOW);
+        harness = ProcessFunctionTestHarnesses.forProcessFunction(function);
     }
 
     @AfterEach
@@ -80,6 +82,9 @@ class DecodeValidateFunctionTest {
                 "eval_metrics", "expert_load", "routing_trace", "routing_trace", "routing_trace", "data_movement");
         assertThat(rows().get(2).jsonText()).contains("\"ingested_at_ms\":" + NOW);
         assertThat(deadLetters()).isEmpty();
+        for (RecordKind k : RecordKind.values()) {
+            assertThat(function.acceptedCount(k)).as(k.name()).isEqualTo(1);
+        }
     }
 
     @Test
@@ -137,6 +142,9 @@ class DecodeValidateFunctionTest {
         send(TestRecords.step("run-a", 2));
         assertThat(deadLetters()).hasSize(1);
         assertThat(rows()).extracting(ClickHouseRow::table).containsExactly("dead_letters", "step_metrics");
+        assertThat(function.refusedCount(dev.runlaw.schema.validate.RejectReason.UNDECODABLE)).isEqualTo(1);
+        assertThat(function.acceptedCount(RecordKind.STEP_METRICS)).isEqualTo(1);
+        assertThat(function.acceptedCount(RecordKind.EXPERT_LOAD)).isZero();
     }
 
     /** The last input produced exactly one dead letter with that reason, its bytes, and a dead_letters row. */

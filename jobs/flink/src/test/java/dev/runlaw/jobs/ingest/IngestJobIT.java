@@ -245,6 +245,55 @@ class IngestJobIT {
         assertThat(readDeadLetterTopic()).hasSize(2 * REFUSED.size());
     }
 
+    @Test
+    void unboundedJobOnRocksDbWritesARowWithinSecondsAndCommitsDeadLettersOnCheckpoints() throws Exception {
+        String prefix = "live.";
+        String db = "runlaw_ingest_live";
+        SqlFiles.fromProject().applyAll(clickHouse.http(), db);
+        ClickHouseHttp live = clickHouse.http().withDatabase(db);
+        List<String> topics = new ArrayList<>();
+        for (RecordKind k : RecordKind.values()) {
+            topics.add(prefix + k.topic());
+        }
+        topics.add(prefix + RecordKind.DEAD_LETTER_TOPIC);
+        kafka.createTopics(1, topics.toArray(String[]::new));
+
+        Map<String, String> m = new HashMap<>();
+        m.put("bootstrap.servers", kafka.bootstrapServers());
+        m.put("group.id", "it-live");
+        m.put("topic.prefix", prefix);
+        // The JDBC form, database in the path, and RocksDB: the other half of the configuration surface.
+        m.put("clickhouse.url", clickHouse.endpoint().url().replace("http://", "jdbc:clickhouse://") + "/" + db);
+        m.put("state.backend", "rocksdb");
+        m.put("checkpoint.interval-ms", "1000");
+        m.put("parallelism", "1");
+        m.put("dead-letter.transactional-id-prefix", "it-live-dlq");
+        var job = IngestJob.start(StreamExecutionEnvironment.getExecutionEnvironment(), IngestConfig.fromMap(m));
+        try {
+            Properties p = new Properties();
+            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            try (KafkaProducer<byte[], byte[]> producer =
+                         new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+                byte[] key = "run-live".getBytes(StandardCharsets.UTF_8);
+                producer.send(new ProducerRecord<>(prefix + RecordKind.STEP_METRICS.topic(), key,
+                        CODEC.encode(TestRecords.step("run-live", 1)))).get();
+                producer.send(new ProducerRecord<>(prefix + RecordKind.STEP_METRICS.topic(), key,
+                        new byte[] {1, 2, 3})).get();
+            }
+            long sent = System.nanoTime();
+            // Far below sink.batch-rows: only the flush timer (or a checkpoint) can have sent it.
+            while (!live.queryValue("SELECT count() FROM step_metrics").equals("1")) {
+                assertThat(System.nanoTime() - sent).as("row visible in ClickHouse").isLessThan(30_000_000_000L);
+                Thread.sleep(50);
+            }
+            System.out.printf("IngestJobIT: live row visible after %d ms%n", (System.nanoTime() - sent) / 1_000_000);
+            List<DeadLetter> dlq = readDeadLetterTopic(prefix + RecordKind.DEAD_LETTER_TOPIC, 1, 30_000);
+            assertThat(dlq).singleElement().satisfies(d -> assertThat(d.getReasonCode()).isEqualTo("UNDECODABLE"));
+        } finally {
+            job.cancel().get();
+        }
+    }
+
     private static void assertExactCounts() {
         assertThat(countFinal("runs")).isEqualTo(2);
         assertThat(countFinal("run_finished")).isEqualTo(1);
@@ -265,6 +314,25 @@ class IngestJobIT {
     }
 
     private static List<DeadLetter> readDeadLetterTopic() throws Exception {
+        return readDeadLetterTopic(RecordKind.DEAD_LETTER_TOPIC, 0, 0);
+    }
+
+    /**
+     * Committed dead letters on {@code topic}; waits up to {@code waitMs} for at least {@code atLeast} of them (a
+     * running job commits its transaction on the next checkpoint).
+     */
+    private static List<DeadLetter> readDeadLetterTopic(String topic, int atLeast, long waitMs) throws Exception {
+        long until = System.currentTimeMillis() + waitMs;
+        while (true) {
+            List<DeadLetter> out = readCommitted(topic);
+            if (out.size() >= atLeast || System.currentTimeMillis() > until) {
+                return out;
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private static List<DeadLetter> readCommitted(String topic) throws Exception {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -273,7 +341,7 @@ class IngestJobIT {
         List<DeadLetter> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> c =
                      new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            var partitions = c.partitionsFor(RecordKind.DEAD_LETTER_TOPIC).stream()
+            var partitions = c.partitionsFor(topic).stream()
                     .map(i -> new org.apache.kafka.common.TopicPartition(i.topic(), i.partition())).toList();
             c.assign(partitions);
             c.seekToBeginning(partitions);

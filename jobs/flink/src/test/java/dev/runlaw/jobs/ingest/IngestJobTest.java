@@ -38,8 +38,18 @@ class IngestJobTest {
     void turnsOnExactlyOnceCheckpointingAndTheConfiguredStateBackend() {
         StreamGraph g = graph(Map.of("state.backend", "rocksdb"));
         assertThat(g.getCheckpointConfig().getCheckpointInterval()).isEqualTo(700);
+        assertThat(g.getExecutionConfig().isObjectReuseEnabled()).isTrue();
         assertThat(g.getJobConfiguration().get(StateBackendOptions.STATE_BACKEND)).isEqualTo("rocksdb");
         assertThat(graph(Map.of()).getJobConfiguration().get(StateBackendOptions.STATE_BACKEND)).isEqualTo("hashmap");
+    }
+
+    @Test
+    void elementTypesArePojosSoTheyNeverFallBackToKryo() {
+        for (Class<?> c : List.of(KafkaRecord.class, dev.runlaw.jobs.clickhouse.ClickHouseRow.class,
+                DeadLetterEvent.class)) {
+            assertThat(org.apache.flink.api.common.typeinfo.TypeInformation.of(c)).as(c.getSimpleName())
+                    .isInstanceOf(org.apache.flink.api.java.typeutils.PojoTypeInfo.class);
+        }
     }
 
     @Test
