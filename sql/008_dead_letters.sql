@@ -1,7 +1,8 @@
 -- dead_letters: one row per refused record (also on Kafka topic runlaw.dead-letters with the original bytes).
 -- Grain: source topic x partition x offset. ORDER BY (topic, partition, offset): that triple is the identity
 -- of a Kafka record, so a replay after a restart collapses (FINAL). value_base64 holds the original bytes.
--- Retention: until the month partition is dropped.
+-- Not partitioned: failed_at is when the job refused the record, so a replay in another month would land in
+-- another partition and never collapse. Retention: refused records are few; truncate once inspected.
 CREATE TABLE IF NOT EXISTS dead_letters
 (
     topic           String,
@@ -14,5 +15,4 @@ CREATE TABLE IF NOT EXISTS dead_letters
     ingested_at_ms  UInt64
 )
 ENGINE = ReplacingMergeTree(ingested_at_ms)
-PARTITION BY toYYYYMM(failed_at)
 ORDER BY (topic, partition, offset);
