@@ -35,7 +35,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /** The producer against a real KRaft broker running in this JVM. */
 @Timeout(180)
@@ -140,55 +139,7 @@ class TelemetryProducerIT {
      * the broker, for choosing linger and compression. Run with {@code -Drunlaw.bench=true}; each setting runs
      * twice (the first warms the JIT) and prints the second.
      */
-    @Test
-    @EnabledIfSystemProperty(named = "runlaw.bench", matches = "true")
-    void benchmarkLingerAndCompression() {
-        List<SpecificRecord> records = new ArrayList<>();
-        long t0 = System.nanoTime();
-        MoeRunSimulator.builder().runId("bench").steps(3000).build().run(records::add);
-        double simSecs = (System.nanoTime() - t0) / 1e9;
-        TelemetryCodec codec = new TelemetryCodec();
-        long bytes = 0;
-        for (SpecificRecord r : records) {
-            codec.encode(r); // warm-up
-        }
-        t0 = System.nanoTime();
-        for (SpecificRecord r : records) {
-            bytes += codec.encode(r).length;
-        }
-        double encSecs = (System.nanoTime() - t0) / 1e9;
-        System.out.printf("BENCH simulate %d records in %.2f s (%.0f rec/s); encode %.1f MB in %.2f s (%.0f rec/s)%n",
-                records.size(), simSecs, records.size() / simSecs, bytes / 1e6, encSecs, records.size() / encSecs);
-        for (String compression : List.of("none", "lz4")) {
-            for (int linger : List.of(5, 20)) {
-                for (int round = 0; round < 3; round++) {
-                    try (TelemetryProducer p = TelemetryProducer.builder(kafka.bootstrapServers())
-                            .topicPrefix(PREFIX)
-                            .property(ProducerConfig.COMPRESSION_TYPE_CONFIG, compression)
-                            .property(ProducerConfig.LINGER_MS_CONFIG, linger)
-                            .maxInFlightBytes(64L << 20).property(ProducerConfig.BUFFER_MEMORY_CONFIG, 128L << 20)
-                            .build()) {
-                        long t1 = System.nanoTime();
-                        long sendNanos = 0;
-                        for (SpecificRecord r : records) {
-                            long a = System.nanoTime();
-                            p.send(r);
-                            sendNanos += System.nanoTime() - a;
-                        }
-                        p.flush();
-                        double secs = (System.nanoTime() - t1) / 1e9;
-                        if (round > 0) {
-                            System.out.printf("BENCH compression=%s linger.ms=%d: %.0f rec/s, %.1f MB/s, "
-                                            + "mean send() %.1f us, compression-rate-avg %s, %s%n", compression,
-                                    linger, records.size() / secs, bytes / 1e6 / secs,
-                                    sendNanos / 1e3 / records.size(), metric(p, "compression-rate-avg"),
-                                    p.counters());
-                        }
-                    }
-                }
-            }
-        }
-    }
+
 
     private static Object metric(TelemetryProducer p, String name) {
         return p.kafkaMetrics().entrySet().stream()
