@@ -47,13 +47,36 @@ public final class MultiPowerLaw implements LossLaw {
         GRID = List.copyOf(g);
     }
 
-    private static final MultiPowerLaw INSTANCE = new MultiPowerLaw();
+    private static final MultiPowerLaw PAPER = new MultiPowerLaw(false);
+    private static final MultiPowerLaw WITH_WARMUP = new MultiPowerLaw(true);
 
-    private MultiPowerLaw() {
+    private final boolean warmupInLd;
+
+    private MultiPowerLaw(boolean warmupInLd) {
+        this.warmupInLd = warmupInLd;
     }
 
+    /** The law with the loss-drop sum over post-warmup steps, as written in the paper. */
     public static MultiPowerLaw create() {
-        return INSTANCE;
+        return PAPER;
+    }
+
+    /**
+     * The variant whose loss-drop sum also runs over the warmup's LR increases (negative drops), the convention
+     * behind the authors' published parameters; it adds a slowly saturating term {@code +B * sum |d eta| G(...)}.
+     */
+    public static MultiPowerLaw withWarmupInLossDrop() {
+        return WITH_WARMUP;
+    }
+
+    /** Whether the loss-drop sum includes the warmup steps. */
+    public boolean warmupInLossDrop() {
+        return warmupInLd;
+    }
+
+    @Override
+    public String hyperParameters() {
+        return warmupInLd ? "ld-over-warmup" : "";
     }
 
     @Override
@@ -68,12 +91,12 @@ public final class MultiPowerLaw implements LossLaw {
 
     @Override
     public double[] lowerBounds(double minObservedLoss) {
-        return new double[] {0, 0, 0.01, 0, 1e-4, 0.01, 0};
+        return new double[] {0, 0, 0.01, 0, 0, 0.2, 0};
     }
 
     @Override
     public double[] upperBounds(double minObservedLoss) {
-        return new double[] {minObservedLoss, Double.POSITIVE_INFINITY, 3, Double.POSITIVE_INFINITY, 1e4, 5, 2};
+        return new double[] {minObservedLoss, Double.POSITIVE_INFINITY, 3, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, 5, 2};
     }
 
     @Override
@@ -98,7 +121,7 @@ public final class MultiPowerLaw implements LossLaw {
         int[] start = new int[n + 1];
         Blocks blocks = new Blocks();
         long first = schedule.firstStep();
-        long w = schedule.peakStep();
+        long w = warmupInLd ? first : schedule.peakStep();
         for (int i = 0; i < n; i++) {
             long t = steps[i];
             if (!schedule.contains(t)) {
