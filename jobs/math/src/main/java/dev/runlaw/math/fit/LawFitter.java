@@ -13,6 +13,7 @@ import org.hipparchus.linear.Array2DRowRealMatrix;
 import org.hipparchus.linear.ArrayRealVector;
 import org.hipparchus.linear.RealMatrix;
 import org.hipparchus.linear.SingularValueDecomposition;
+import org.hipparchus.optim.nonlinear.vector.leastsquares.EvaluationRmsChecker;
 import org.hipparchus.optim.nonlinear.vector.leastsquares.LeastSquaresBuilder;
 import org.hipparchus.optim.nonlinear.vector.leastsquares.LeastSquaresOptimizer;
 import org.hipparchus.optim.nonlinear.vector.leastsquares.LevenbergMarquardtOptimizer;
@@ -54,6 +55,11 @@ import org.hipparchus.util.Pair;
 public final class LawFitter {
     /** A run is "annealed" once its LR has fallen this far below its peak. */
     public static final double ANNEALING_THRESHOLD = 0.9;
+    /**
+     * LM also stops once an iteration changes the RMS of the (Huber-transformed) residuals by less than this
+     * fraction: parameters drifting towards a bound move the cost by nothing measurable.
+     */
+    static final double RMS_RELATIVE_TOLERANCE = 1e-7;
 
     private final LossLaw law;
     private final double huberDelta;
@@ -621,6 +627,7 @@ public final class LawFitter {
                                 .maxIterations(maxIterations)
                                 .maxEvaluations(4 * maxIterations)
                                 .lazyEvaluation(false)
+                                .checker(new EvaluationRmsChecker(RMS_RELATIVE_TOLERANCE))
                                 .build());
             } catch (MathIllegalStateException e) {
                 // Iteration / evaluation limit: not converged; keep the counts.

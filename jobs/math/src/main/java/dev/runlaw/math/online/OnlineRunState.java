@@ -50,8 +50,7 @@ public final class OnlineRunState {
     private final double[][] s2;
     private int size;
     private long lastStep;
-    private double rawArea;
-    private double lastFittedArea;
+    private long lastObservedStep = -1;
     private double peakLr;
     private boolean pastWarmup;
     private boolean annealed;
@@ -130,16 +129,13 @@ public final class OnlineRunState {
                 s2[v][size] = areas[v].s2();
             }
             size++;
-            lastFittedArea = rawArea;
+            lastObservedStep = step;
         }
     }
 
     private void advance(long step, double lr) {
         for (MomentumAreas a : areas) {
             a.push(lr);
-        }
-        if (step >= 1) {
-            rawArea += lr;
         }
         if (!pastWarmup && !Double.isNaN(prevLr) && lr <= prevLr) {
             pastWarmup = true;
@@ -260,9 +256,9 @@ public final class OnlineRunState {
      */
     public Forecast forecast(LrSchedule schedule, long step) {
         if (lastFit == null) {
-            return Forecaster.create(FitResultHolder.NONE, 0).forecast(schedule, step);
+            return Forecaster.create(FitResultHolder.NONE).forecast(schedule, step);
         }
-        return Forecaster.create(lastFit, lastFittedArea).forecast(schedule, step);
+        return Forecaster.create(lastFit).withLastObservedStep(lastObservedStep).forecast(schedule, step);
     }
 
     /** Last step appended. */
