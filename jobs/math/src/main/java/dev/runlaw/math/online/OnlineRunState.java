@@ -29,7 +29,7 @@ import java.util.List;
  * below the loss noise for adjacent buckets. Amortised cost O(1) per append.
  *
  * <p>{@link #refit()} fits the law on the stored points (bucket weights in the Huber objective), warm-started from
- * the previous fit; with a reference fit ({@link #create(long, MomentumLaw, FitResult, int)}) the annealing
+ * the previous fit (a full multi-start fit every {@link #FULL_REFIT_EVERY} refits, so lambda can move); with a reference fit ({@link #create(long, MomentumLaw, FitResult, int)}) the annealing
  * parameters come from it until this run has annealed itself.
  *
  * <p>Mutable, not thread-safe (one per run, owned by one keyed operator).
@@ -37,6 +37,8 @@ import java.util.List;
 public final class OnlineRunState {
     /** Default number of stored points (buckets). */
     public static final int DEFAULT_CAPACITY = 256;
+    /** Every this many refits, a full multi-start fit replaces the warm-started one (lambda may change). */
+    public static final int FULL_REFIT_EVERY = 32;
 
     private final MomentumLaw law;
     private final double[] lambdas;
@@ -57,6 +59,7 @@ public final class OnlineRunState {
     private double prevLr = Double.NaN;
     private long appended;
     private FitResult lastFit;
+    private int refits;
 
     private OnlineRunState(long firstStep, MomentumLaw law, FitResult reference, int capacity) {
         if (capacity < 8) {
@@ -195,7 +198,8 @@ public final class OnlineRunState {
      */
     public FitResult refit() {
         LawFitter fitter = LawFitter.create(law);
-        if (lastFit != null && lastFit.ok()) {
+        refits++;
+        if (lastFit != null && lastFit.ok() && refits % FULL_REFIT_EVERY != 0) {
             fitter = fitter.withWarmStart(lastFit);
         }
         if (reference != null && !annealed) {
