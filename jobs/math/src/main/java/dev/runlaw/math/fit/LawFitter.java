@@ -216,6 +216,16 @@ public final class LawFitter {
 
     /** Fits the law jointly to already prepared runs (see {@link PreparedRuns}). Never throws for bad data. */
     public FitResult fit(PreparedRuns data) {
+        try {
+            return fitUnchecked(data);
+        } catch (RuntimeException e) {
+            // Last line of defence: a numerical library failure becomes a result, never an exception.
+            return FitResult.failure(FitStatus.NO_CONVERGENCE, law,
+                    "numerical failure: " + e.getClass().getSimpleName() + ": " + e.getMessage(), 0);
+        }
+    }
+
+    private FitResult fitUnchecked(PreparedRuns data) {
         int runCount = data.runCount();
         if (runCount == 0) {
             return FitResult.failure(FitStatus.INVALID_INPUT, law, "no runs to fit", 0);
