@@ -726,7 +726,7 @@ public final class LawFitter {
             String msg = String.format(Locale.ROOT, "%s %s: %d points, rms log residual %.3g, objective %.4g",
                     v.name(), v.hyperParameters(), n, rms, objective);
             return new FitResult(FitStatus.OK, msg, v, bestParams, objective, rms, lag1, n, totalIt, totalEval,
-                    startsRun, cov, annealingIdentified);
+                    startsRun, cov, annealingIdentified, freeIdx.length);
         }
     }
 
