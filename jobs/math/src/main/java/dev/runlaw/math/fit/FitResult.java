@@ -129,7 +129,10 @@ public final class FitResult {
         return annealingIdentified;
     }
 
-    /** Number of parameters estimated (the others were fixed: annealing terms without annealing or from a reference). */
+    /**
+     * Number of parameters estimated; the others were fixed (annealing terms when no annealing was seen, or taken
+     * from a reference fit).
+     */
     public int freeParameterCount() {
         return freeParameters;
     }
