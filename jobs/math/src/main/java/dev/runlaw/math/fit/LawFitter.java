@@ -13,6 +13,7 @@ import org.hipparchus.linear.Array2DRowRealMatrix;
 import org.hipparchus.linear.ArrayRealVector;
 import org.hipparchus.linear.RealMatrix;
 import org.hipparchus.linear.SingularValueDecomposition;
+import org.hipparchus.optim.nonlinear.vector.leastsquares.EvaluationRmsChecker;
 import org.hipparchus.optim.nonlinear.vector.leastsquares.LeastSquaresBuilder;
 import org.hipparchus.optim.nonlinear.vector.leastsquares.LeastSquaresOptimizer;
 import org.hipparchus.optim.nonlinear.vector.leastsquares.LevenbergMarquardtOptimizer;
@@ -35,7 +36,8 @@ import org.hipparchus.util.Pair;
  * <p><b>Starts</b>: variable projection. For each hyper-parameter variant of the law (e.g. the momentum law's
  * lambda) and each point of the law's non-linear grid, the parameters in which the law is linear are solved by
  * weighted linear least squares on the relative residual (≈ the log residual); the best {@link #withStarts(int)}
- * grid points of each variant start LM, and the lowest objective wins. Deterministic: no random numbers.
+ * grid points of each variant start LM (by default at least 3 starts in all), and the lowest objective wins.
+ * Deterministic: no random numbers.
  *
  * <p><b>Warm start</b>: {@link #withWarmStart(FitResult)} first runs LM from a previous fit's parameters (same law
  * variant) and only falls back to the full multi-start if that fails.
@@ -54,6 +56,11 @@ import org.hipparchus.util.Pair;
 public final class LawFitter {
     /** A run is "annealed" once its LR has fallen this far below its peak. */
     public static final double ANNEALING_THRESHOLD = 0.9;
+    /**
+     * LM also stops once an iteration changes the RMS of the (Huber-transformed) residuals by less than this
+     * fraction: parameters drifting towards a bound move the cost by nothing measurable.
+     */
+    static final double RMS_RELATIVE_TOLERANCE = 1e-7;
 
     private final LossLaw law;
     private final double huberDelta;
@@ -61,9 +68,11 @@ public final class LawFitter {
     private final int maxIterations;
     private final FitResult warmStart;
     private final FitResult annealingFrom;
+    private final boolean balanceRuns;
 
     private LawFitter(LossLaw law, double huberDelta, int starts, int maxIterations, FitResult warmStart,
-                      FitResult annealingFrom) {
+                      FitResult annealingFrom, boolean balanceRuns) {
+        this.balanceRuns = balanceRuns;
         this.law = law;
         this.huberDelta = huberDelta;
         this.starts = starts;
@@ -72,16 +81,19 @@ public final class LawFitter {
         this.annealingFrom = annealingFrom;
     }
 
-    /** A fitter for {@code law} with the papers' settings: Huber delta 1e-3, 3 starts per variant, 300 iterations. */
+    /**
+     * A fitter for {@code law} with the papers' Huber delta 1e-3, at most 300 LM iterations per start, and at least
+     * 3 LM starts in all ({@code ceil(3 / variants)} per law variant, e.g. one per lambda for the momentum law).
+     */
     public static LawFitter create(LossLaw law) {
-        return new LawFitter(law, 1e-3, 3, 300, null, null);
+        return new LawFitter(law, 1e-3, -1, 300, null, null, false);
     }
 
     public LawFitter withHuberDelta(double delta) {
         if (!(delta > 0)) {
             throw new IllegalArgumentException("Huber delta must be > 0, got " + delta);
         }
-        return new LawFitter(law, delta, starts, maxIterations, warmStart, annealingFrom);
+        return new LawFitter(law, delta, starts, maxIterations, warmStart, annealingFrom, balanceRuns);
     }
 
     /** Number of LM starts per law variant (the best grid points by the projected objective). */
@@ -89,24 +101,33 @@ public final class LawFitter {
         if (n < 1) {
             throw new IllegalArgumentException("starts must be >= 1, got " + n);
         }
-        return new LawFitter(law, huberDelta, n, maxIterations, warmStart, annealingFrom);
+        return new LawFitter(law, huberDelta, n, maxIterations, warmStart, annealingFrom, balanceRuns);
     }
 
     public LawFitter withMaxIterations(int n) {
         if (n < 1) {
             throw new IllegalArgumentException("max iterations must be >= 1, got " + n);
         }
-        return new LawFitter(law, huberDelta, starts, n, warmStart, annealingFrom);
+        return new LawFitter(law, huberDelta, starts, n, warmStart, annealingFrom, balanceRuns);
     }
 
     /** Start from a previous fit's parameters and law variant (ignored if it failed or is another law). */
     public LawFitter withWarmStart(FitResult previous) {
-        return new LawFitter(law, huberDelta, starts, maxIterations, previous, annealingFrom);
+        return new LawFitter(law, huberDelta, starts, maxIterations, previous, annealingFrom, balanceRuns);
     }
 
     /** Fix the annealing parameters and the law variant to those of a reference fit (ignored if it failed). */
     public LawFitter withAnnealingFrom(FitResult reference) {
-        return new LawFitter(law, huberDelta, starts, maxIterations, warmStart, reference);
+        return new LawFitter(law, huberDelta, starts, maxIterations, warmStart, reference, balanceRuns);
+    }
+
+    /**
+     * Weight each run's points by {@code N / (R * n_run)} so every run counts equally in the objective, however many
+     * points it has (a live run's short observed head then weighs as much as a long finished reference). Off by
+     * default (the papers weight points equally).
+     */
+    public LawFitter withBalancedRuns(boolean balanced) {
+        return new LawFitter(law, huberDelta, starts, maxIterations, warmStart, annealingFrom, balanced);
     }
 
     public LossLaw law() {
@@ -126,12 +147,10 @@ public final class LawFitter {
         if (runs.isEmpty()) {
             return FitResult.failure(FitStatus.INVALID_INPUT, law, "no runs to fit", 0);
         }
-        // Collect post-warmup points; reject non-finite input.
+        List<LrSchedule> schedules = new ArrayList<>();
         List<long[]> steps = new ArrayList<>();
         List<double[]> losses = new ArrayList<>();
         int n = 0;
-        double min = Double.POSITIVE_INFINITY;
-        double max = Double.NEGATIVE_INFINITY;
         boolean annealed = false;
         for (RunObservations r : runs) {
             LrSchedule sch = r.schedule();
@@ -154,18 +173,85 @@ public final class LawFitter {
                     ks[k] = s[i];
                     kl[k] = l[i];
                     k++;
-                    min = Math.min(min, l[i]);
-                    max = Math.max(max, l[i]);
                     lastObserved = s[i];
                 }
             }
             if (lastObserved >= 0 && annealedBy(sch, lastObserved)) {
                 annealed = true;
             }
+            schedules.add(sch);
             steps.add(Arrays.copyOf(ks, k));
             losses.add(Arrays.copyOf(kl, k));
             n += k;
         }
+        boolean anyAnnealing = annealed;
+        return fit(new PreparedRuns() {
+            @Override
+            public int runCount() {
+                return schedules.size();
+            }
+
+            @Override
+            public PreparedCurve prepare(LossLaw variant, int run) {
+                return variant.prepare(schedules.get(run), steps.get(run));
+            }
+
+            @Override
+            public double[] losses(int run) {
+                return losses.get(run);
+            }
+
+            @Override
+            public double[] weights(int run) {
+                double[] w = new double[steps.get(run).length];
+                Arrays.fill(w, 1);
+                return w;
+            }
+
+            @Override
+            public boolean annealed() {
+                return anyAnnealing;
+            }
+        });
+    }
+
+    /** Fits the law jointly to already prepared runs (see {@link PreparedRuns}). Never throws for bad data. */
+    public FitResult fit(PreparedRuns data) {
+        try {
+            return fitUnchecked(data);
+        } catch (RuntimeException e) {
+            // Last line of defence: a numerical library failure becomes a result, never an exception.
+            return FitResult.failure(FitStatus.NO_CONVERGENCE, law,
+                    "numerical failure: " + e.getClass().getSimpleName() + ": " + e.getMessage(), 0);
+        }
+    }
+
+    private FitResult fitUnchecked(PreparedRuns data) {
+        int runCount = data.runCount();
+        if (runCount == 0) {
+            return FitResult.failure(FitStatus.INVALID_INPUT, law, "no runs to fit", 0);
+        }
+        List<double[]> losses = new ArrayList<>();
+        List<double[]> weights = new ArrayList<>();
+        int n = 0;
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (int r = 0; r < runCount; r++) {
+            double[] l = data.losses(r);
+            double[] w = data.weights(r);
+            for (int i = 0; i < l.length; i++) {
+                if (!Double.isFinite(l[i]) || l[i] <= 0 || !(w[i] >= 0) || !Double.isFinite(w[i])) {
+                    return FitResult.failure(FitStatus.INVALID_INPUT, law,
+                            "run " + r + ": point " + i + " has loss " + l[i] + ", weight " + w[i], n);
+                }
+                min = Math.min(min, l[i]);
+                max = Math.max(max, l[i]);
+            }
+            losses.add(l);
+            weights.add(w);
+            n += l.length;
+        }
+        boolean annealed = data.annealed();
         boolean fixAnnealing = annealingFrom != null && annealingFrom.ok()
                 && annealingFrom.law().name().equals(law.name());
         int free = law.parameterCount() - (fixAnnealing || !annealed ? law.annealingParameters().length : 0);
@@ -211,12 +297,13 @@ public final class LawFitter {
         int totalEval = 0;
         int startsRun = 0;
         String lastError = "no start converged";
-        if (warmStart != null && warmStart.ok() && warmStart.law().name().equals(law.name()) && !fixAnnealing
-                && annealed == warmStart.annealingIdentified()) {
-            Problem p = new Problem(warmStart.law(), runs, steps, losses, min, fixed, fixedValues);
-            double[] start = warmStart.params();
+        if (warmStart != null && warmStart.ok() && warmStart.law().name().equals(law.name())
+                && (annealed || fixAnnealing) == warmStart.annealingIdentified()) {
+            // With annealing from a reference, the reference's variant (e.g. lambda) and values stay fixed.
+            LossLaw v = fixAnnealing ? annealingFrom.law() : warmStart.law();
+            Problem p = new Problem(v, data, losses, weights, min, fixed, fixedValues);
             try {
-                p.optimize(start);
+                p.optimize(warmStart.params());
                 startsRun++;
                 totalIt += p.iterations;
                 totalEval += p.evaluations;
@@ -224,13 +311,19 @@ public final class LawFitter {
                     best = p;
                 }
             } catch (RuntimeException e) {
-                lastError = e.getMessage();
+                lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
             }
         }
         if (best == null) {
             for (LossLaw v : variants) {
-                Problem proto = new Problem(v, runs, steps, losses, min, fixed, fixedValues);
-                List<double[]> candidates = proto.projectedStarts(starts);
+                Problem proto;
+                try {
+                    proto = new Problem(v, data, losses, weights, min, fixed, fixedValues);
+                } catch (RuntimeException e) {
+                    return FitResult.failure(FitStatus.INVALID_INPUT, law, e.getMessage(), n);
+                }
+                int k = starts > 0 ? starts : Math.max(1, (3 + variants.size() - 1) / variants.size());
+                List<double[]> candidates = proto.projectedStarts(k);
                 for (double[] start : candidates) {
                     Problem p = proto.copy();
                     startsRun++;
@@ -273,6 +366,7 @@ public final class LawFitter {
         final List<PreparedCurve> curves;
         final double[] lnL;
         final double[] obs;
+        final double[] sqrtW;
         final int[] runStart;
         final double minLoss;
         final boolean[] fixed;
@@ -286,29 +380,50 @@ public final class LawFitter {
         int evaluations;
         boolean finished;
 
-        Problem(LossLaw v, List<RunObservations> runs, List<long[]> steps, List<double[]> losses, double minLoss,
+        Problem(LossLaw v, PreparedRuns data, List<double[]> losses, List<double[]> weights, double minLoss,
                 boolean[] fixed, double[] fixedValues) {
             this.v = v;
             List<PreparedCurve> cs = new ArrayList<>();
             int n = 0;
-            for (int r = 0; r < runs.size(); r++) {
-                cs.add(v.prepare(runs.get(r).schedule(), steps.get(r)));
-                n += steps.get(r).length;
+            for (int r = 0; r < losses.size(); r++) {
+                cs.add(data.prepare(v, r));
+                n += losses.get(r).length;
             }
             this.curves = cs;
             this.obs = new double[n];
             this.lnL = new double[n];
-            this.runStart = new int[runs.size() + 1];
+            this.sqrtW = new double[n];
+            this.runStart = new int[losses.size() + 1];
             int k = 0;
-            for (int r = 0; r < runs.size(); r++) {
+            int nonEmpty = 0;
+            for (double[] l : losses) {
+                if (l.length > 0) {
+                    nonEmpty++;
+                }
+            }
+            double totalW = 0;
+            for (double[] w : weights) {
+                for (double x : w) {
+                    totalW += x;
+                }
+            }
+            for (int r = 0; r < losses.size(); r++) {
                 runStart[r] = k;
-                for (double l : losses.get(r)) {
-                    obs[k] = l;
-                    lnL[k] = Math.log(l);
+                double[] lr = losses.get(r);
+                double[] wr = weights.get(r);
+                double runW = 0;
+                for (double x : wr) {
+                    runW += x;
+                }
+                double scale = balanceRuns && runW > 0 ? totalW / (nonEmpty * runW) : 1;
+                for (int i = 0; i < lr.length; i++) {
+                    obs[k] = lr[i];
+                    lnL[k] = Math.log(lr[i]);
+                    sqrtW[k] = Math.sqrt(scale * wr[i]);
                     k++;
                 }
             }
-            runStart[runs.size()] = k;
+            runStart[losses.size()] = k;
             this.minLoss = minLoss;
             this.fixed = fixed;
             this.fixedValues = fixedValues;
@@ -334,6 +449,7 @@ public final class LawFitter {
             this.curves = o.curves;
             this.lnL = o.lnL;
             this.obs = o.obs;
+            this.sqrtW = o.sqrtW;
             this.runStart = o.runStart;
             this.minLoss = o.minLoss;
             this.fixed = o.fixed;
@@ -371,7 +487,7 @@ public final class LawFitter {
                 if (!(values[i] > 0) || !Double.isFinite(values[i])) {
                     return Double.POSITIVE_INFINITY;
                 }
-                sum += huber(Math.log(values[i]) - lnL[i]);
+                sum += sqrtW[i] * sqrtW[i] * huber(Math.log(values[i]) - lnL[i]);
             }
             return sum;
         }
@@ -426,7 +542,7 @@ public final class LawFitter {
                     for (int j : freeLin) {
                         offset -= jac[i][j] * p[j];
                     }
-                    double w = 1 / (obs[i] * obs[i]);
+                    double w = sqrtW[i] * sqrtW[i] / (obs[i] * obs[i]);
                     double y = obs[i] - offset;
                     for (int a = 0; a < m; a++) {
                         double fa = jac[i][freeLin[a]];
@@ -490,7 +606,7 @@ public final class LawFitter {
                     double lhat = values[i];
                     boolean valid = lhat > 0 && Double.isFinite(lhat);
                     double r = valid ? Math.log(lhat) - lnL[i] : 50;
-                    obj += huber(r);
+                    obj += sqrtW[i] * sqrtW[i] * huber(r);
                     double a = Math.abs(r);
                     double rp;
                     double drp;
@@ -501,9 +617,9 @@ public final class LawFitter {
                         rp = Math.copySign(Math.sqrt(2 * huberDelta * a - huberDelta * huberDelta), r);
                         drp = huberDelta / Math.abs(rp);
                     }
-                    res[i] = rp;
+                    res[i] = sqrtW[i] * rp;
                     if (valid) {
-                        double scale = drp / lhat;
+                        double scale = sqrtW[i] * drp / lhat;
                         for (int k = 0; k < freeIdx.length; k++) {
                             int j = freeIdx[k];
                             jz[i][k] = scale * jac[i][j] * dExternal(z[k], lo[j], hi[j]);
@@ -528,6 +644,7 @@ public final class LawFitter {
                                 .maxIterations(maxIterations)
                                 .maxEvaluations(4 * maxIterations)
                                 .lazyEvaluation(false)
+                                .checker(new EvaluationRmsChecker(RMS_RELATIVE_TOLERANCE))
                                 .build());
             } catch (MathIllegalStateException e) {
                 // Iteration / evaluation limit: not converged; keep the counts.
@@ -562,11 +679,14 @@ public final class LawFitter {
             evaluate(bestParams, values, jac);
             double[] r = new double[n];
             double ss = 0;
+            double sw = 0;
             for (int i = 0; i < n; i++) {
                 r[i] = Math.log(values[i]) - lnL[i];
-                ss += r[i] * r[i];
+                double w = sqrtW[i] * sqrtW[i];
+                ss += w * r[i] * r[i];
+                sw += w;
             }
-            double rms = Math.sqrt(ss / n);
+            double rms = Math.sqrt(ss / Math.max(sw, 1e-300));
             double num = 0;
             double den = 0;
             for (int run = 0; run + 1 < runStart.length; run++) {
@@ -578,19 +698,19 @@ public final class LawFitter {
                 }
             }
             double lag1 = den > 0 ? num / den : 0;
-            // Laplace covariance on the free parameters: s^2 (J^T J)^+, J = d ln Lhat / d theta.
+            // Laplace covariance on the free parameters: s^2 (J^T W J)^+, J = d ln Lhat / d theta.
             double[][] cov = new double[np][np];
             int f = freeIdx.length;
             double[][] jr = new double[n][f];
             for (int i = 0; i < n; i++) {
                 for (int k = 0; k < f; k++) {
-                    jr[i][k] = jac[i][freeIdx[k]] / values[i];
+                    jr[i][k] = sqrtW[i] * jac[i][freeIdx[k]] / values[i];
                 }
             }
             RealMatrix jm = new Array2DRowRealMatrix(jr, false);
             RealMatrix jtj = jm.transposeMultiply(jm);
             RealMatrix inv = new SingularValueDecomposition(jtj).getSolver().getInverse();
-            double s2 = ss / Math.max(1, n - f);
+            double s2 = ss / Math.max(1, sw - f);
             for (int a = 0; a < f; a++) {
                 for (int b = 0; b < f; b++) {
                     cov[freeIdx[a]][freeIdx[b]] = s2 * inv.getEntry(a, b);
@@ -608,7 +728,7 @@ public final class LawFitter {
             String msg = String.format(Locale.ROOT, "%s %s: %d points, rms log residual %.3g, objective %.4g",
                     v.name(), v.hyperParameters(), n, rms, objective);
             return new FitResult(FitStatus.OK, msg, v, bestParams, objective, rms, lag1, n, totalIt, totalEval,
-                    startsRun, cov, annealingIdentified);
+                    startsRun, cov, annealingIdentified, freeIdx.length);
         }
     }
 
