@@ -34,12 +34,14 @@ final class IngestBench {
         int runs = 100;
         int expertRecords = 40_000;
         int experts = 256;
+        String parallelism = "1";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--records" -> records = Integer.parseInt(args[++i]);
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--expert-records" -> expertRecords = Integer.parseInt(args[++i]);
                 case "--experts" -> experts = Integer.parseInt(args[++i]);
+                case "--parallelism" -> parallelism = args[++i];
                 default -> {
                     System.err.println("unknown option " + args[i]);
                     return 2;
@@ -48,8 +50,8 @@ final class IngestBench {
         }
         TelemetryCodec codec = new TelemetryCodec();
         long t0 = 1_760_000_000_000L;
-        out.printf("runlaw bench ingest: %d step-metric records over %d runs; %d expert-load records x %d experts%n",
-                records, runs, expertRecords, experts);
+        out.printf("runlaw bench ingest: %d step-metric records over %d runs; %d expert-load records x %d experts;"
+                + " job parallelism %s%n", records, runs, expertRecords, experts, parallelism);
 
         List<byte[]> stepKeys = new ArrayList<>(records);
         List<byte[]> stepValues = new ArrayList<>(records);
@@ -79,11 +81,14 @@ final class IngestBench {
         }
         Map<String, Object> producerProps = new HashMap<>(TelemetryProducer.builder("unused").kafkaProperties());
         producerProps.remove("bootstrap.servers");
+        producerProps.remove("client.id");
+        // The library never blocks a trainer (it drops instead); a benchmark must deliver every record, so wait.
+        producerProps.put("max.block.ms", 120_000);
 
         try (LocalStack stack = LocalStack.start()) {
             String bs = stack.kafka().bootstrapServers();
             stack.kafka().createTopics(LocalStack.PARTITIONS, "bench.raw-step-metrics");
-            JobClient job = stack.startIngest(stack.ingestConfig(Map.of()));
+            JobClient job = stack.startIngest(stack.ingestConfig(Map.of("parallelism", parallelism)));
 
             // Warm-up: JIT, Kafka connections, the ClickHouse client and the first parts of each table.
             produce(bs, producerProps, RecordKind.STEP_METRICS.topic(), stepKeys.subList(0, 20_000),
