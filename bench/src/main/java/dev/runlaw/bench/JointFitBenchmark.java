@@ -24,8 +24,9 @@ import org.openjdk.jmh.annotations.State;
  * <ul>
  *   <li>{@code momentum}: the momentum law with lambda chosen by the fitter among
  *       {@link MomentumLaw#DEFAULT_LAMBDAS} (what {@code ./runlaw backtest} does);</li>
- *   <li>{@code momentum-lambda-0.998}: the same with lambda fixed at 0.998, the value the default fit picks on
- *       both models: the same problem the SciPy baseline solves;</li>
+ *   <li>{@code momentum-lambda-0.998}: the same with lambda fixed (0.998 is the value the default fit picks on
+ *       both models; {@code runlaw bench forecast-fit} passes the value it picked): the problem the SciPy baseline
+ *       solves;</li>
  *   <li>{@code multipower}: the multi-power law (Luo et al. 2025), reported separately.</li>
  * </ul>
  */
@@ -42,11 +43,16 @@ public class JointFitBenchmark {
     private List<RunObservations> runs;
     private LawFitter fitter;
 
-    /** The law a benchmark name stands for. */
+    /** Prefix of the momentum law with a fixed lambda, e.g. {@code momentum-lambda-0.998}. */
+    public static final String FIXED_LAMBDA = "momentum-lambda-";
+
+    /** The law a benchmark name stands for: {@code momentum}, {@code momentum-lambda-<lambda>}, {@code multipower}. */
     public static LossLaw law(String name) {
+        if (name.startsWith(FIXED_LAMBDA)) {
+            return MomentumLaw.withLambda(Double.parseDouble(name.substring(FIXED_LAMBDA.length())));
+        }
         return switch (name) {
             case "momentum" -> MomentumLaw.create();
-            case "momentum-lambda-0.998" -> MomentumLaw.withLambda(0.998);
             case "multipower" -> MultiPowerLaw.create();
             default -> throw new IllegalArgumentException("unknown law " + name);
         };

@@ -33,7 +33,7 @@ public class OnlineUpdateBenchmark {
     /** Steps in the replayed run (one operation each in the replay benchmarks). */
     public static final int STEPS = 72_000;
     /** Measured points after which {@link #warmRefit} refits, cycled through (spread over the run). */
-    static final int[] CUT_POINTS = {40, 100, 180, 260, 340, 420, 500, 550};
+    static final int[] CUT_POINTS = {40, 100, 180, 260, 340, 420, 500, 540};
 
     /** The run, parsed once per fork. */
     @State(Scope.Benchmark)
