@@ -63,7 +63,7 @@ public final class Backtest {
             long ms;
             if (observeFraction > 0 || shared == null) {
                 long t0 = System.nanoTime();
-                fr = fit(runs, law);
+                fr = fit(runs, law, observeFraction > 0);
                 ms = (System.nanoTime() - t0) / 1_000_000;
                 fitMs += ms;
                 if (observeFraction == 0) {
@@ -79,13 +79,6 @@ public final class Backtest {
             }
             chosen = fr.law().name();
             LrSchedule schedule = LrSchedule.of(p.firstStep(), p.lr());
-            double maxArea = 0;
-            for (RunObservations r : runs) {
-                long[] s = r.steps();
-                if (s.length > 0) {
-                    maxArea = Math.max(maxArea, r.schedule().area(s[s.length - 1]));
-                }
-            }
             List<Long> scored = new ArrayList<>();
             for (long s : p.measuredSteps()) {
                 if (s > cut && s > schedule.peakStep()) {
@@ -96,7 +89,8 @@ public final class Backtest {
                 throw new IllegalArgumentException(p.name() + ": no measured post-warmup loss after the observed part");
             }
             long[] steps = scored.stream().mapToLong(Long::longValue).toArray();
-            Forecast[] fc = Forecaster.create(fr, maxArea).forecast(schedule, steps);
+            Forecast[] fc = Forecaster.create(fr).withLastObservedStep(observeFraction > 0 ? cut : -1)
+                    .forecast(schedule, steps);
             double sumE = 0;
             for (int i = 0; i < steps.length; i++) {
                 if (!fc[i].ok()) {
@@ -117,7 +111,9 @@ public final class Backtest {
                     : " " + fr.law().hyperParameters());
             scores.add(new BacktestReport.RunScore(p.name(), lawName, params, steps.length, sumE / steps.length,
                     steps[steps.length - 1], Math.abs(last.point() - truth) / truth, last.point(), truth, last.lo(),
-                    last.hi(), last.covers(truth), ms));
+                    last.hi(), last.covers(truth), last.logSd(),
+                    Math.log((double) steps[steps.length - 1]
+                            / (observeFraction > 0 ? cut : Math.max(1, schedule.peakStep()))), ms));
         }
         double meanPred = scores.stream().mapToDouble(BacktestReport.RunScore::predE).average().orElse(Double.NaN);
         double meanFinal = scores.stream().mapToDouble(BacktestReport.RunScore::finalErr).average()
@@ -128,15 +124,20 @@ public final class Backtest {
                 meanFinal, maxFinal, cov, fitMs);
     }
 
-    static FitResult fit(List<RunObservations> runs, String law) {
+    /**
+     * Fits {@code law} (or both, for auto). With an observe fraction the runs are balanced (each run's points
+     * weigh as much in total): the partially observed run is the one forecast, and its short head would otherwise
+     * be outweighed by the long reference runs.
+     */
+    static FitResult fit(List<RunObservations> runs, String law, boolean balanced) {
         if (law.equals("momentum")) {
-            return LawFitter.create(MomentumLaw.create()).fit(runs);
+            return LawFitter.create(MomentumLaw.create()).withBalancedRuns(balanced).fit(runs);
         }
         if (law.equals("multipower")) {
-            return LawFitter.create(MultiPowerLaw.create()).fit(runs);
+            return LawFitter.create(MultiPowerLaw.create()).withBalancedRuns(balanced).fit(runs);
         }
-        FitResult m = LawFitter.create(MomentumLaw.create()).fit(runs);
-        FitResult p = LawFitter.create(MultiPowerLaw.create()).fit(runs);
+        FitResult m = LawFitter.create(MomentumLaw.create()).withBalancedRuns(balanced).fit(runs);
+        FitResult p = LawFitter.create(MultiPowerLaw.create()).withBalancedRuns(balanced).fit(runs);
         if (!p.ok()) {
             return m;
         }

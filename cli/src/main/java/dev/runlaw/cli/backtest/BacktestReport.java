@@ -34,11 +34,14 @@ public record BacktestReport(String law, double observeFraction, List<RunScore> 
      * @param lo90       lower end of the 90 % interval at the last measured step
      * @param hi90       upper end
      * @param covered    whether finalTrue lies within [lo90, hi90]
+     * @param logSd      predictive standard deviation of ln(loss) at the last measured step
+     * @param horizon    ln(last measured step / last observed step of the run, or its warmup end if unobserved)
      * @param fitMs      wall time of the fit used for this run (shared fits count once in the total)
      */
     public record RunScore(String name, String law, java.util.Map<String, Double> params, int scoredPoints,
                            double predE, long finalStep, double finalErr, double finalPred, double finalTrue,
-                           double lo90, double hi90, boolean covered, long fitMs) {
+                           double lo90, double hi90, boolean covered, double logSd, double horizon,
+                           long fitMs) {
     }
 
     /** A human-readable summary for stdout. */

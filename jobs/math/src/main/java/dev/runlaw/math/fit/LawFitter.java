@@ -13,6 +13,7 @@ import org.hipparchus.linear.Array2DRowRealMatrix;
 import org.hipparchus.linear.ArrayRealVector;
 import org.hipparchus.linear.RealMatrix;
 import org.hipparchus.linear.SingularValueDecomposition;
+import org.hipparchus.optim.nonlinear.vector.leastsquares.EvaluationRmsChecker;
 import org.hipparchus.optim.nonlinear.vector.leastsquares.LeastSquaresBuilder;
 import org.hipparchus.optim.nonlinear.vector.leastsquares.LeastSquaresOptimizer;
 import org.hipparchus.optim.nonlinear.vector.leastsquares.LevenbergMarquardtOptimizer;
@@ -35,7 +36,7 @@ import org.hipparchus.util.Pair;
  * <p><b>Starts</b>: variable projection. For each hyper-parameter variant of the law (e.g. the momentum law's
  * lambda) and each point of the law's non-linear grid, the parameters in which the law is linear are solved by
  * weighted linear least squares on the relative residual (≈ the log residual); the best {@link #withStarts(int)}
- * grid points of each variant start LM, and the lowest objective wins. Deterministic: no random numbers.
+ * grid points of each variant start LM (by default at least 3 starts in all), and the lowest objective wins. Deterministic: no random numbers.
  *
  * <p><b>Warm start</b>: {@link #withWarmStart(FitResult)} first runs LM from a previous fit's parameters (same law
  * variant) and only falls back to the full multi-start if that fails.
@@ -54,6 +55,11 @@ import org.hipparchus.util.Pair;
 public final class LawFitter {
     /** A run is "annealed" once its LR has fallen this far below its peak. */
     public static final double ANNEALING_THRESHOLD = 0.9;
+    /**
+     * LM also stops once an iteration changes the RMS of the (Huber-transformed) residuals by less than this
+     * fraction: parameters drifting towards a bound move the cost by nothing measurable.
+     */
+    static final double RMS_RELATIVE_TOLERANCE = 1e-7;
 
     private final LossLaw law;
     private final double huberDelta;
@@ -74,9 +80,12 @@ public final class LawFitter {
         this.annealingFrom = annealingFrom;
     }
 
-    /** A fitter for {@code law} with the papers' settings: Huber delta 1e-3, 3 starts per variant, 300 iterations. */
+    /**
+     * A fitter for {@code law} with the papers' Huber delta 1e-3, at most 300 LM iterations per start, and at least
+     * 3 LM starts in all ({@code ceil(3 / variants)} per law variant, e.g. one per lambda for the momentum law).
+     */
     public static LawFitter create(LossLaw law) {
-        return new LawFitter(law, 1e-3, 3, 300, null, null, false);
+        return new LawFitter(law, 1e-3, -1, 300, null, null, false);
     }
 
     public LawFitter withHuberDelta(double delta) {
@@ -300,7 +309,8 @@ public final class LawFitter {
                 } catch (RuntimeException e) {
                     return FitResult.failure(FitStatus.INVALID_INPUT, law, e.getMessage(), n);
                 }
-                List<double[]> candidates = proto.projectedStarts(starts);
+                int k = starts > 0 ? starts : Math.max(1, (3 + variants.size() - 1) / variants.size());
+                List<double[]> candidates = proto.projectedStarts(k);
                 for (double[] start : candidates) {
                     Problem p = proto.copy();
                     startsRun++;
@@ -621,6 +631,7 @@ public final class LawFitter {
                                 .maxIterations(maxIterations)
                                 .maxEvaluations(4 * maxIterations)
                                 .lazyEvaluation(false)
+                                .checker(new EvaluationRmsChecker(RMS_RELATIVE_TOLERANCE))
                                 .build());
             } catch (MathIllegalStateException e) {
                 // Iteration / evaluation limit: not converged; keep the counts.

@@ -12,14 +12,16 @@ import java.util.Locale;
  *
  * <p><b>Interval</b> (log scale, Laplace / delta method): {@code ln L(s) ~ N(ln Lhat(s), v)} with
  * <pre>
- *   v = k_rho * g^T Sigma g  +  sigma^2  +  (d * ln(S1(s) / S1_obs))^2_+
+ *   v = k_rho * g^T Sigma g  +  sigma^2  +  (d * ln(s / s_obs))^2      (s &gt; s_obs, else no third term)
  * </pre>
  * {@code g = d ln Lhat / d theta}, {@code Sigma} the fit's Laplace covariance, {@code k_rho = (1 + rho) / (1 - rho)}
  * the variance inflation for lag-1 autocorrelated residuals {@code rho} (the fit's residuals are not independent,
  * so the plain Laplace covariance is too small by about that factor), {@code sigma} the RMS log residual (the
- * measured loss's own noise), and a model-discrepancy term growing with how far (in log forward area) the step lies
- * beyond the last fitted point, {@code d} per unit of log area ({@link #withDiscrepancy}, calibrated on the
- * reference curves, see docs/forecast.md).
+ * measured loss's own noise), and a model-discrepancy term growing with the forecast horizon: {@code s_obs} is the
+ * forecast run's last observed step ({@link #withLastObservedStep}; its warmup end when none of it was observed),
+ * {@code d} per unit of log horizon ({@link #calibratedDiscrepancy}, calibrated by backtests on the reference
+ * curves, see docs/forecast.md). The law's own misspecification, not parameter noise, dominates errors of
+ * forecasts far ahead; the Laplace part alone covers well under half of them.
  *
  * <p>When the fit saw no annealing ({@link FitResult#annealingIdentified()} false) and the schedule anneals, the
  * annealing gain is unknown: the point forecast assumes half of a generous prior gain (10 % of the loss for a full
@@ -28,48 +30,60 @@ import java.util.Locale;
  * <p>Immutable; pure.
  */
 public final class Forecaster {
-    /** Default model-discrepancy growth per unit of log forward area beyond the fitted data (log-loss units). */
-    public static final double DEFAULT_DISCREPANCY = 0.004;
+    /**
+     * Model-discrepancy sd per unit of log horizon for the momentum law (log-loss units), calibrated on the 48
+     * observe-fraction backtests (25M and 100M, fractions 0.2/0.4/0.6) to 90 % coverage; see docs/forecast.md.
+     */
+    public static final double MOMENTUM_DISCREPANCY = 0.005;
+    /** As {@link #MOMENTUM_DISCREPANCY} for the multi-power law. */
+    public static final double MULTIPOWER_DISCREPANCY = 0.002;
     /** Prior relative annealing gain bound when no annealing was observed. */
     public static final double PRIOR_MAX_ANNEALING_GAIN = 0.10;
 
     private final FitResult fit;
     private final double level;
     private final double discrepancy;
-    private final double lastFittedArea;
+    private final long lastObservedStep;
 
-    private Forecaster(FitResult fit, double level, double discrepancy, double lastFittedArea) {
+    private Forecaster(FitResult fit, double level, double discrepancy, long lastObservedStep) {
         this.fit = fit;
         this.level = level;
         this.discrepancy = discrepancy;
-        this.lastFittedArea = lastFittedArea;
+        this.lastObservedStep = lastObservedStep;
     }
 
     /**
-     * A forecaster at 90 % with the default discrepancy; {@code lastFittedArea} is the forward area (sum of LR) of
-     * the forecast run at its last fitted point, or 0 when none of it was fitted (then the largest area in the
-     * fitted runs should be given instead).
+     * A 90 % forecaster with the law's calibrated discrepancy, for a run none of which was observed (set
+     * {@link #withLastObservedStep} when some was).
      */
-    public static Forecaster create(FitResult fit, double lastFittedArea) {
-        return new Forecaster(fit, 0.9, DEFAULT_DISCREPANCY, lastFittedArea);
+    public static Forecaster create(FitResult fit) {
+        double d = fit.law() != null ? calibratedDiscrepancy(fit.law().name()) : MOMENTUM_DISCREPANCY;
+        return new Forecaster(fit, 0.9, d, -1);
+    }
+
+    /** The calibrated discrepancy for a law by name ({@code momentum}, {@code multipower}); momentum's otherwise. */
+    public static double calibratedDiscrepancy(String lawName) {
+        return "multipower".equals(lawName) ? MULTIPOWER_DISCREPANCY : MOMENTUM_DISCREPANCY;
     }
 
     public Forecaster withLevel(double level) {
         if (!(level > 0 && level < 1)) {
             throw new IllegalArgumentException("level must be in (0, 1), got " + level);
         }
-        return new Forecaster(fit, level, discrepancy, lastFittedArea);
+        return new Forecaster(fit, level, discrepancy, lastObservedStep);
     }
 
-    public Forecaster withDiscrepancy(double perLogArea) {
-        if (!(perLogArea >= 0)) {
-            throw new IllegalArgumentException("discrepancy must be >= 0, got " + perLogArea);
+    /** Model-discrepancy sd per unit of log horizon (log-loss units). */
+    public Forecaster withDiscrepancy(double perLogHorizon) {
+        if (!(perLogHorizon >= 0)) {
+            throw new IllegalArgumentException("discrepancy must be >= 0, got " + perLogHorizon);
         }
-        return new Forecaster(fit, level, perLogArea, lastFittedArea);
+        return new Forecaster(fit, level, perLogHorizon, lastObservedStep);
     }
 
-    public Forecaster withLastFittedArea(double area) {
-        return new Forecaster(fit, level, discrepancy, area);
+    /** The forecast run's last observed (fitted) step; -1 when none of it was observed. */
+    public Forecaster withLastObservedStep(long step) {
+        return new Forecaster(fit, level, discrepancy, step);
     }
 
     public FitResult fit() {
@@ -134,8 +148,8 @@ public final class Forecaster {
                 }
             }
             vp /= lhat * lhat;
-            double area = schedule.area(steps[i]);
-            double ext = lastFittedArea > 0 && area > lastFittedArea ? Math.log(area / lastFittedArea) : 0;
+            long ref = lastObservedStep > schedule.peakStep() ? lastObservedStep : Math.max(1, schedule.peakStep());
+            double ext = steps[i] > ref ? Math.log((double) steps[i] / ref) : 0;
             double v = kRho * vp + sigma2 + Math.pow(discrepancy * ext, 2);
             double center = lhat;
             double lo;
@@ -159,7 +173,7 @@ public final class Forecaster {
             double sd = Math.sqrt(v);
             lo = lhat * Math.exp(-z * sd);
             hi = lhat * Math.exp(z * sd);
-            msg = String.format(Locale.ROOT, "laplace sd %.2g (param %.2g, noise %.2g, extrapolation %.2g)", sd,
+            msg = String.format(Locale.ROOT, "laplace sd %.2g (param %.2g, noise %.2g, horizon %.2g)", sd,
                     Math.sqrt(kRho * vp), Math.sqrt(sigma2), discrepancy * ext);
             out[i] = new Forecast(steps[i], center, lo, hi, level, sd, true, msg);
         }

@@ -29,7 +29,7 @@ import java.util.List;
  * below the loss noise for adjacent buckets. Amortised cost O(1) per append.
  *
  * <p>{@link #refit()} fits the law on the stored points (bucket weights in the Huber objective), warm-started from
- * the previous fit; with a reference fit ({@link #create(long, MomentumLaw, FitResult, int)}) the annealing
+ * the previous fit (a full multi-start fit every {@link #FULL_REFIT_EVERY} refits, so lambda can move); with a reference fit ({@link #create(long, MomentumLaw, FitResult, int)}) the annealing
  * parameters come from it until this run has annealed itself.
  *
  * <p>Mutable, not thread-safe (one per run, owned by one keyed operator).
@@ -37,6 +37,8 @@ import java.util.List;
 public final class OnlineRunState {
     /** Default number of stored points (buckets). */
     public static final int DEFAULT_CAPACITY = 256;
+    /** Every this many refits, a full multi-start fit replaces the warm-started one (lambda may change). */
+    public static final int FULL_REFIT_EVERY = 32;
 
     private final MomentumLaw law;
     private final double[] lambdas;
@@ -50,14 +52,14 @@ public final class OnlineRunState {
     private final double[][] s2;
     private int size;
     private long lastStep;
-    private double rawArea;
-    private double lastFittedArea;
+    private long lastObservedStep = -1;
     private double peakLr;
     private boolean pastWarmup;
     private boolean annealed;
     private double prevLr = Double.NaN;
     private long appended;
     private FitResult lastFit;
+    private int refits;
 
     private OnlineRunState(long firstStep, MomentumLaw law, FitResult reference, int capacity) {
         if (capacity < 8) {
@@ -130,16 +132,13 @@ public final class OnlineRunState {
                 s2[v][size] = areas[v].s2();
             }
             size++;
-            lastFittedArea = rawArea;
+            lastObservedStep = step;
         }
     }
 
     private void advance(long step, double lr) {
         for (MomentumAreas a : areas) {
             a.push(lr);
-        }
-        if (step >= 1) {
-            rawArea += lr;
         }
         if (!pastWarmup && !Double.isNaN(prevLr) && lr <= prevLr) {
             pastWarmup = true;
@@ -199,7 +198,8 @@ public final class OnlineRunState {
      */
     public FitResult refit() {
         LawFitter fitter = LawFitter.create(law);
-        if (lastFit != null && lastFit.ok()) {
+        refits++;
+        if (lastFit != null && lastFit.ok() && refits % FULL_REFIT_EVERY != 0) {
             fitter = fitter.withWarmStart(lastFit);
         }
         if (reference != null && !annealed) {
@@ -260,9 +260,9 @@ public final class OnlineRunState {
      */
     public Forecast forecast(LrSchedule schedule, long step) {
         if (lastFit == null) {
-            return Forecaster.create(FitResultHolder.NONE, 0).forecast(schedule, step);
+            return Forecaster.create(FitResultHolder.NONE).forecast(schedule, step);
         }
-        return Forecaster.create(lastFit, lastFittedArea).forecast(schedule, step);
+        return Forecaster.create(lastFit).withLastObservedStep(lastObservedStep).forecast(schedule, step);
     }
 
     /** Last step appended. */

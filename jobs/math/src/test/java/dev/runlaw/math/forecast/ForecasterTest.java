@@ -31,7 +31,7 @@ class ForecasterTest {
     @Test
     void forecastsPlannedAndWhatIfSchedulesWithinTheirIntervals() {
         FitResult fit = fitOnCosineAndConstantHead();
-        Forecaster f = Forecaster.create(fit, CONSTANT.area(8000));
+        Forecaster f = Forecaster.create(fit).withLastObservedStep(7950);
         Forecast planned = f.forecast(CONSTANT, 19_999);
         LrSchedule decayAt15k = CONSTANT.withDecay(15_000, 19_999, PEAK / 10, Decay.LINEAR);
         Forecast whatIf = f.forecast(decayAt15k, 19_999);
@@ -49,7 +49,7 @@ class ForecasterTest {
 
     @Test
     void intervalWidensWithExtrapolation() {
-        Forecaster f = Forecaster.create(fitOnCosineAndConstantHead(), CONSTANT.area(8000));
+        Forecaster f = Forecaster.create(fitOnCosineAndConstantHead()).withLastObservedStep(7950);
         Forecast near = f.forecast(CONSTANT, 8500);
         Forecast far = f.forecast(CONSTANT, 19_999);
         assertThat(far.logSd()).isGreaterThan(near.logSd());
@@ -62,7 +62,7 @@ class ForecasterTest {
                 Arrays.copyOf(con.steps(), 150), Arrays.copyOf(con.losses(), 150)));
         assertThat(fit.annealingIdentified()).isFalse();
         LrSchedule decay = CONSTANT.withDecay(15_000, 19_999, PEAK / 10, Decay.LINEAR);
-        Forecast fc = Forecaster.create(fit, CONSTANT.area(8000)).forecast(decay, 19_999);
+        Forecast fc = Forecaster.create(fit).withLastObservedStep(7950).forecast(decay, 19_999);
         assertThat(fc.ok()).isTrue();
         assertThat(fc.message()).contains("annealing not observed");
         assertThat((fc.hi() - fc.lo()) / fc.point()).isGreaterThan(0.08);
@@ -73,10 +73,10 @@ class ForecasterTest {
     void failedFitGivesAFailedForecastNotNaN() {
         FitResult failed = LawFitter.create(LAW).fit(new RunObservations("x", CONSTANT, new long[] {1000},
                 new double[] {3}));
-        Forecast fc = Forecaster.create(failed, 0).forecast(CONSTANT, 5000);
+        Forecast fc = Forecaster.create(failed).forecast(CONSTANT, 5000);
         assertThat(fc.ok()).isFalse();
         assertThat(fc.message()).contains("TOO_FEW_POINTS");
-        Forecast warm = Forecaster.create(fitOnCosineAndConstantHead(), 1).forecast(CONSTANT, 100);
+        Forecast warm = Forecaster.create(fitOnCosineAndConstantHead()).forecast(CONSTANT, 100);
         assertThat(warm.ok()).isFalse();
     }
 
