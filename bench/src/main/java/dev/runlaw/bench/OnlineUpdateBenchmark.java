@@ -18,8 +18,10 @@ import org.openjdk.jmh.annotations.State;
  * Online forecasting of one live run with {@link OnlineRunState} (momentum law, default lambda candidates and
  * capacity), replaying the real 100M cosine_72000 run: 72,000 optimizer steps, a validation loss every 128 steps.
  * <ul>
- *   <li>{@link #replayWithRefits}: every step appended and a warm-started refit after every measured loss
- *       ({@link OnlineReplay#EVERY_MEASURED_POINT}); the score is the amortised time per appended step.</li>
+ *   <li>{@link #replayWithRefits}: every step appended and a refit after every measured loss
+ *       ({@link OnlineReplay#EVERY_MEASURED_POINT}); the refits are warm-started except every
+ *       {@link OnlineRunState#FULL_REFIT_EVERY}-th, a full multi-start fit (the engine's own policy); the score is the
+ *       amortised time per appended step.</li>
  *   <li>{@link #replayAppendOnly}: the same steps without refits: the cost of the append itself.</li>
  *   <li>{@link #warmRefit}: one refit warm-started from the fit at the previous measured point, after one new
  *       point arrived, at cut points spread over the run (setup, excluded from the time, replays up to the cut).</li>
