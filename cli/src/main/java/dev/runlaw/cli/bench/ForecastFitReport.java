@@ -94,18 +94,18 @@ public record ForecastFitReport(List<String> header, List<FitRow> fits, Online o
             sb.append(h).append('\n');
         }
         sb.append('\n').append("Joint fit of cosine_24000 + constant_24000 + wsdcon_9 (Huber on log loss, delta 1e-3)\n");
-        sb.append(String.format(Locale.ROOT, "%-9s %-22s %-13s %18s %14s %9s %12s %12s %10s %10s %10s %10s%n",
+        sb.append(String.format(Locale.ROOT, "%-9s %-22s %-13s %18s %12s %9s %12s %12s %10s %10s %10s %11s%n",
                 "model", "law", "chosen", "Java ms", "SciPy 81 ms", "speed-up", "obj Java", "obj vs SciPy",
                 "fitE Java", "fitE SciPy", "PredE Java", "PredE SciPy"));
         for (FitRow r : fits) {
             boolean b = r.scipy() != null;
-            sb.append(String.format(Locale.ROOT, "%-9s %-22s %-13s %18s %14s %9s %12.6g %12s %9.3f%% %10s %9.3f%% %11s%n",
+            sb.append(String.format(Locale.ROOT, "%-9s %-22s %-13s %18s %12s %9s %12.6g %12s %9.4f%% %10s %9.4f%% %11s%n",
                     r.model(), r.law(), r.chosen(), meanErr(r.javaMs(), r.javaMsErr()),
                     b ? String.format(Locale.ROOT, "%.0f", r.scipy().wallSecondsMean() * 1000) : "-",
                     b ? String.format(Locale.ROOT, "%.1fx", r.speedup()) : "-",
                     r.objective(), b ? String.format(Locale.ROOT, "%+.1e", r.objectiveRelativeDifference()) : "-",
-                    100 * r.fitError(), b ? String.format(Locale.ROOT, "%.3f%%", 100 * r.scipy().fitError()) : "-",
-                    100 * r.predE(), b ? String.format(Locale.ROOT, "%.3f%%", 100 * r.scipy().predEMean()) : "-"));
+                    100 * r.fitError(), b ? String.format(Locale.ROOT, "%.4f%%", 100 * r.scipy().fitError()) : "-",
+                    100 * r.predE(), b ? String.format(Locale.ROOT, "%.4f%%", 100 * r.scipy().predEMean()) : "-"));
         }
         sb.append("  SciPy: ").append(scipyNote()).append('\n');
         sb.append("  obj = sum of Huber(ln Lhat - ln L); obj vs SciPy = (Java - SciPy) / SciPy; fitE = mean |Lhat - L| / L"

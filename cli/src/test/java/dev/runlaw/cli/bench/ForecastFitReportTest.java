@@ -59,7 +59,7 @@ class ForecastFitReportTest {
     void tableShowsBothSidesOfEveryComparison() {
         String t = report(20, 0.00126, 0.00126, 30, 28_232, 28_240).table();
         assertThat(t).contains("header").contains("20.00 ± 1.0").contains("2000").contains("100.0x")
-                .contains("+0.0e+00").contains("0.126%").contains("0.196%").contains("546 refits").contains("28,240 bytes")
+                .contains("+0.0e+00").contains("0.1260%").contains("0.1960%").contains("546 refits").contains("28,240 bytes")
                 .contains("L-BFGS-B from 81 starts at lambda=0.998");
     }
 }
