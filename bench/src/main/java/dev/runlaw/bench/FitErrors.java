@@ -39,16 +39,33 @@ public final class FitErrors {
         return e.length == 0 ? Double.NaN : s / e.length;
     }
 
+    /**
+     * The fitters' objective at {@code params}: {@code sum Huber_delta(ln Lhat - ln L)} over every measured post-warmup
+     * point of {@code runs}, with {@code Huber_delta(r) = r^2 / 2} for {@code |r| <= delta}, else
+     * {@code delta (|r| - delta / 2)}. Infinite when a prediction is not positive.
+     */
+    public static double huberObjective(LossLaw law, double[] params, List<RunCurve> runs, double delta) {
+        double sum = 0;
+        for (RunCurve c : runs) {
+            LrSchedule schedule = LrSchedule.of(c.firstStep(), c.lr());
+            long[] steps = postWarmupSteps(c, schedule);
+            double[] pred = law.predict(params, schedule, steps);
+            for (int i = 0; i < steps.length; i++) {
+                if (!(pred[i] > 0)) {
+                    return Double.POSITIVE_INFINITY;
+                }
+                double r = Math.log(pred[i]) - Math.log(c.lossAt(steps[i]));
+                double a = Math.abs(r);
+                sum += a <= delta ? 0.5 * r * r : delta * (a - 0.5 * delta);
+            }
+        }
+        return sum;
+    }
+
     /** {@code |Lhat - L| / L} at each measured post-warmup point of {@code run} (the points a fit uses). */
     public static double[] relativeErrors(LossLaw law, double[] params, RunCurve run) {
         LrSchedule schedule = LrSchedule.of(run.firstStep(), run.lr());
-        List<Long> kept = new ArrayList<>();
-        for (long s : run.measuredSteps()) {
-            if (s > schedule.peakStep()) {
-                kept.add(s);
-            }
-        }
-        long[] steps = kept.stream().mapToLong(Long::longValue).toArray();
+        long[] steps = postWarmupSteps(run, schedule);
         double[] pred = law.predict(params, schedule, steps);
         double[] out = new double[steps.length];
         for (int i = 0; i < steps.length; i++) {
@@ -56,5 +73,15 @@ public final class FitErrors {
             out[i] = Math.abs(pred[i] - t) / t;
         }
         return out;
+    }
+
+    private static long[] postWarmupSteps(RunCurve run, LrSchedule schedule) {
+        List<Long> kept = new ArrayList<>();
+        for (long s : run.measuredSteps()) {
+            if (s > schedule.peakStep()) {
+                kept.add(s);
+            }
+        }
+        return kept.stream().mapToLong(Long::longValue).toArray();
     }
 }

@@ -45,4 +45,16 @@ class FitErrorsTest {
         double e = FitErrors.pooled(LAW, PARAMS, List.of(run(1), run(1.02)));
         assertThat(e).isCloseTo(0.5 * 0.02 / 1.02, within(1e-12));
     }
+
+    @Test
+    void huberObjectiveIsQuadraticInsideDeltaAndLinearOutside() {
+        assertThat(FitErrors.huberObjective(LAW, PARAMS, List.of(run(1)), 1e-3)).isCloseTo(0, within(1e-15));
+        // 45 scored points, log residual r = -ln(1.0005) inside delta, then -ln(1.01) outside it.
+        double in = Math.log(1.0005);
+        assertThat(FitErrors.huberObjective(LAW, PARAMS, List.of(run(1.0005)), 1e-3))
+                .isCloseTo(45 * 0.5 * in * in, within(1e-15));
+        double out = Math.log(1.01);
+        assertThat(FitErrors.huberObjective(LAW, PARAMS, List.of(run(1.01)), 1e-3))
+                .isCloseTo(45 * 1e-3 * (out - 0.5e-3), within(1e-12));
+    }
 }
