@@ -36,7 +36,8 @@ import org.hipparchus.util.Pair;
  * <p><b>Starts</b>: variable projection. For each hyper-parameter variant of the law (e.g. the momentum law's
  * lambda) and each point of the law's non-linear grid, the parameters in which the law is linear are solved by
  * weighted linear least squares on the relative residual (≈ the log residual); the best {@link #withStarts(int)}
- * grid points of each variant start LM (by default at least 3 starts in all), and the lowest objective wins. Deterministic: no random numbers.
+ * grid points of each variant start LM (by default at least 3 starts in all), and the lowest objective wins.
+ * Deterministic: no random numbers.
  *
  * <p><b>Warm start</b>: {@link #withWarmStart(FitResult)} first runs LM from a previous fit's parameters (same law
  * variant) and only falls back to the full multi-start if that fails.
@@ -216,6 +217,16 @@ public final class LawFitter {
 
     /** Fits the law jointly to already prepared runs (see {@link PreparedRuns}). Never throws for bad data. */
     public FitResult fit(PreparedRuns data) {
+        try {
+            return fitUnchecked(data);
+        } catch (RuntimeException e) {
+            // Last line of defence: a numerical library failure becomes a result, never an exception.
+            return FitResult.failure(FitStatus.NO_CONVERGENCE, law,
+                    "numerical failure: " + e.getClass().getSimpleName() + ": " + e.getMessage(), 0);
+        }
+    }
+
+    private FitResult fitUnchecked(PreparedRuns data) {
         int runCount = data.runCount();
         if (runCount == 0) {
             return FitResult.failure(FitStatus.INVALID_INPUT, law, "no runs to fit", 0);

@@ -1,9 +1,11 @@
 package dev.runlaw.math.forecast;
 
 import dev.runlaw.math.fit.FitResult;
+import dev.runlaw.math.fit.LawFitter;
 import dev.runlaw.math.law.LossLaw;
 import dev.runlaw.math.law.PreparedCurve;
 import dev.runlaw.math.schedule.LrSchedule;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -117,7 +119,7 @@ public final class Forecaster {
         LossLaw law = fit.law();
         double[] p = fit.params();
         int np = p.length;
-        long[] valid = java.util.Arrays.stream(steps)
+        long[] valid = Arrays.stream(steps)
                 .filter(s -> schedule.contains(s) && s > schedule.peakStep()).toArray();
         PreparedCurve c = law.prepare(schedule, valid);
         double[] values = new double[valid.length];
@@ -155,8 +157,8 @@ public final class Forecaster {
             double lo;
             double hi;
             String msg;
-            double annealFrac = 1 - minLrAfterPeak(schedule, steps[i]) / peak;
-            if (!fit.annealingIdentified() && annealFrac > 1 - dev.runlaw.math.fit.LawFitter.ANNEALING_THRESHOLD) {
+            double annealFrac = fit.annealingIdentified() ? 0 : 1 - minLrAfterPeak(schedule, steps[i]) / peak;
+            if (annealFrac > 1 - LawFitter.ANNEALING_THRESHOLD) {
                 // Unknown annealing gain: uniform prior on [0, gmax] of the loss, gmax scaled by how deep the decay.
                 double gmax = PRIOR_MAX_ANNEALING_GAIN * Math.min(1, annealFrac);
                 double lnHi = Math.log(lhat);

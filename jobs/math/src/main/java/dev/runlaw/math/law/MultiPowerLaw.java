@@ -21,6 +21,11 @@ import java.util.List;
  * steps only. Parameters {@code [L0, A, alpha, B, C, beta, gamma]}; LR in its own units (the kernel's C and gamma
  * absorb the scale). The law is linear in L0, A and B given the others.
  *
+ * <p>Bounds: {@code 0 <= L0 <= min observed loss}, {@code A, B, C >= 0}, {@code 0.01 <= alpha <= 3},
+ * {@code 0.2 <= beta <= 5}, {@code 0 <= gamma <= 2}. The floor on beta excludes the degenerate limit
+ * {@code beta -> 0, B -> infinity} (kernel {@code ~ beta B ln(1 + Cx)}, unbounded) into which fits on the
+ * reference curves otherwise drift with no better in-sample fit.
+ *
  * <p>Computation: the LD sum at step t is exact for the 64 most recent steps with an LR change and, further back,
  * groups consecutive steps into blocks whose length is at most 4 % of their distance to t, each block represented
  * by its total LR drop at its drop-weighted mean log-LR and mean S_k(t) (increases and decreases apart). The
@@ -96,7 +101,8 @@ public final class MultiPowerLaw implements LossLaw {
 
     @Override
     public double[] upperBounds(double minObservedLoss) {
-        return new double[] {minObservedLoss, Double.POSITIVE_INFINITY, 3, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, 5, 2};
+        double inf = Double.POSITIVE_INFINITY;
+        return new double[] {minObservedLoss, inf, 3, inf, inf, 5, 2};
     }
 
     @Override

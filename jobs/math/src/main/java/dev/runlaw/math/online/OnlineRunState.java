@@ -29,8 +29,9 @@ import java.util.List;
  * below the loss noise for adjacent buckets. Amortised cost O(1) per append.
  *
  * <p>{@link #refit()} fits the law on the stored points (bucket weights in the Huber objective), warm-started from
- * the previous fit (a full multi-start fit every {@link #FULL_REFIT_EVERY} refits, so lambda can move); with a reference fit ({@link #create(long, MomentumLaw, FitResult, int)}) the annealing
- * parameters come from it until this run has annealed itself.
+ * the previous fit (a full multi-start fit every {@link #FULL_REFIT_EVERY} refits, so lambda can move); with a
+ * reference fit ({@link #create(long, MomentumLaw, FitResult, int)}) the annealing parameters come from it until
+ * this run has annealed itself.
  *
  * <p>Mutable, not thread-safe (one per run, owned by one keyed operator).
  */
