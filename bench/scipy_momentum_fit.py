@@ -18,7 +18,9 @@ so that L-BFGS-B converges instead of stopping on the small raw gradient. Everyt
 vector arithmetic over the points. The best of the 81 local optima wins.
 
 Timing: wall-clock seconds of the 81-start loop only (reading the CSVs and building S1/S2 are reported apart as
-prep_seconds), repeated --repeats times. Single process, single thread.
+prep_seconds), repeated --repeats times. Single process, single thread: the BLAS thread pools are limited to one
+thread before numpy loads (unless the caller set them), as the Java fit is single-threaded too. On the shared 2-core
+machine an idle OpenBLAS pool spinning against other processes made the fit 5-10x slower, which would flatter Java.
 
 Output: one JSON object on stdout (params, objective, fit error = mean |pred - true| / true over the fit points,
 PredE = the same mean over each predict file's measured post-warmup points).
@@ -32,10 +34,13 @@ import os
 import sys
 import time
 
-import numpy as np
-import scipy
-from scipy.optimize import minimize
-from scipy.signal import lfilter
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import numpy as np  # noqa: E402  (after the thread limits, which numpy reads when it loads)
+import scipy  # noqa: E402
+from scipy.optimize import minimize  # noqa: E402
+from scipy.signal import lfilter  # noqa: E402
 
 DELTA = 1e-3
 
@@ -183,6 +188,7 @@ def main(argv):
     out = {
         "method": "scipy.optimize.minimize L-BFGS-B, 81 starts (3x3x3x3 grid), analytic gradient",
         "python": sys.version.split()[0],
+        "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS"),
         "numpy": np.__version__,
         "scipy": scipy.__version__,
         "lambda": args.lam,

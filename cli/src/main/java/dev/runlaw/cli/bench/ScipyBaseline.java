@@ -57,8 +57,13 @@ public record ScipyBaseline(double wallSecondsMean, double wallSecondsMin, int r
             throws IOException, InterruptedException {
         Path errFile = Files.createTempFile("runlaw-scipy", ".err");
         try {
-            Process p = new ProcessBuilder(command(python, model, lambda, repeats)).directory(root.toFile())
-                    .redirectError(errFile.toFile()).start();
+            ProcessBuilder pb = new ProcessBuilder(command(python, model, lambda, repeats)).directory(root.toFile())
+                    .redirectError(errFile.toFile());
+            // Single-threaded like the Java fit: an idle BLAS pool spinning on a shared machine slows SciPy 5-10x.
+            for (String v : List.of("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")) {
+                pb.environment().put(v, "1");
+            }
+            Process p = pb.start();
             // The answer is a few hundred bytes; stderr goes to a file so neither pipe can fill up.
             byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(10, TimeUnit.MINUTES)) {
