@@ -149,7 +149,7 @@ public final class Backtest {
 
     private static double bic(FitResult f) {
         int n = f.points();
-        int k = f.law().parameterCount();
+        int k = f.freeParameterCount();
         return n * Math.log(f.rmsLogResidual() * f.rmsLogResidual()) + k * Math.log(n);
     }
 

@@ -29,10 +29,12 @@ public final class FitResult {
     private final int starts;
     private final double[][] covariance;
     private final boolean annealingIdentified;
+    private final int freeParameters;
 
     FitResult(FitStatus status, String message, LossLaw law, double[] params, double objective, double rmsLogResidual,
               double lag1Autocorrelation, int points, int iterations, int evaluations, int starts,
-              double[][] covariance, boolean annealingIdentified) {
+              double[][] covariance, boolean annealingIdentified, int freeParameters) {
+        this.freeParameters = freeParameters;
         this.status = status;
         this.message = message;
         this.law = law;
@@ -50,7 +52,7 @@ public final class FitResult {
 
     static FitResult failure(FitStatus status, LossLaw law, String message, int points) {
         return new FitResult(status, message, law, null, Double.NaN, Double.NaN, Double.NaN, points, 0, 0, 0, null,
-                false);
+                false, 0);
     }
 
     public FitStatus status() {
@@ -125,6 +127,14 @@ public final class FitResult {
     /** Whether the fitted runs contained LR annealing, so that the annealing parameters were estimated. */
     public boolean annealingIdentified() {
         return annealingIdentified;
+    }
+
+    /**
+     * Number of parameters estimated; the others were fixed (annealing terms when no annealing was seen, or taken
+     * from a reference fit).
+     */
+    public int freeParameterCount() {
+        return freeParameters;
     }
 
     /** Point prediction at {@code step} under {@code schedule}; NaN when the fit failed. */

@@ -297,9 +297,11 @@ public final class LawFitter {
         int totalEval = 0;
         int startsRun = 0;
         String lastError = "no start converged";
-        if (warmStart != null && warmStart.ok() && warmStart.law().name().equals(law.name()) && !fixAnnealing
-                && annealed == warmStart.annealingIdentified()) {
-            Problem p = new Problem(warmStart.law(), data, losses, weights, min, fixed, fixedValues);
+        if (warmStart != null && warmStart.ok() && warmStart.law().name().equals(law.name())
+                && (annealed || fixAnnealing) == warmStart.annealingIdentified()) {
+            // With annealing from a reference, the reference's variant (e.g. lambda) and values stay fixed.
+            LossLaw v = fixAnnealing ? annealingFrom.law() : warmStart.law();
+            Problem p = new Problem(v, data, losses, weights, min, fixed, fixedValues);
             try {
                 p.optimize(warmStart.params());
                 startsRun++;
@@ -726,7 +728,7 @@ public final class LawFitter {
             String msg = String.format(Locale.ROOT, "%s %s: %d points, rms log residual %.3g, objective %.4g",
                     v.name(), v.hyperParameters(), n, rms, objective);
             return new FitResult(FitStatus.OK, msg, v, bestParams, objective, rms, lag1, n, totalIt, totalEval,
-                    startsRun, cov, annealingIdentified);
+                    startsRun, cov, annealingIdentified, freeIdx.length);
         }
     }
 
