@@ -32,9 +32,11 @@ import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.format.OutputFormatFactory;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
  * {@code runlaw bench forecast-fit}: how fast the forecast engine fits, against SciPy.
@@ -153,7 +155,8 @@ public final class ForecastFitBench {
                 .forks(o.forks())
                 .shouldFailOnError(true)
                 .jvmArgsAppend("-D" + ReferenceRuns.ROOT_PROPERTY + "=" + root, "-Xmx1g");
-        Collection<RunResult> results = new Runner(jmh.build()).run();
+        Collection<RunResult> results = new Runner(jmh.build(),
+                OutputFormatFactory.createFormatInstance(out, VerboseMode.NORMAL)).run();
 
         List<ForecastFitReport.FitRow> rows = new ArrayList<>();
         double[] onlineFig = {Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN};
