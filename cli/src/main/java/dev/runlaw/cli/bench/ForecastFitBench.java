@@ -1,0 +1,237 @@
+package dev.runlaw.cli.bench;
+
+import dev.runlaw.bench.FitErrors;
+import dev.runlaw.bench.JointFitBenchmark;
+import dev.runlaw.bench.OnlineReplay;
+import dev.runlaw.bench.OnlineUpdateBenchmark;
+import dev.runlaw.bench.ReferenceRuns;
+import dev.runlaw.bench.RetainedSize;
+import dev.runlaw.bench.SyntheticRun;
+import dev.runlaw.math.data.RunCurve;
+import dev.runlaw.math.fit.FitResult;
+import dev.runlaw.math.fit.LawFitter;
+import dev.runlaw.math.law.MomentumLaw;
+import dev.runlaw.math.online.OnlineRunState;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.format.OutputFormatFactory;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
+
+/**
+ * {@code runlaw bench forecast-fit}: how fast the forecast engine fits, against SciPy.
+ *
+ * <ol>
+ *   <li>Fits each model's three reference runs once per law to get the errors (objective, fit error, PredE on the six
+ *       other runs) and the lambda the default momentum fit chooses.</li>
+ *   <li>Runs the JMH benchmarks {@link JointFitBenchmark} and {@link OnlineUpdateBenchmark} (forked JVMs, the
+ *       iterations of {@link ForecastFitOptions}).</li>
+ *   <li>Measures the retained bytes of a fitted online run state after 10k, 100k and 1M steps (JOL).</li>
+ *   <li>Runs {@code bench/scipy_momentum_fit.py} (L-BFGS-B from 81 starts, same points, objective and lambda) per
+ *       model, from the project root (system property {@code runlaw.project.root}, else the working
+ *       directory).</li>
+ * </ol>
+ * and prints the table of {@link ForecastFitReport}. Exit codes: 0 ok (whether or not goals are met: the goals
+ * are printed), 2 usage, 1 a benchmark or the baseline failed.
+ */
+public final class ForecastFitBench {
+    /** Run lengths at which the online state's memory is measured. */
+    static final long[] MEMORY_STEPS = {10_000, 100_000, 1_000_000};
+
+    private ForecastFitBench() {
+    }
+
+    /** Runs the benchmark as its own program (before the launcher dispatches to it) and exits with its code. */
+    public static void main(String[] args) {
+        int code = run(args, System.out);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    /** Runs the benchmark; returns the exit code. */
+    public static int run(String[] args, PrintStream out) {
+        ForecastFitOptions o;
+        try {
+            o = ForecastFitOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            out.println("runlaw bench forecast-fit: " + e.getMessage());
+            out.println(ForecastFitOptions.USAGE);
+            return 2;
+        }
+        Path root = Path.of(System.getProperty(ReferenceRuns.ROOT_PROPERTY, ".")).toAbsolutePath().normalize();
+        System.setProperty(ReferenceRuns.ROOT_PROPERTY, root.toString());
+        if (!Files.isDirectory(ReferenceRuns.dataDir())) {
+            out.println("runlaw bench forecast-fit: no reference data at " + ReferenceRuns.dataDir());
+            return 1;
+        }
+        try {
+            return run(o, root, out);
+        } catch (IOException | RunnerException | RuntimeException e) {
+            out.println("runlaw bench forecast-fit: failed: " + e);
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            out.println("runlaw bench forecast-fit: interrupted");
+            return 1;
+        }
+    }
+
+    private static int run(ForecastFitOptions o, Path root, PrintStream out)
+            throws IOException, RunnerException, InterruptedException {
+        List<String> header = new ArrayList<>();
+        header.add("runlaw bench forecast-fit, " + Instant.now().truncatedTo(ChronoUnit.SECONDS));
+        header.add(String.format(Locale.ROOT, "machine: %d cores, load average %.2f at start; %s %s; %s",
+                Runtime.getRuntime().availableProcessors(), loadAverage(), System.getProperty("java.vm.name"),
+                System.getProperty("java.version"), System.getProperty("os.name")));
+        header.add(String.format(Locale.ROOT, "JMH: %d warmup + %d measurement iterations of %d ms, %d fork(s); "
+                + "errors are JMH's 99.9 %% half-widths", o.warmup(), o.iterations(), o.iterationMs(), o.forks()));
+
+        // 1. Errors and the chosen lambda, from one fit per (model, law).
+        out.println("fitting once per model and law for the errors ...");
+        Map<String, Double> chosenLambda = new LinkedHashMap<>();
+        Map<String, FitResult> fits = new HashMap<>();
+        for (String model : o.models()) {
+            List<RunCurve> fit = ReferenceRuns.curves(model, ReferenceRuns.FIT);
+            FitResult m = LawFitter.create(MomentumLaw.create()).fit(ReferenceRuns.observations(fit));
+            if (!m.ok()) {
+                throw new IllegalStateException(model + ": momentum fit failed: " + m);
+            }
+            chosenLambda.put(model, ((MomentumLaw) m.law()).lambda());
+        }
+        Set<String> laws = new LinkedHashSet<>();
+        laws.add("momentum");
+        for (double l : chosenLambda.values()) {
+            laws.add(JointFitBenchmark.FIXED_LAMBDA + l);
+        }
+        laws.add("multipower");
+        Map<String, RunCurve[]> predict = new HashMap<>();
+        for (String model : o.models()) {
+            List<RunCurve> fit = ReferenceRuns.curves(model, ReferenceRuns.FIT);
+            predict.put(model, ReferenceRuns.curves(model, ReferenceRuns.PREDICT).toArray(new RunCurve[0]));
+            for (String law : laws) {
+                if (law.startsWith(JointFitBenchmark.FIXED_LAMBDA)
+                        && !law.equals(JointFitBenchmark.FIXED_LAMBDA + chosenLambda.get(model))) {
+                    continue;
+                }
+                FitResult r = LawFitter.create(JointFitBenchmark.law(law)).fit(ReferenceRuns.observations(fit));
+                if (!r.ok()) {
+                    throw new IllegalStateException(model + " " + law + ": fit failed: " + r);
+                }
+                fits.put(model + "/" + law, r);
+            }
+        }
+
+        // 2. JMH.
+        ChainedOptionsBuilder jmh = new OptionsBuilder()
+                .include("^" + JointFitBenchmark.class.getName().replace(".", "\\.") + "\\.")
+                .include("^" + OnlineUpdateBenchmark.class.getName().replace(".", "\\.") + "\\.")
+                .param("model", o.models().toArray(new String[0]))
+                .param("law", laws.toArray(new String[0]))
+                .warmupIterations(o.warmup())
+                .measurementIterations(o.iterations())
+                .warmupTime(TimeValue.milliseconds(o.iterationMs()))
+                .measurementTime(TimeValue.milliseconds(o.iterationMs()))
+                .forks(o.forks())
+                .shouldFailOnError(true)
+                .jvmArgsAppend("-D" + ReferenceRuns.ROOT_PROPERTY + "=" + root, "-Xmx1g");
+        Collection<RunResult> results = new Runner(jmh.build(),
+                OutputFormatFactory.createFormatInstance(out, VerboseMode.NORMAL)).run();
+
+        List<ForecastFitReport.FitRow> rows = new ArrayList<>();
+        double[] onlineFig = {Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN};
+        Map<String, double[]> jmhFit = new HashMap<>();
+        for (RunResult rr : results) {
+            String bench = rr.getParams().getBenchmark();
+            Result<?> p = rr.getPrimaryResult();
+            if (bench.endsWith(".jointFit")) {
+                String key = rr.getParams().getParam("model") + "/" + rr.getParams().getParam("law");
+                jmhFit.put(key, new double[] {p.getScore(), p.getScoreError()});
+            } else if (bench.endsWith(".replayWithRefits")) {
+                onlineFig[0] = p.getScore();
+                onlineFig[1] = p.getScoreError();
+            } else if (bench.endsWith(".replayAppendOnly")) {
+                onlineFig[2] = p.getScore();
+                onlineFig[3] = p.getScoreError();
+            } else if (bench.endsWith(".warmRefit")) {
+                onlineFig[4] = p.getScore();
+                onlineFig[5] = p.getScoreError();
+            }
+        }
+
+        // 3. Memory.
+        out.println("measuring the memory of fitted online states ...");
+        List<ForecastFitReport.MemoryRow> memory = new ArrayList<>();
+        for (long steps : MEMORY_STEPS) {
+            OnlineRunState s = SyntheticRun.fittedState(steps, OnlineRunState.DEFAULT_CAPACITY);
+            memory.add(new ForecastFitReport.MemoryRow(steps, s.storedPoints(), RetainedSize.of(s),
+                    s.memoryBytes()));
+        }
+        RunCurve replayed = ReferenceRuns.curve(OnlineUpdateBenchmark.MODEL, OnlineUpdateBenchmark.RUN);
+        int refits = new OnlineReplay(replayed).feedAll(OnlineRunState.create(replayed.firstStep()),
+                OnlineReplay.EVERY_MEASURED_POINT);
+        ForecastFitReport.Online online = new ForecastFitReport.Online(
+                OnlineUpdateBenchmark.MODEL + " " + OnlineUpdateBenchmark.RUN, replayed.length(), refits,
+                onlineFig[0], onlineFig[1], onlineFig[2], onlineFig[3], onlineFig[4], onlineFig[5]);
+
+        // 4. SciPy, after JMH so that the two never share the cores.
+        Map<String, ScipyBaseline> scipy = new HashMap<>();
+        if (o.scipy()) {
+            for (String model : o.models()) {
+                out.println("running " + ScipyBaseline.SCRIPT + " for " + model + " ...");
+                scipy.put(model, ScipyBaseline.run(root, o.python(), model, chosenLambda.get(model),
+                        o.scipyRepeats()));
+            }
+        }
+        header.add(String.format(Locale.ROOT, "load average %.2f at the end", loadAverage()));
+
+        for (String model : o.models()) {
+            for (String law : laws) {
+                FitResult r = fits.get(model + "/" + law);
+                double[] t = jmhFit.get(model + "/" + law);
+                if (r == null || t == null) {
+                    continue;
+                }
+                double[] params = r.params();
+                RunCurve[] pred = predict.get(model);
+                double predE = 0;
+                for (RunCurve c : pred) {
+                    predE += FitErrors.predE(r.law(), params, c);
+                }
+                predE /= pred.length;
+                double fitErr = FitErrors.pooled(r.law(), params, ReferenceRuns.curves(model, ReferenceRuns.FIT));
+                ScipyBaseline b = law.startsWith("momentum") ? scipy.get(model) : null;
+                rows.add(new ForecastFitReport.FitRow(model, law, r.law().hyperParameters().isEmpty() ? "-"
+                        : r.law().hyperParameters(), t[0], t[1], r.objective(), fitErr, predE, b));
+            }
+        }
+        ForecastFitReport report = new ForecastFitReport(header, rows, online, memory);
+        out.println();
+        out.print(report.table());
+        return 0;
+    }
+
+    private static double loadAverage() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+}

@@ -1,0 +1,104 @@
+package dev.runlaw.cli.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.runlaw.bench.ReferenceRuns;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The SciPy baseline: {@code bench/scipy_momentum_fit.py} run from the project root on one model's fit and predict
+ * runs, and its JSON answer.
+ *
+ * @param wallSecondsMean mean wall time of the 81-start fit over the repeats
+ * @param wallSecondsMin  fastest repeat
+ * @param repeats         repeats timed
+ * @param lambda          the momentum factor the script used
+ * @param objective       sum of Huber(ln Lhat - ln L) at the best optimum
+ * @param fitError        mean |pred - true| / true over the fit points
+ * @param predEMean       mean over the predict runs of their PredE
+ * @param startsConverged how many of the 81 starts L-BFGS-B reported converged
+ * @param params          best parameters by name
+ * @param versions        python / numpy / scipy versions
+ */
+public record ScipyBaseline(double wallSecondsMean, double wallSecondsMin, int repeats, double lambda,
+                            double objective, double fitError, double predEMean, int startsConverged,
+                            Map<String, Double> params, String versions) {
+    /** The script, relative to the project root. */
+    public static final String SCRIPT = "bench/scipy_momentum_fit.py";
+
+    /** The command line for one model. */
+    public static List<String> command(String python, String model, double lambda, int repeats) {
+        List<String> cmd = new ArrayList<>(List.of(python, SCRIPT));
+        for (String r : ReferenceRuns.FIT) {
+            cmd.add(ReferenceRuns.file(model, r).toString());
+        }
+        cmd.add("--predict");
+        for (String r : ReferenceRuns.PREDICT) {
+            cmd.add(ReferenceRuns.file(model, r).toString());
+        }
+        cmd.add("--lambda");
+        cmd.add(String.format(Locale.ROOT, "%s", lambda));
+        cmd.add("--repeats");
+        cmd.add(Integer.toString(repeats));
+        return cmd;
+    }
+
+    /** Runs the script from {@code root}; throws with its stderr when it fails. */
+    public static ScipyBaseline run(Path root, String python, String model, double lambda, int repeats)
+            throws IOException, InterruptedException {
+        Path errFile = Files.createTempFile("runlaw-scipy", ".err");
+        try {
+            ProcessBuilder pb = new ProcessBuilder(command(python, model, lambda, repeats)).directory(root.toFile())
+                    .redirectError(errFile.toFile());
+            // Single-threaded like the Java fit: an idle BLAS pool spinning on a shared machine slows SciPy 5-10x.
+            for (String v : List.of("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")) {
+                pb.environment().put(v, "1");
+            }
+            Process p = pb.start();
+            // The answer is a few hundred bytes; stderr goes to a file so neither pipe can fill up.
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(10, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new IOException(SCRIPT + " did not finish in 10 minutes");
+            }
+            if (p.exitValue() != 0) {
+                throw new IOException(SCRIPT + " exited with " + p.exitValue() + ": "
+                        + Files.readString(errFile, StandardCharsets.UTF_8).strip());
+            }
+            return parse(new String(out, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(errFile);
+        }
+    }
+
+    /** Parses the script's JSON answer. */
+    public static ScipyBaseline parse(String json) throws IOException {
+        JsonNode n = new ObjectMapper().readTree(json);
+        Map<String, Double> params = new LinkedHashMap<>();
+        n.path("params").fields().forEachRemaining(e -> params.put(e.getKey(), e.getValue().asDouble()));
+        JsonNode pred = n.path("pred_e_mean");
+        return new ScipyBaseline(required(n, "wall_seconds_mean"), required(n, "wall_seconds_min"),
+                n.path("wall_seconds").size(), required(n, "lambda"), required(n, "objective"),
+                required(n, "fit_error"), pred.isNumber() ? pred.asDouble() : Double.NaN,
+                n.path("starts_converged").asInt(), params,
+                "python " + n.path("python").asText() + ", numpy " + n.path("numpy").asText() + ", scipy "
+                        + n.path("scipy").asText());
+    }
+
+    private static double required(JsonNode n, String field) throws IOException {
+        JsonNode v = n.get(field);
+        if (v == null || !v.isNumber()) {
+            throw new IOException(SCRIPT + ": answer lacks numeric field " + field);
+        }
+        return v.asDouble();
+    }
+}
