@@ -42,3 +42,13 @@ else
   mv "${CHDB_DIR}/libchdb.so.part" "${CHDB_DIR}/libchdb.so"
   say "installed ${CHDB_DIR}/libchdb.so ($(du -h "${CHDB_DIR}/libchdb.so" | cut -f1))"
 fi
+
+# The forecast-fit benchmark's baseline (and its IT) runs SciPy's L-BFGS-B; Debian's python3-scipy serves
+# /usr/bin/python3 when the python3 on the PATH (e.g. pyenv's) has no scipy.
+if python3 -c 'import numpy, scipy' >/dev/null 2>&1 || /usr/bin/python3 -c 'import numpy, scipy' >/dev/null 2>&1; then
+  say "python3 with numpy and scipy present"
+else
+  say "installing python3-scipy with apt-get"
+  as_root apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-scipy
+fi

@@ -10,12 +10,14 @@ public final class BenchCommand {
 
     public static int run(String[] args, PrintStream out) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: runlaw bench ingest [--records N] [--expert-records M] [--experts E]");
+            System.err.println("usage: runlaw bench ingest [--records N] [--expert-records M] [--experts E] [--parallelism P]\n"
+                    + "       runlaw bench forecast-fit [--help for options]");
             return 2;
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         return switch (args[0]) {
             case "ingest" -> IngestBench.run(rest, out);
+            case "forecast-fit" -> ForecastFitBench.run(rest, out);
             default -> {
                 System.err.println("runlaw bench: unknown benchmark '" + args[0] + "'");
                 yield 2;

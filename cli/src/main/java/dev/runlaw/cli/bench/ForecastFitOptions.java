@@ -28,7 +28,8 @@ public record ForecastFitOptions(int warmup, int iterations, int iterationMs, in
 
     /** The defaults. */
     public static ForecastFitOptions defaults() {
-        return new ForecastFitOptions(3, 5, 1000, 1, 3, true, "python3", ReferenceRuns.MODELS);
+        return new ForecastFitOptions(3, 5, 1000, 1, 3, true, ScipyBaseline.findPython().orElse("python3"),
+                ReferenceRuns.MODELS);
     }
 
     /** Parses the arguments after {@code forecast-fit}. */

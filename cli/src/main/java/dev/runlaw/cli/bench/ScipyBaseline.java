@@ -101,4 +101,27 @@ public record ScipyBaseline(double wallSecondsMean, double wallSecondsMin, int r
         }
         return v.asDouble();
     }
+
+    /**
+     * The first interpreter that imports numpy and scipy: {@code python3} on the PATH, else Debian's
+     * {@code /usr/bin/python3} (where {@code apt-get install python3-scipy} puts them when the PATH's python3 is
+     * another installation, e.g. pyenv's).
+     */
+    public static java.util.Optional<String> findPython() {
+        for (String exe : java.util.List.of("python3", "/usr/bin/python3")) {
+            try {
+                Process p = new ProcessBuilder(exe, "-c", "import numpy, scipy").redirectErrorStream(true).start();
+                p.getInputStream().readAllBytes();
+                if (p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0) {
+                    return java.util.Optional.of(exe);
+                }
+            } catch (java.io.IOException e) {
+                // not installed: try the next one
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return java.util.Optional.empty();
+            }
+        }
+        return java.util.Optional.empty();
+    }
 }

@@ -2,7 +2,6 @@ package dev.runlaw.cli.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.runlaw.bench.FitErrors;
 import dev.runlaw.bench.ReferenceRuns;
@@ -21,27 +20,18 @@ import org.junit.jupiter.api.Timeout;
  * 81 starts reach the Java optimum or better.
  */
 class ScipyBaselineIT {
-    static boolean scipyAvailable() {
-        try {
-            Process p = new ProcessBuilder("python3", "-c", "import numpy, scipy").redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (Exception e) {
-            return false;
-        }
-    }
-
     @Test
     @Timeout(300)
     void solvesTheJavaFittersProblemAndReachesItsOptimum() throws Exception {
         Path root = Path.of(System.getProperty(ReferenceRuns.ROOT_PROPERTY, ".")).toAbsolutePath().normalize();
         System.setProperty(ReferenceRuns.ROOT_PROPERTY, root.toString());
-        assumeTrue(Files.isDirectory(ReferenceRuns.dataDir()), "no reference data at " + ReferenceRuns.dataDir());
-        assumeTrue(scipyAvailable(), "python3 with numpy and scipy not installed");
+        assertThat(ReferenceRuns.dataDir()).as("reference data (../shared/data)").isDirectory();
+        String python = ScipyBaseline.findPython()
+                .orElseThrow(() -> new AssertionError("no python3 with numpy and scipy: run .ci/install-deps.sh"));
 
         FitResult java = LawFitter.create(MomentumLaw.withLambda(0.998))
                 .fit(ReferenceRuns.observations(ReferenceRuns.curves("mpl-25m", ReferenceRuns.FIT)));
-        ScipyBaseline scipy = ScipyBaseline.run(root, "python3", "mpl-25m", 0.998, 1);
+        ScipyBaseline scipy = ScipyBaseline.run(root, python, "mpl-25m", 0.998, 1);
 
         assertThat(java.ok()).isTrue();
         assertThat(scipy.startsConverged()).isPositive();
