@@ -134,7 +134,10 @@ public final class Backtest {
             return LawFitter.create(MomentumLaw.create()).withBalancedRuns(balanced).fit(runs);
         }
         if (law.equals("multipower")) {
-            return LawFitter.create(MultiPowerLaw.create()).withBalancedRuns(balanced).fit(runs);
+            double k = Double.parseDouble(System.getProperty("runlaw.prior", "0"));
+            return LawFitter.create(MultiPowerLaw.create()).withBalancedRuns(balanced)
+                    .withPrior(new double[] {Double.NaN, Double.NaN, Double.NaN, Double.NaN, 1, 0.5, 0.5}, k)
+                    .fit(runs);
         }
         FitResult m = LawFitter.create(MomentumLaw.create()).withBalancedRuns(balanced).fit(runs);
         FitResult p = LawFitter.create(MultiPowerLaw.create()).withBalancedRuns(balanced).fit(runs);
