@@ -124,7 +124,7 @@ public final class Backtest {
     /** Prior means of the multi-power law's kernel parameters: the authors' initialisation C = 1, beta = gamma = 0.5. */
     static final double[] MULTIPOWER_PRIOR = {Double.NaN, Double.NaN, Double.NaN, Double.NaN, 1, 0.5, 0.5};
     /** Candidate prior strengths for the multi-power law, chosen per fit by validation on the fitted data. */
-    static final double[] PRIOR_STRENGTHS = {0, 0.1, 1, 10};
+    static final double[] PRIOR_STRENGTHS = {0.1, 1, 10};
 
     /** A fitted forecaster: one law, or a weighted log-space ensemble of laws. */
     record Model(String name, List<FitResult> fits, double[] weights) {
