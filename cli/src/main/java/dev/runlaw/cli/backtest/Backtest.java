@@ -125,6 +125,8 @@ public final class Backtest {
     static final double[] MULTIPOWER_PRIOR = {Double.NaN, Double.NaN, Double.NaN, Double.NaN, 1, 0.5, 0.5};
     /** Candidate prior strengths for the multi-power law, chosen per fit by validation on the fitted data. */
     static final double[] PRIOR_STRENGTHS = {0.1, 1, 10};
+    /** Candidate weights of the observed run relative to each reference run (observe mode), chosen likewise. */
+    static final int[] HEAD_COPIES = {1, 3};
 
     /** A fitted forecaster: one law, or a weighted log-space ensemble of laws. */
     record Model(String name, List<FitResult> fits, double[] weights) {
@@ -217,12 +219,17 @@ public final class Backtest {
      * forecast fails, NaN if there are no splits.
      */
     static double validationError(List<Split> splits, String law, double strength, boolean balanced) {
+        return validationError(splits, law, strength, balanced, 1);
+    }
+
+    static double validationError(List<Split> splits, String law, double strength, boolean balanced,
+                                  int headCopies) {
         if (splits.isEmpty()) {
             return Double.NaN;
         }
         double sum = 0;
         for (Split sp : splits) {
-            FitResult fr = fitLaw(sp.train(), law, balanced, strength);
+            FitResult fr = fitLaw(sp.train(), law, balanced, strength, headCopies);
             if (!fr.ok()) {
                 return Double.POSITIVE_INFINITY;
             }
@@ -264,16 +271,21 @@ public final class Backtest {
             return new Model("momentum", List.of(fitLaw(runs, "momentum", balanced, 0)), new double[] {1});
         }
         double bestK = 1;
+        int bestCopies = 1;
         double bestE = Double.POSITIVE_INFINITY;
-        for (double k : PRIOR_STRENGTHS) {
-            double e = validationError(splits, "multipower", k, balanced);
-            if (e < bestE) {
-                bestE = e;
-                bestK = k;
+        for (int copies : balanced ? HEAD_COPIES : new int[] {1}) {
+            for (double k : PRIOR_STRENGTHS) {
+                double e = validationError(splits, "multipower", k, balanced, copies);
+                if (e < bestE) {
+                    bestE = e;
+                    bestK = k;
+                    bestCopies = copies;
+                }
             }
         }
-        FitResult mp = fitLaw(runs, "multipower", balanced, bestK);
-        String mpName = String.format(Locale.ROOT, "multipower prior=%s (val %.3f%%)", bestK, 100 * bestE);
+        FitResult mp = fitLaw(runs, "multipower", balanced, bestK, bestCopies);
+        String mpName = String.format(Locale.ROOT, "multipower prior=%s%s (val %.3f%%)", bestK,
+                bestCopies > 1 ? " head x" + bestCopies : "", 100 * bestE);
         if (law.equals("multipower")) {
             return new Model(mpName, List.of(mp), new double[] {1});
         }
@@ -293,11 +305,27 @@ public final class Backtest {
     }
 
     static FitResult fitLaw(List<RunObservations> runs, String law, boolean balanced, double priorStrength) {
+        return fitLaw(runs, law, balanced, priorStrength, 1);
+    }
+
+    /**
+     * Fits one law. {@code headCopies > 1} (observe mode only) enters the last run, the partially observed one,
+     * that many times into the balanced fit, so it weighs {@code headCopies} times as much as each reference run.
+     */
+    static FitResult fitLaw(List<RunObservations> runs, String law, boolean balanced, double priorStrength,
+                            int headCopies) {
+        List<RunObservations> r = runs;
+        if (balanced && headCopies > 1) {
+            r = new ArrayList<>(runs);
+            for (int i = 1; i < headCopies; i++) {
+                r.add(runs.get(runs.size() - 1));
+            }
+        }
         if (law.equals("momentum")) {
-            return LawFitter.create(MomentumLaw.create()).withBalancedRuns(balanced).fit(runs);
+            return LawFitter.create(MomentumLaw.create()).withBalancedRuns(balanced).fit(r);
         }
         return LawFitter.create(MultiPowerLaw.create()).withBalancedRuns(balanced)
-                .withPrior(MULTIPOWER_PRIOR, priorStrength).fit(runs);
+                .withPrior(MULTIPOWER_PRIOR, priorStrength).fit(r);
     }
 
     static LossLaw lawFor(String name) {
