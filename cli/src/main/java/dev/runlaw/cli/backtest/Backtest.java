@@ -36,7 +36,8 @@ public final class Backtest {
     /**
      * Runs the protocol.
      *
-     * @param law             momentum, multipower or auto (both fitted, the lower BIC on the fitted points wins)
+     * @param law             momentum, multipower (kernel prior, strength by validation) or auto (both, combined
+     *                        in log space with weights from their validation errors; see {@link #select})
      * @param observeFraction fraction of each predicted run's steps observed, in [0, 1)
      */
     public static BacktestReport run(List<RunCurve> fit, List<RunCurve> reference, List<RunCurve> predict,
