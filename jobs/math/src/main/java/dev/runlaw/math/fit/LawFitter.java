@@ -69,9 +69,18 @@ public final class LawFitter {
     private final FitResult warmStart;
     private final FitResult annealingFrom;
     private final boolean balanceRuns;
+    private final double[] priorMean;
+    private final double priorStrength;
 
     private LawFitter(LossLaw law, double huberDelta, int starts, int maxIterations, FitResult warmStart,
                       FitResult annealingFrom, boolean balanceRuns) {
+        this(law, huberDelta, starts, maxIterations, warmStart, annealingFrom, balanceRuns, null, 0);
+    }
+
+    private LawFitter(LossLaw law, double huberDelta, int starts, int maxIterations, FitResult warmStart,
+                      FitResult annealingFrom, boolean balanceRuns, double[] priorMean, double priorStrength) {
+        this.priorMean = priorMean;
+        this.priorStrength = priorStrength;
         this.balanceRuns = balanceRuns;
         this.law = law;
         this.huberDelta = huberDelta;
@@ -93,7 +102,8 @@ public final class LawFitter {
         if (!(delta > 0)) {
             throw new IllegalArgumentException("Huber delta must be > 0, got " + delta);
         }
-        return new LawFitter(law, delta, starts, maxIterations, warmStart, annealingFrom, balanceRuns);
+        return new LawFitter(law, delta, starts, maxIterations, warmStart, annealingFrom, balanceRuns,
+                priorMean, priorStrength);
     }
 
     /** Number of LM starts per law variant (the best grid points by the projected objective). */
@@ -101,24 +111,28 @@ public final class LawFitter {
         if (n < 1) {
             throw new IllegalArgumentException("starts must be >= 1, got " + n);
         }
-        return new LawFitter(law, huberDelta, n, maxIterations, warmStart, annealingFrom, balanceRuns);
+        return new LawFitter(law, huberDelta, n, maxIterations, warmStart, annealingFrom, balanceRuns,
+                priorMean, priorStrength);
     }
 
     public LawFitter withMaxIterations(int n) {
         if (n < 1) {
             throw new IllegalArgumentException("max iterations must be >= 1, got " + n);
         }
-        return new LawFitter(law, huberDelta, starts, n, warmStart, annealingFrom, balanceRuns);
+        return new LawFitter(law, huberDelta, starts, n, warmStart, annealingFrom, balanceRuns,
+                priorMean, priorStrength);
     }
 
     /** Start from a previous fit's parameters and law variant (ignored if it failed or is another law). */
     public LawFitter withWarmStart(FitResult previous) {
-        return new LawFitter(law, huberDelta, starts, maxIterations, previous, annealingFrom, balanceRuns);
+        return new LawFitter(law, huberDelta, starts, maxIterations, previous, annealingFrom, balanceRuns,
+                priorMean, priorStrength);
     }
 
     /** Fix the annealing parameters and the law variant to those of a reference fit (ignored if it failed). */
     public LawFitter withAnnealingFrom(FitResult reference) {
-        return new LawFitter(law, huberDelta, starts, maxIterations, warmStart, reference, balanceRuns);
+        return new LawFitter(law, huberDelta, starts, maxIterations, warmStart, reference, balanceRuns,
+                priorMean, priorStrength);
     }
 
     /**
@@ -127,7 +141,26 @@ public final class LawFitter {
      * default (the papers weight points equally).
      */
     public LawFitter withBalancedRuns(boolean balanced) {
-        return new LawFitter(law, huberDelta, starts, maxIterations, warmStart, annealingFrom, balanced);
+        return new LawFitter(law, huberDelta, starts, maxIterations, warmStart, annealingFrom, balanced,
+                priorMean, priorStrength);
+    }
+
+    /**
+     * A log-normal prior on some parameters (a ridge penalty in log space): the objective gains
+     * {@code strength * W * delta^2 / 2 * sum_j (ln p_j - ln mean_j)^2} over the parameters j whose {@code mean_j} is
+     * finite and positive (others: NaN), W the total point weight and delta the Huber delta. So {@code strength = 1}
+     * makes a factor e away from the prior cost as much as every point being off by delta; 0 switches it off.
+     * Fixed parameters are unaffected.
+     */
+    public LawFitter withPrior(double[] mean, double strength) {
+        if (!(strength >= 0) || !Double.isFinite(strength)) {
+            throw new IllegalArgumentException("prior strength must be finite and >= 0, got " + strength);
+        }
+        if (mean != null && mean.length != law.parameterCount()) {
+            throw new IllegalArgumentException("prior needs " + law.parameterCount() + " means, got " + mean.length);
+        }
+        return new LawFitter(law, huberDelta, starts, maxIterations, warmStart, annealingFrom, balanceRuns,
+                mean == null ? null : mean.clone(), strength);
     }
 
     public LossLaw law() {
@@ -374,6 +407,10 @@ public final class LawFitter {
         final int[] freeIdx;
         final double[] lo;
         final double[] hi;
+        /** Free-parameter positions (in freeIdx) with a prior, and the prior's ln mean for each. */
+        final int[] priorK;
+        final double[] priorLnMean;
+        final double priorCoef;
         double[] bestParams;
         double objective = Double.POSITIVE_INFINITY;
         int iterations;
@@ -442,6 +479,24 @@ public final class LawFitter {
             }
             this.lo = v.lowerBounds(minLoss);
             this.hi = v.upperBounds(minLoss);
+            double sumW = 0;
+            for (double x : sqrtW) {
+                sumW += x * x;
+            }
+            List<Integer> pk = new ArrayList<>();
+            List<Double> pm = new ArrayList<>();
+            if (priorMean != null && priorStrength > 0) {
+                for (int q = 0; q < freeIdx.length; q++) {
+                    double m = priorMean[freeIdx[q]];
+                    if (m > 0 && Double.isFinite(m)) {
+                        pk.add(q);
+                        pm.add(Math.log(m));
+                    }
+                }
+            }
+            this.priorK = pk.stream().mapToInt(Integer::intValue).toArray();
+            this.priorLnMean = pm.stream().mapToDouble(Double::doubleValue).toArray();
+            this.priorCoef = Math.sqrt(priorStrength * sumW) * huberDelta;
         }
 
         private Problem(Problem o) {
@@ -457,6 +512,24 @@ public final class LawFitter {
             this.freeIdx = o.freeIdx;
             this.lo = o.lo;
             this.hi = o.hi;
+            this.priorK = o.priorK;
+            this.priorLnMean = o.priorLnMean;
+            this.priorCoef = o.priorCoef;
+        }
+
+        /** The prior's residual for prior entry {@code q} at parameters {@code p} (0 if p is not positive). */
+        double priorResidual(double[] p, int q) {
+            double x = p[freeIdx[priorK[q]]];
+            return x > 0 ? priorCoef * (Math.log(x) - priorLnMean[q]) : 0;
+        }
+
+        double penalty(double[] p) {
+            double s = 0;
+            for (int q = 0; q < priorK.length; q++) {
+                double r = priorResidual(p, q);
+                s += 0.5 * r * r;
+            }
+            return s;
         }
 
         Problem copy() {
@@ -489,7 +562,7 @@ public final class LawFitter {
                 }
                 sum += sqrtW[i] * sqrtW[i] * huber(Math.log(values[i]) - lnL[i]);
             }
-            return sum;
+            return sum + penalty(p);
         }
 
         /** Variable-projection starting points: the best {@code k} grid points. */
@@ -599,9 +672,19 @@ public final class LawFitter {
                 double[] z = point.toArray();
                 double[] p = toExternal(z);
                 evaluate(p, values, jac);
-                double[] res = new double[n];
-                double[][] jz = new double[n][freeIdx.length];
+                int m = priorK.length;
+                double[] res = new double[n + m];
+                double[][] jz = new double[n + m][freeIdx.length];
                 double obj = 0;
+                for (int q = 0; q < m; q++) {
+                    int k = priorK[q];
+                    int j = freeIdx[k];
+                    res[n + q] = priorResidual(p, q);
+                    obj += 0.5 * res[n + q] * res[n + q];
+                    if (p[j] > 0) {
+                        jz[n + q][k] = priorCoef / p[j] * dExternal(z[k], lo[j], hi[j]);
+                    }
+                }
                 for (int i = 0; i < n; i++) {
                     double lhat = values[i];
                     boolean valid = lhat > 0 && Double.isFinite(lhat);
@@ -640,7 +723,7 @@ public final class LawFitter {
                         .optimize(new LeastSquaresBuilder()
                                 .start(z0)
                                 .model(model)
-                                .target(new double[n])
+                                .target(new double[n + priorK.length])
                                 .maxIterations(maxIterations)
                                 .maxEvaluations(4 * maxIterations)
                                 .lazyEvaluation(false)

@@ -61,6 +61,48 @@ class LawFitterTest {
     }
 
     @Test
+    void strongPriorPinsTheKernelParametersAndZeroStrengthChangesNothing() {
+        MultiPowerLaw law = MultiPowerLaw.create();
+        List<RunObservations> data = runs(law, MPL, 5e-4);
+        double nan = Double.NaN;
+        double[] mean = {nan, nan, nan, nan, 1.0, 0.5, 0.5};
+        FitResult pinned = LawFitter.create(law).withPrior(mean, 1e6).fit(data);
+        assertThat(pinned.ok()).as(pinned.toString()).isTrue();
+        // A factor 1.01 away from the prior would cost 1e6 * W * delta^2 / 2 * 1e-4 = 50 W delta^2: far above the data.
+        assertThat(pinned.param("C")).isCloseTo(1.0, within(0.01));
+        assertThat(pinned.param("beta")).isCloseTo(0.5, within(0.005));
+        assertThat(pinned.param("gamma")).isCloseTo(0.5, within(0.005));
+        FitResult plain = LawFitter.create(law).fit(data);
+        FitResult zero = LawFitter.create(law).withPrior(mean, 0).fit(data);
+        assertThat(zero.params()).containsExactly(plain.params());
+    }
+
+    @Test
+    void moderatePriorStillFitsTheDataAndLeavesTheTruthNearlyAlone() {
+        MultiPowerLaw law = MultiPowerLaw.create();
+        List<RunObservations> data = runs(law, MPL, 5e-4);
+        // Prior at the true kernel values: the fit stays at the truth's accuracy.
+        FitResult r = LawFitter.create(law).withPrior(new double[] {Double.NaN, Double.NaN, Double.NaN,
+                Double.NaN, 2, 0.6, 0.6}, 1).fit(data);
+        assertThat(r.ok()).as(r.toString()).isTrue();
+        assertThat(r.rmsLogResidual()).isLessThan(7e-4);
+        long[] steps = {13_000, 15_999};
+        double[] truth = law.predict(MPL, WSD_EXP, steps);
+        for (int i = 0; i < steps.length; i++) {
+            assertThat(r.predict(WSD_EXP, steps[i])).isCloseTo(truth[i], within(2e-3 * truth[i]));
+        }
+    }
+
+    @Test
+    void rejectsABadPrior() {
+        LawFitter f = LawFitter.create(MultiPowerLaw.create());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.withPrior(new double[7], -1))
+                .isInstanceOf(IllegalArgumentException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.withPrior(new double[3], 1))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void warmStartConvergesInFewerIterations() {
         MomentumLaw law = MomentumLaw.withLambda(0.999);
         List<RunObservations> data = runs(law, MOMENTUM, 1e-3);

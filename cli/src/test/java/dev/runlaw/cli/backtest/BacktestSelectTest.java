@@ -1,0 +1,76 @@
+package dev.runlaw.cli.backtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.runlaw.math.fit.RunObservations;
+import dev.runlaw.math.law.MomentumLaw;
+import dev.runlaw.math.schedule.Decay;
+import dev.runlaw.math.schedule.LrSchedule;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Model selection inside the backtest: validation splits use only the fitted data. */
+class BacktestSelectTest {
+    static RunObservations synthetic(String name, LrSchedule s, long seed, long upTo) {
+        double[] truth = {3.0, 0.5, 0.5, 0.4};
+        MomentumLaw law = MomentumLaw.withLambda(0.999);
+        Random rnd = new Random(seed);
+        List<Long> steps = new ArrayList<>();
+        List<Double> loss = new ArrayList<>();
+        for (long t = s.peakStep() + 100; t <= Math.min(upTo, s.lastStep()); t += 100) {
+            steps.add(t);
+            loss.add(law.predict(truth, s, t) * Math.exp(5e-4 * rnd.nextGaussian()));
+        }
+        return new RunObservations(name, s, steps.stream().mapToLong(Long::longValue).toArray(),
+                loss.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    static final LrSchedule COS = LrSchedule.cosine(6000, 300, 3e-4, 3e-5);
+    static final LrSchedule CON = LrSchedule.constant(6000, 300, 3e-4);
+    static final LrSchedule WSD = LrSchedule.wsd(9000, 300, 7000, 3e-4, 3e-5, Decay.LINEAR);
+
+    @Test
+    void leaveOneRunOutForCompleteRunsAndHeadSplitInObserveMode() {
+        List<RunObservations> runs = List.of(synthetic("cos", COS, 1, Long.MAX_VALUE),
+                synthetic("con", CON, 2, Long.MAX_VALUE), synthetic("wsd", WSD, 3, Long.MAX_VALUE));
+        List<Backtest.Split> loro = Backtest.splits(runs, false);
+        assertThat(loro).hasSize(3);
+        assertThat(loro.get(1).held().name()).isEqualTo("con");
+        assertThat(loro.get(1).train()).extracting(RunObservations::name).containsExactly("cos", "wsd");
+
+        RunObservations head = synthetic("wsd", WSD, 3, 3599);
+        List<Backtest.Split> obs = Backtest.splits(List.of(runs.get(0), head), true);
+        assertThat(obs).hasSize(1);
+        RunObservations trainHead = obs.get(0).train().get(1);
+        RunObservations held = obs.get(0).held();
+        // 33 post-warmup points 400..3600: 16 fitted, the later 17 held out; nothing beyond the observed part.
+        assertThat(trainHead.steps().length + held.steps().length).isEqualTo(head.steps().length);
+        assertThat(trainHead.steps()[trainHead.steps().length - 1]).isLessThan(held.steps()[0]);
+        assertThat(held.steps()[held.steps().length - 1]).isLessThanOrEqualTo(3599);
+        assertThat(Backtest.splits(List.of(runs.get(0)), false)).isEmpty();
+    }
+
+    @Test
+    void autoWeighsTheLawsByValidationErrorAndForecastsWell() {
+        List<RunObservations> runs = List.of(synthetic("cos", COS, 1, Long.MAX_VALUE),
+                synthetic("con", CON, 2, Long.MAX_VALUE), synthetic("wsd", WSD, 3, Long.MAX_VALUE));
+        Backtest.Model m = Backtest.select(runs, "auto", false);
+        assertThat(m.fits()).hasSize(2);
+        assertThat(m.weights()[0] + m.weights()[1]).isCloseTo(1, within(1e-12));
+        assertThat(m.name()).startsWith("ensemble momentum");
+        LrSchedule wsd2 = LrSchedule.wsd(12_000, 300, 9000, 3e-4, 3e-5, Decay.EXPONENTIAL);
+        long[] steps = {10_000, 11_999};
+        var fc = m.forecast(wsd2, steps, -1);
+        double[] truth = MomentumLaw.withLambda(0.999).predict(new double[] {3.0, 0.5, 0.5, 0.4}, wsd2, steps);
+        for (int i = 0; i < steps.length; i++) {
+            assertThat(fc[i].ok()).isTrue();
+            assertThat(fc[i].point()).isCloseTo(truth[i], within(3e-3 * truth[i]));
+        }
+        Backtest.Model mp = Backtest.select(runs, "multipower", false);
+        assertThat(mp.fits()).hasSize(1);
+        assertThat(mp.name()).startsWith("multipower prior=");
+    }
+}

@@ -1,0 +1,108 @@
+package dev.runlaw.math.forecast;
+
+/**
+ * Combines forecasts of the same steps from several laws into one, in log space: with weights {@code w_m} (summing
+ * to 1) the point is {@code exp(sum_m w_m ln point_m)} and the predictive distribution of {@code ln L} is the
+ * normal with the mixture's mean and variance, {@code sum_m w_m (sd_m^2 + (mu_m - mu)^2)}, so disagreement between
+ * the laws widens the interval.
+ *
+ * <p>Weights come from out-of-sample errors measured on data available at forecast time (e.g. leave-one-run-out
+ * over the fitted runs): {@link #inverseSquareWeights} gives each member a weight proportional to
+ * {@code 1 / error^2}, the inverse-variance rule for unbiased members with independent errors.
+ */
+public final class Ensemble {
+    private Ensemble() {
+    }
+
+    /**
+     * Weights proportional to {@code 1 / error_m^2}, normalised to sum 1. Non-finite or negative errors get weight
+     * 0; if every error is 0 or none is usable the finite-error members share equally (all members if none is
+     * finite).
+     */
+    public static double[] inverseSquareWeights(double[] errors) {
+        int m = errors.length;
+        double[] w = new double[m];
+        double sum = 0;
+        boolean anyZero = false;
+        for (double e : errors) {
+            if (e == 0) {
+                anyZero = true;
+            }
+        }
+        for (int i = 0; i < m; i++) {
+            double e = errors[i];
+            if (!(e >= 0) || !Double.isFinite(e)) {
+                continue;
+            }
+            w[i] = anyZero ? (e == 0 ? 1 : 0) : 1 / (e * e);
+            sum += w[i];
+        }
+        if (sum == 0) {
+            java.util.Arrays.fill(w, 1.0 / m);
+            return w;
+        }
+        for (int i = 0; i < m; i++) {
+            w[i] /= sum;
+        }
+        return w;
+    }
+
+    /**
+     * Combines {@code members[m][i]} (member m's forecast of step i) with {@code weights[m]}. A member with weight
+     * 0 is ignored; if a member with positive weight failed at a step, that step's combined forecast fails.
+     *
+     * @param level nominal coverage of the combined interval, e.g. 0.9
+     */
+    public static Forecast[] combine(Forecast[][] members, double[] weights, double level) {
+        if (members.length == 0 || members.length != weights.length) {
+            throw new IllegalArgumentException("need one weight per member, got " + members.length + " members, "
+                    + weights.length + " weights");
+        }
+        double total = 0;
+        for (double w : weights) {
+            if (!(w >= 0) || !Double.isFinite(w)) {
+                throw new IllegalArgumentException("weights must be finite and >= 0");
+            }
+            total += w;
+        }
+        if (!(total > 0)) {
+            throw new IllegalArgumentException("weights sum to 0");
+        }
+        int n = members[0].length;
+        double z = Normal.quantile(0.5 + level / 2);
+        Forecast[] out = new Forecast[n];
+        for (int i = 0; i < n; i++) {
+            double mu = 0;
+            String failure = null;
+            long step = members[0][i].step();
+            for (int m = 0; m < members.length; m++) {
+                if (weights[m] == 0) {
+                    continue;
+                }
+                Forecast f = members[m][i];
+                if (!f.ok()) {
+                    failure = f.message();
+                    break;
+                }
+                mu += weights[m] / total * Math.log(f.point());
+            }
+            if (failure != null) {
+                out[i] = Forecast.failed(step, level, failure);
+                continue;
+            }
+            double var = 0;
+            for (int m = 0; m < members.length; m++) {
+                if (weights[m] == 0) {
+                    continue;
+                }
+                Forecast f = members[m][i];
+                double d = Math.log(f.point()) - mu;
+                var += weights[m] / total * (f.logSd() * f.logSd() + d * d);
+            }
+            double sd = Math.sqrt(var);
+            out[i] = new Forecast(step, Math.exp(mu), Math.exp(mu - z * sd), Math.exp(mu + z * sd), level, sd, true,
+                    "ensemble of " + members.length + " laws");
+        }
+        return out;
+    }
+}
