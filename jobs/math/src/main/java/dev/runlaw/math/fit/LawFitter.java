@@ -601,6 +601,11 @@ public final class LawFitter {
                 evaluate(p, values, jac);
                 double[] res = new double[n];
                 double[][] jz = new double[n][freeIdx.length];
+                // d external / d internal per free parameter: the same for every point.
+                double[] dz = new double[freeIdx.length];
+                for (int k = 0; k < freeIdx.length; k++) {
+                    dz[k] = dExternal(z[k], lo[freeIdx[k]], hi[freeIdx[k]]);
+                }
                 double obj = 0;
                 for (int i = 0; i < n; i++) {
                     double lhat = values[i];
@@ -620,9 +625,10 @@ public final class LawFitter {
                     res[i] = sqrtW[i] * rp;
                     if (valid) {
                         double scale = sqrtW[i] * drp / lhat;
+                        double[] row = jac[i];
+                        double[] out = jz[i];
                         for (int k = 0; k < freeIdx.length; k++) {
-                            int j = freeIdx[k];
-                            jz[i][k] = scale * jac[i][j] * dExternal(z[k], lo[j], hi[j]);
+                            out[k] = scale * row[freeIdx[k]] * dz[k];
                         }
                     }
                 }

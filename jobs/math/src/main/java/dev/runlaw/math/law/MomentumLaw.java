@@ -163,7 +163,19 @@ public final class MomentumLaw implements LossLaw {
                 + "]";
     }
 
-    private record Prepared(long[] steps, double[] s1, double[] s2) implements PreparedCurve {
+    private record Prepared(long[] steps, double[] s1, double[] s2, double[] lnS1) implements PreparedCurve {
+        Prepared(long[] steps, double[] s1, double[] s2) {
+            this(steps, s1, s2, logs(s1));
+        }
+
+        private static double[] logs(double[] s1) {
+            double[] out = new double[s1.length];
+            for (int i = 0; i < s1.length; i++) {
+                out[i] = Math.log(s1[i] > 0 ? s1[i] : Double.MIN_NORMAL);
+            }
+            return out;
+        }
+
         @Override
         public int size() {
             return steps.length;
@@ -181,8 +193,7 @@ public final class MomentumLaw implements LossLaw {
             double alpha = p[2];
             double c = p[3];
             for (int i = 0; i < steps.length; i++) {
-                double x = s1[i] > 0 ? s1[i] : Double.MIN_NORMAL;
-                double lnS = Math.log(x);
+                double lnS = lnS1[i];
                 double pw = Math.exp(-alpha * lnS);
                 values[offset + i] = l0 + a * pw - c * s2[i];
                 if (jac != null) {
