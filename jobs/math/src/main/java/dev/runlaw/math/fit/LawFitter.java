@@ -185,34 +185,7 @@ public final class LawFitter {
             n += k;
         }
         boolean anyAnnealing = annealed;
-        return fit(new PreparedRuns() {
-            @Override
-            public int runCount() {
-                return schedules.size();
-            }
-
-            @Override
-            public PreparedCurve prepare(LossLaw variant, int run) {
-                return variant.prepare(schedules.get(run), steps.get(run));
-            }
-
-            @Override
-            public double[] losses(int run) {
-                return losses.get(run);
-            }
-
-            @Override
-            public double[] weights(int run) {
-                double[] w = new double[steps.get(run).length];
-                Arrays.fill(w, 1);
-                return w;
-            }
-
-            @Override
-            public boolean annealed() {
-                return anyAnnealing;
-            }
-        });
+        return fit(new ScheduleRuns(law, schedules, steps, losses, anyAnnealing));
     }
 
     /** Fits the law jointly to already prepared runs (see {@link PreparedRuns}). Never throws for bad data. */

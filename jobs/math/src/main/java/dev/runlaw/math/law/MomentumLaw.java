@@ -152,6 +152,20 @@ public final class MomentumLaw implements LossLaw {
         return fromAreas(order, s1, s2);
     }
 
+    /** All lambda candidates' curves from one pass over the schedule ({@link MomentumAreas#atSteps}). */
+    @Override
+    public List<PreparedCurve> prepareVariants(LrSchedule schedule, long[] steps) {
+        double[][] areas = MomentumAreas.atSteps(schedule, lambdas, steps);
+        long[] st = steps.clone();
+        double[] s1 = areas[0];
+        double[] lnS1 = Prepared.logs(s1);
+        List<PreparedCurve> out = new ArrayList<>(lambdas.length);
+        for (int l = 0; l < lambdas.length; l++) {
+            out.add(new Prepared(st, s1, areas[1 + l], lnS1));
+        }
+        return out;
+    }
+
     /** A prepared curve from areas already computed (e.g. kept by an online state). */
     public static PreparedCurve fromAreas(long[] steps, double[] s1, double[] s2) {
         return new Prepared(steps.clone(), s1.clone(), s2.clone());
