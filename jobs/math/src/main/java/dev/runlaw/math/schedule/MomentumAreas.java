@@ -141,6 +141,9 @@ public final class MomentumAreas {
         double prevEff = 0;
         long warmupSteps = 0;
         int next = 0;
+        // While every momentum is 0 and the LR does not change (e.g. a constant phase before any decay), the
+        // recurrences add exact zeros: skipped, with bit-identical results.
+        boolean moving = false;
         for (int idx = 0; idx <= last; idx++) {
             long step = first + idx;
             double lr = schedule.rawAt(idx);
@@ -153,9 +156,14 @@ public final class MomentumAreas {
                 prevEff = peak;
             } else {
                 double d = prevEff - lr;
-                for (int l = 0; l < nl; l++) {
-                    m[l] = lambdas[l] * m[l] + d;
-                    s2[l] += m[l];
+                if (moving || d != 0) {
+                    moving = false;
+                    for (int l = 0; l < nl; l++) {
+                        double ml = lambdas[l] * m[l] + d;
+                        m[l] = ml;
+                        s2[l] += ml;
+                        moving |= ml != 0;
+                    }
                 }
                 s1 += lr;
                 prevEff = lr;
