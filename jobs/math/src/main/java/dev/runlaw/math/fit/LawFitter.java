@@ -33,11 +33,18 @@ import org.hipparchus.util.Pair;
  * unbounded internal coordinates ({@code lo + exp(z)} for a half-bounded parameter, a logistic map for a bounded
  * one), so every iterate is feasible.
  *
- * <p><b>Starts</b>: variable projection. For each hyper-parameter variant of the law (e.g. the momentum law's
- * lambda) and each point of the law's non-linear grid, the parameters in which the law is linear are solved by
- * weighted linear least squares on the relative residual (≈ the log residual); the best {@link #withStarts(int)}
- * grid points of each variant start LM (by default at least 3 starts in all), and the lowest objective wins.
- * Deterministic: no random numbers.
+ * <p><b>Starts</b>: variable projection. At each point of the law's non-linear grid, the parameters in which the
+ * law is linear are solved by weighted linear least squares on the relative residual (≈ the log residual).
+ * <ul>
+ *   <li>Default: for one pilot variant (the middle of {@link LossLaw#variants()}, e.g. the momentum law's lambda),
+ *       with a single non-linear parameter each local minimum of that projected profile is refined by golden-section
+ *       search (otherwise the best 3 grid points are taken). With one variant these start LM. With several, every
+ *       variant is screened by a {@link #SCREEN_ITERATIONS}-iteration LM from the pilot's non-linear values (its
+ *       linear ones re-projected), and only the variants screening within {@link #VARIANT_MARGIN} of the best are
+ *       run to convergence.</li>
+ *   <li>{@link #withStarts(int)}: the best {@code n} grid points of every variant start LM (exhaustive).</li>
+ * </ul>
+ * The lowest objective wins. Deterministic: no random numbers.
  *
  * <p><b>Warm start</b>: {@link #withWarmStart(FitResult)} first runs LM from a previous fit's parameters (same law
  * variant) and only falls back to the full multi-start if that fails.
@@ -47,8 +54,8 @@ import org.hipparchus.util.Pair;
  * that the annealing term is 0 and {@link FitResult#annealingIdentified()} is false. {@link #withAnnealingFrom}
  * instead fixes them (and the law variant) to those of a finished reference run's fit.
  *
- * <p><b>Stopping</b>: LM's own relative cost / parameter tolerances (1e-10), at most {@link #withMaxIterations}
- * iterations per start. Failures (too few points, flat loss, non-finite input, no convergence) come back as a
+ * <p><b>Stopping</b>: LM's own relative cost / parameter tolerances (1e-10), or an iteration changing the residual
+ * RMS by less than {@link #RMS_RELATIVE_TOLERANCE}; at most {@link #withMaxIterations} iterations per start. Failures (too few points, flat loss, non-finite input, no convergence) come back as a
  * {@link FitResult} with that status; {@link #fit} never throws for bad data.
  *
  * <p>Immutable: the {@code with*} methods return modified copies.
@@ -93,8 +100,8 @@ public final class LawFitter {
     }
 
     /**
-     * A fitter for {@code law} with the papers' Huber delta 1e-3, at most 300 LM iterations per start, and at least
-     * 3 LM starts in all ({@code ceil(3 / variants)} per law variant, e.g. one per lambda for the momentum law).
+     * A fitter for {@code law} with the papers' Huber delta 1e-3, at most 300 LM iterations per start, and the
+     * default (screened, refined) starts described above.
      */
     public static LawFitter create(LossLaw law) {
         return new LawFitter(law, 1e-3, -1, 300, null, null, false);
@@ -107,7 +114,10 @@ public final class LawFitter {
         return new LawFitter(law, delta, starts, maxIterations, warmStart, annealingFrom, balanceRuns);
     }
 
-    /** Number of LM starts per law variant (the best grid points by the projected objective). */
+    /**
+     * Number of LM starts per law variant (the best grid points by the projected objective), for every variant:
+     * the exhaustive multi-start instead of the default screening.
+     */
     public LawFitter withStarts(int n) {
         if (n < 1) {
             throw new IllegalArgumentException("starts must be >= 1, got " + n);
