@@ -330,6 +330,11 @@ public final class LawFitter {
                 List<double[]> pilotStarts = pilot.projectedStarts(DEFAULT_STARTS, true);
                 if (protos.size() == 1) {
                     plan.add(pilotStarts);
+                } else if (pilotStarts.isEmpty()) {
+                    // No usable projected start for the pilot: every variant from its own.
+                    for (Problem proto : protos) {
+                        plan.add(proto.projectedStarts(1, true));
+                    }
                 } else {
                     List<Problem> screened = new ArrayList<>();
                     double bestScreen = Double.POSITIVE_INFINITY;
@@ -342,7 +347,7 @@ public final class LawFitter {
                             }
                             Problem p = proto.copy();
                             startsRun++;
-                            p.optimize(start, SCREEN_ITERATIONS);
+                            p.optimize(start, Math.min(SCREEN_ITERATIONS, maxIterations));
                             totalIt += p.iterations;
                             totalEval += p.evaluations;
                             if (p.bestParams != null && Double.isFinite(p.objective)

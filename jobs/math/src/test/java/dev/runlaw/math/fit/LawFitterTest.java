@@ -168,5 +168,9 @@ class LawFitterTest {
         FitResult r = LawFitter.create(law).withMaxIterations(1).fit(runs(law, MOMENTUM, 1e-3));
         assertThat(r.status()).isEqualTo(FitStatus.NO_CONVERGENCE);
         assertThat(r.ok()).isFalse();
+        // Also when lambda is screened among candidates: the screening LM obeys the iteration limit too.
+        FitResult screened = LawFitter.create(MomentumLaw.create()).withMaxIterations(1)
+                .fit(runs(law, MOMENTUM, 1e-3));
+        assertThat(screened.status()).isEqualTo(FitStatus.NO_CONVERGENCE);
     }
 }
