@@ -156,7 +156,14 @@ public final class MomentumAreas {
                 prevEff = peak;
             } else {
                 double d = prevEff - lr;
-                if (moving || d != 0) {
+                if (d != 0) {
+                    moving = true;
+                    for (int l = 0; l < nl; l++) {
+                        double ml = lambdas[l] * m[l] + d;
+                        m[l] = ml;
+                        s2[l] += ml;
+                    }
+                } else if (moving) {
                     moving = false;
                     for (int l = 0; l < nl; l++) {
                         double ml = lambdas[l] * m[l] + d;
