@@ -38,10 +38,11 @@ import org.hipparchus.util.Pair;
  * <ul>
  *   <li>Default: for one pilot variant (the middle of {@link LossLaw#variants()}, e.g. the momentum law's lambda),
  *       with a single non-linear parameter each local minimum of that projected profile is refined by golden-section
- *       search (otherwise the best 3 grid points are taken). With one variant these start LM. With several, every
- *       variant is screened by a {@link #SCREEN_ITERATIONS}-iteration LM from the pilot's non-linear values (its
- *       linear ones re-projected), and only the variants screening within {@link #VARIANT_MARGIN} of the best are
- *       run to convergence.</li>
+ *       search (otherwise the best 3 grid points are taken). With one variant these start LM. With several, the
+ *       variants are screened by a {@link #SCREEN_ITERATIONS}-iteration LM from the pilot's non-linear values (their
+ *       linear ones re-projected), outward from the pilot along the variants' order; a direction stops at the first
+ *       variant screening more than {@link #VARIANT_MARGIN} above the best so far (fit quality taken as unimodal
+ *       along the order). Only the variants screening within that margin of the best are run to convergence.</li>
  *   <li>{@link #withStarts(int)}: the best {@code n} grid points of every variant start LM (exhaustive).</li>
  * </ul>
  * The lowest objective wins. Deterministic: no random numbers.
@@ -336,31 +337,43 @@ public final class LawFitter {
                         plan.add(proto.projectedStarts(1, true));
                     }
                 } else {
-                    List<Problem> screened = new ArrayList<>();
+                    // Screen outward from the pilot along the variants' order; a direction stops at the first
+                    // variant screening more than VARIANT_MARGIN above the best so far (fit quality is taken to be
+                    // unimodal along the order, see LossLaw#variants).
+                    List<Problem> screened = new ArrayList<>(java.util.Collections.nCopies(protos.size(), null));
                     double bestScreen = Double.POSITIVE_INFINITY;
-                    for (Problem proto : protos) {
-                        Problem bestOfVariant = null;
-                        for (double[] ps : pilotStarts) {
-                            double[] start = proto.projectAt(ps);
-                            if (start == null) {
-                                continue;
+                    int pilotIndex = protos.size() / 2;
+                    int[][] walks = {{pilotIndex}, {pilotIndex - 1, -1}, {pilotIndex + 1, 1}};
+                    for (int[] walk : walks) {
+                        for (int vi = walk[0]; vi >= 0 && vi < protos.size(); vi += walk.length > 1 ? walk[1] : 0) {
+                            Problem proto = protos.get(vi);
+                            Problem bestOfVariant = null;
+                            for (double[] ps : pilotStarts) {
+                                double[] start = proto.projectAt(ps);
+                                if (start == null) {
+                                    continue;
+                                }
+                                Problem p = proto.copy();
+                                startsRun++;
+                                p.optimize(start, Math.min(SCREEN_ITERATIONS, maxIterations));
+                                totalIt += p.iterations;
+                                totalEval += p.evaluations;
+                                if (p.bestParams != null && Double.isFinite(p.objective)
+                                        && (bestOfVariant == null || p.objective < bestOfVariant.objective)) {
+                                    bestOfVariant = p;
+                                }
                             }
-                            Problem p = proto.copy();
-                            startsRun++;
-                            p.optimize(start, Math.min(SCREEN_ITERATIONS, maxIterations));
-                            totalIt += p.iterations;
-                            totalEval += p.evaluations;
-                            if (p.bestParams != null && Double.isFinite(p.objective)
-                                    && (bestOfVariant == null || p.objective < bestOfVariant.objective)) {
-                                bestOfVariant = p;
+                            screened.set(vi, bestOfVariant);
+                            if (bestOfVariant != null) {
+                                bestScreen = Math.min(bestScreen, bestOfVariant.objective);
+                                if (bestOfVariant.finished && bestOfVariant.converged()
+                                        && (best == null || bestOfVariant.objective < best.objective)) {
+                                    best = bestOfVariant;
+                                }
                             }
-                        }
-                        screened.add(bestOfVariant);
-                        if (bestOfVariant != null) {
-                            bestScreen = Math.min(bestScreen, bestOfVariant.objective);
-                            if (bestOfVariant.finished && bestOfVariant.converged()
-                                    && (best == null || bestOfVariant.objective < best.objective)) {
-                                best = bestOfVariant;
+                            if (walk.length == 1 || bestOfVariant == null
+                                    || bestOfVariant.objective > bestScreen * (1 + VARIANT_MARGIN)) {
+                                break;
                             }
                         }
                     }

@@ -49,7 +49,8 @@ public interface LossLaw {
 
     /**
      * Fixed hyper-parameter variants a fitter should try and choose among by fit quality (e.g. the momentum
-     * law's lambda); by default just this law.
+     * law's lambda, ascending); by default just this law. Ordered along the hyper-parameter: a fitter may assume the
+     * fit quality is unimodal along this order.
      */
     default List<LossLaw> variants() {
         return List.of(this);

@@ -56,7 +56,7 @@ public final class MomentumLaw implements LossLaw {
         return new MomentumLaw(lambda, new double[] {lambda});
     }
 
-    /** The law with lambda chosen by the fitter from the given candidates. */
+    /** The law with lambda chosen by the fitter from the given candidates (its variants in ascending order). */
     public static MomentumLaw withLambdaCandidates(double... candidates) {
         if (candidates.length == 0) {
             throw new IllegalArgumentException("no lambda candidates");
@@ -64,7 +64,9 @@ public final class MomentumLaw implements LossLaw {
         for (double c : candidates) {
             withLambda(c);
         }
-        return new MomentumLaw(candidates[0], candidates.clone());
+        double[] sorted = candidates.clone();
+        Arrays.sort(sorted);
+        return new MomentumLaw(candidates[0], sorted);
     }
 
     public double lambda() {
