@@ -33,11 +33,19 @@ import org.hipparchus.util.Pair;
  * unbounded internal coordinates ({@code lo + exp(z)} for a half-bounded parameter, a logistic map for a bounded
  * one), so every iterate is feasible.
  *
- * <p><b>Starts</b>: variable projection. For each hyper-parameter variant of the law (e.g. the momentum law's
- * lambda) and each point of the law's non-linear grid, the parameters in which the law is linear are solved by
- * weighted linear least squares on the relative residual (≈ the log residual); the best {@link #withStarts(int)}
- * grid points of each variant start LM (by default at least 3 starts in all), and the lowest objective wins.
- * Deterministic: no random numbers.
+ * <p><b>Starts</b>: variable projection. At each point of the law's non-linear grid, the parameters in which the
+ * law is linear are solved by weighted linear least squares on the relative residual (≈ the log residual).
+ * <ul>
+ *   <li>Default: for one pilot variant (the middle of {@link LossLaw#variants()}, e.g. the momentum law's lambda),
+ *       with a single non-linear parameter each local minimum of that projected profile is refined by golden-section
+ *       search (otherwise the best 3 grid points are taken). With one variant these start LM. With several, the
+ *       variants are screened by a {@link #SCREEN_ITERATIONS}-iteration LM from the pilot's non-linear values (their
+ *       linear ones re-projected), outward from the pilot along the variants' order; a direction stops at the first
+ *       variant screening more than {@link #VARIANT_MARGIN} above the best so far (fit quality taken as unimodal
+ *       along the order). Only the variants screening within that margin of the best are run to convergence.</li>
+ *   <li>{@link #withStarts(int)}: the best {@code n} grid points of every variant start LM (exhaustive).</li>
+ * </ul>
+ * The lowest objective wins. Deterministic: no random numbers.
  *
  * <p><b>Warm start</b>: {@link #withWarmStart(FitResult)} first runs LM from a previous fit's parameters (same law
  * variant) and only falls back to the full multi-start if that fails.
@@ -47,8 +55,8 @@ import org.hipparchus.util.Pair;
  * that the annealing term is 0 and {@link FitResult#annealingIdentified()} is false. {@link #withAnnealingFrom}
  * instead fixes them (and the law variant) to those of a finished reference run's fit.
  *
- * <p><b>Stopping</b>: LM's own relative cost / parameter tolerances (1e-10), at most {@link #withMaxIterations}
- * iterations per start. Failures (too few points, flat loss, non-finite input, no convergence) come back as a
+ * <p><b>Stopping</b>: LM's own relative cost / parameter tolerances (1e-10), or an iteration changing the residual
+ * RMS by less than {@link #RMS_RELATIVE_TOLERANCE}; at most {@link #withMaxIterations} iterations per start. Failures (too few points, flat loss, non-finite input, no convergence) come back as a
  * {@link FitResult} with that status; {@link #fit} never throws for bad data.
  *
  * <p>Immutable: the {@code with*} methods return modified copies.
@@ -60,7 +68,18 @@ public final class LawFitter {
      * LM also stops once an iteration changes the RMS of the (Huber-transformed) residuals by less than this
      * fraction: parameters drifting towards a bound move the cost by nothing measurable.
      */
-    static final double RMS_RELATIVE_TOLERANCE = 1e-7;
+    static final double RMS_RELATIVE_TOLERANCE = 1e-9;
+    /**
+     * Law variants (and refined projected starts) whose projected objective is more than this fraction above the
+     * best variant's are not refined by LM.
+     */
+    static final double VARIANT_MARGIN = 0.02;
+    /** Golden-section steps refining a projected start (interval shrinks by 0.618 per step). */
+    static final int REFINE_STEPS = 12;
+    /** LM iterations screening each law variant before the full LM of the best ones. */
+    static final int SCREEN_ITERATIONS = 3;
+    /** Default LM starts of a single variant (refined projected local minima within VARIANT_MARGIN). */
+    static final int DEFAULT_STARTS = 3;
 
     private final LossLaw law;
     private final double huberDelta;
@@ -91,8 +110,8 @@ public final class LawFitter {
     }
 
     /**
-     * A fitter for {@code law} with the papers' Huber delta 1e-3, at most 300 LM iterations per start, and at least
-     * 3 LM starts in all ({@code ceil(3 / variants)} per law variant, e.g. one per lambda for the momentum law).
+     * A fitter for {@code law} with the papers' Huber delta 1e-3, at most 300 LM iterations per start, and the
+     * default (screened, refined) starts described above.
      */
     public static LawFitter create(LossLaw law) {
         return new LawFitter(law, 1e-3, -1, 300, null, null, false);
@@ -106,7 +125,10 @@ public final class LawFitter {
                 priorMean, priorStrength);
     }
 
-    /** Number of LM starts per law variant (the best grid points by the projected objective). */
+    /**
+     * Number of LM starts per law variant (the best grid points by the projected objective), for every variant:
+     * the exhaustive multi-start instead of the default screening.
+     */
     public LawFitter withStarts(int n) {
         if (n < 1) {
             throw new IllegalArgumentException("starts must be >= 1, got " + n);
@@ -218,34 +240,7 @@ public final class LawFitter {
             n += k;
         }
         boolean anyAnnealing = annealed;
-        return fit(new PreparedRuns() {
-            @Override
-            public int runCount() {
-                return schedules.size();
-            }
-
-            @Override
-            public PreparedCurve prepare(LossLaw variant, int run) {
-                return variant.prepare(schedules.get(run), steps.get(run));
-            }
-
-            @Override
-            public double[] losses(int run) {
-                return losses.get(run);
-            }
-
-            @Override
-            public double[] weights(int run) {
-                double[] w = new double[steps.get(run).length];
-                Arrays.fill(w, 1);
-                return w;
-            }
-
-            @Override
-            public boolean annealed() {
-                return anyAnnealing;
-            }
-        });
+        return fit(new ScheduleRuns(law, schedules, steps, losses, anyAnnealing));
     }
 
     /** Fits the law jointly to already prepared runs (see {@link PreparedRuns}). Never throws for bad data. */
@@ -348,16 +343,82 @@ public final class LawFitter {
             }
         }
         if (best == null) {
+            List<Problem> protos = new ArrayList<>();
             for (LossLaw v : variants) {
-                Problem proto;
                 try {
-                    proto = new Problem(v, data, losses, weights, min, fixed, fixedValues);
+                    protos.add(new Problem(v, data, losses, weights, min, fixed, fixedValues));
                 } catch (RuntimeException e) {
                     return FitResult.failure(FitStatus.INVALID_INPUT, law, e.getMessage(), n);
                 }
-                int k = starts > 0 ? starts : Math.max(1, (3 + variants.size() - 1) / variants.size());
-                List<double[]> candidates = proto.projectedStarts(k);
-                for (double[] start : candidates) {
+            }
+            // Explicit starts: the best grid points of every variant each start LM. Default: refined projected
+            // starts of one pilot variant, then (several variants) every variant screened by a short LM from the
+            // pilot's non-linear values, and the full LM only for the variants that screen within VARIANT_MARGIN.
+            List<List<double[]>> plan = new ArrayList<>();
+            if (starts > 0) {
+                for (Problem proto : protos) {
+                    plan.add(proto.projectedStarts(starts, false));
+                }
+            } else {
+                Problem pilot = protos.get(protos.size() / 2);
+                List<double[]> pilotStarts = pilot.projectedStarts(DEFAULT_STARTS, true);
+                if (protos.size() == 1) {
+                    plan.add(pilotStarts);
+                } else if (pilotStarts.isEmpty()) {
+                    // No usable projected start for the pilot: every variant from its own.
+                    for (Problem proto : protos) {
+                        plan.add(proto.projectedStarts(1, true));
+                    }
+                } else {
+                    // Screen outward from the pilot along the variants' order; a direction stops at the first
+                    // variant screening more than VARIANT_MARGIN above the best so far (fit quality is taken to be
+                    // unimodal along the order, see LossLaw#variants).
+                    List<Problem> screened = new ArrayList<>(java.util.Collections.nCopies(protos.size(), null));
+                    double bestScreen = Double.POSITIVE_INFINITY;
+                    int pilotIndex = protos.size() / 2;
+                    int[][] walks = {{pilotIndex}, {pilotIndex - 1, -1}, {pilotIndex + 1, 1}};
+                    for (int[] walk : walks) {
+                        for (int vi = walk[0]; vi >= 0 && vi < protos.size(); vi += walk.length > 1 ? walk[1] : 0) {
+                            Problem proto = protos.get(vi);
+                            Problem bestOfVariant = null;
+                            for (double[] ps : pilotStarts) {
+                                double[] start = proto.projectAt(ps);
+                                if (start == null) {
+                                    continue;
+                                }
+                                Problem p = proto.copy();
+                                startsRun++;
+                                p.optimize(start, Math.min(SCREEN_ITERATIONS, maxIterations));
+                                totalIt += p.iterations;
+                                totalEval += p.evaluations;
+                                if (p.bestParams != null && Double.isFinite(p.objective)
+                                        && (bestOfVariant == null || p.objective < bestOfVariant.objective)) {
+                                    bestOfVariant = p;
+                                }
+                            }
+                            screened.set(vi, bestOfVariant);
+                            if (bestOfVariant != null) {
+                                bestScreen = Math.min(bestScreen, bestOfVariant.objective);
+                                if (bestOfVariant.finished && bestOfVariant.converged()
+                                        && (best == null || bestOfVariant.objective < best.objective)) {
+                                    best = bestOfVariant;
+                                }
+                            }
+                            if (walk.length == 1 || bestOfVariant == null
+                                    || bestOfVariant.objective > bestScreen * (1 + VARIANT_MARGIN)) {
+                                break;
+                            }
+                        }
+                    }
+                    for (Problem sp : screened) {
+                        boolean refine = sp != null && sp.objective <= bestScreen * (1 + VARIANT_MARGIN);
+                        plan.add(refine && !sp.finished ? List.of(sp.bestParams) : List.of());
+                    }
+                }
+            }
+            for (int vi = 0; vi < protos.size(); vi++) {
+                Problem proto = protos.get(vi);
+                for (double[] start : plan.get(vi)) {
                     Problem p = proto.copy();
                     startsRun++;
                     try {
@@ -565,8 +626,15 @@ public final class LawFitter {
             return sum + penalty(p);
         }
 
-        /** Variable-projection starting points: the best {@code k} grid points. */
-        List<double[]> projectedStarts(int k) {
+        /**
+         * Variable-projection starting points. The linear parameters are solved by weighted least squares on the
+         * relative residual at each point of the law's non-linear grid. Without {@code refine}: the best {@code k}
+         * grid points by the objective. With {@code refine} and a single free non-linear parameter: each local
+         * minimum of that projected profile is refined by golden-section search between its grid neighbours, and
+         * the refined minima within {@link #VARIANT_MARGIN} of the best one (at most {@code k}, at least one) are
+         * returned, best first.
+         */
+        List<double[]> projectedStarts(int k, boolean refine) {
             int[] lin = v.linearParameters();
             int np = v.parameterCount();
             boolean[] isLin = new boolean[np];
@@ -584,15 +652,15 @@ public final class LawFitter {
             int n = n();
             double[] values = new double[n];
             double[][] jac = new double[n][np];
-            List<Object[]> scored = new ArrayList<>();
+            List<double[]> grid = new ArrayList<>();
+            List<double[]> projected = new ArrayList<>();
+            List<Double> lsScore = new ArrayList<>();
             List<double[]> seen = new ArrayList<>();
+            double[] ls = new double[1];
             for (double[] g : v.nonlinearGrid()) {
                 double[] p = new double[np];
                 for (int j = 0; j < nonlin.length; j++) {
                     p[nonlin[j]] = fixed[nonlin[j]] ? fixedValues[nonlin[j]] : g[j];
-                }
-                for (int j : lin) {
-                    p[j] = fixed[j] ? fixedValues[j] : 1;
                 }
                 boolean dup = false;
                 for (double[] s : seen) {
@@ -605,37 +673,52 @@ public final class LawFitter {
                     continue;
                 }
                 seen.add(p.clone());
-                evaluate(p, values, jac);
-                // Columns of the free linear parameters; the rest is an offset.
-                int m = freeLin.length;
-                double[][] ata = new double[m][m];
-                double[] atb = new double[m];
-                for (int i = 0; i < n; i++) {
-                    double offset = values[i];
-                    for (int j : freeLin) {
-                        offset -= jac[i][j] * p[j];
+                double[] pp = project(p, lin, nonlin, freeLin, values, jac, ls);
+                if (pp != null) {
+                    grid.add(g);
+                    projected.add(pp);
+                    lsScore.add(ls[0]);
+                }
+            }
+            List<Object[]> scored = new ArrayList<>();
+            boolean oneFree = nonlin.length == 1 && !fixed[nonlin[0]];
+            if (refine && oneFree && projected.size() >= 2) {
+                int j0 = nonlin[0];
+                int m = projected.size();
+                for (int i = 0; i < m; i++) {
+                    double si = lsScore.get(i);
+                    boolean localMin = (i == 0 || si <= lsScore.get(i - 1)) && (i == m - 1 || si <= lsScore.get(i + 1));
+                    if (!localMin) {
+                        continue;
                     }
-                    double w = sqrtW[i] * sqrtW[i] / (obs[i] * obs[i]);
-                    double y = obs[i] - offset;
-                    for (int a = 0; a < m; a++) {
-                        double fa = jac[i][freeLin[a]];
-                        atb[a] += w * fa * y;
-                        for (int b = 0; b < m; b++) {
-                            ata[a][b] += w * fa * jac[i][freeLin[b]];
-                        }
+                    double x = grid.get(i)[0];
+                    double left = i > 0 ? grid.get(i - 1)[0] : x - (grid.get(1)[0] - x);
+                    double right = i < m - 1 ? grid.get(i + 1)[0] : x + (x - grid.get(m - 2)[0]);
+                    left = clampInterior(left, lo[j0], hi[j0]);
+                    right = clampInterior(right, lo[j0], hi[j0]);
+                    double[] refined = refine1d(projected.get(i), j0, left, right, lin, nonlin, freeLin, values,
+                            jac, ls);
+                    double[] p = refined != null ? refined : projected.get(i);
+                    double obj = objectiveAt(p, values);
+                    double gridObj = objectiveAt(projected.get(i), values);
+                    if (gridObj < obj) {
+                        p = projected.get(i);
+                        obj = gridObj;
+                    }
+                    if (Double.isFinite(obj)) {
+                        scored.add(new Object[] {obj, p});
                     }
                 }
-                double[] c = solve(ata, atb);
-                if (c == null) {
-                    continue;
+                scored.sort(Comparator.comparingDouble(o -> (Double) o[0]));
+                List<double[]> out = new ArrayList<>();
+                for (int i = 0; i < Math.min(k, scored.size()); i++) {
+                    if (i == 0 || (Double) scored.get(i)[0] <= (Double) scored.get(0)[0] * (1 + VARIANT_MARGIN)) {
+                        out.add((double[]) scored.get(i)[1]);
+                    }
                 }
-                for (int a = 0; a < m; a++) {
-                    int j = freeLin[a];
-                    p[j] = clampInterior(c[a], lo[j], hi[j]);
-                }
-                for (int j : nonlin) {
-                    p[j] = clampInterior(p[j], lo[j], hi[j]);
-                }
+                return out;
+            }
+            for (double[] p : projected) {
                 double obj = objectiveAt(p, values);
                 if (Double.isFinite(obj)) {
                     scored.add(new Object[] {obj, p});
@@ -649,6 +732,101 @@ public final class LawFitter {
             return out;
         }
 
+        /**
+         * Golden-section search of the projected least-squares profile over the single non-linear parameter
+         * {@code j0} in [a, b]; the projected point at the minimum found, or null.
+         */
+        private double[] refine1d(double[] start, int j0, double a, double b, int[] lin, int[] nonlin,
+                                  int[] freeLin, double[] values, double[][] jac, double[] ls) {
+            final double g = 0.5 * (Math.sqrt(5) - 1);
+            double[] p = start.clone();
+            double x1 = b - g * (b - a);
+            double x2 = a + g * (b - a);
+            p[j0] = x1;
+            double[] p1 = project(p, lin, nonlin, freeLin, values, jac, ls);
+            double f1 = p1 != null ? ls[0] : Double.POSITIVE_INFINITY;
+            p[j0] = x2;
+            double[] p2 = project(p, lin, nonlin, freeLin, values, jac, ls);
+            double f2 = p2 != null ? ls[0] : Double.POSITIVE_INFINITY;
+            for (int it = 0; it < REFINE_STEPS; it++) {
+                if (f1 <= f2) {
+                    b = x2;
+                    x2 = x1;
+                    f2 = f1;
+                    p2 = p1;
+                    x1 = b - g * (b - a);
+                    p[j0] = x1;
+                    p1 = project(p, lin, nonlin, freeLin, values, jac, ls);
+                    f1 = p1 != null ? ls[0] : Double.POSITIVE_INFINITY;
+                } else {
+                    a = x1;
+                    x1 = x2;
+                    f1 = f2;
+                    p1 = p2;
+                    x2 = a + g * (b - a);
+                    p[j0] = x2;
+                    p2 = project(p, lin, nonlin, freeLin, values, jac, ls);
+                    f2 = p2 != null ? ls[0] : Double.POSITIVE_INFINITY;
+                }
+            }
+            return f1 <= f2 ? p1 : p2;
+        }
+
+        /**
+         * The free linear parameters solved by weighted least squares on the relative residual, the others as in
+         * {@code p0} (non-linear ones clamped into their box); {@code ls[0]} gets the weighted residual sum of
+         * squares. Null if the system is singular.
+         */
+        private double[] project(double[] p0, int[] lin, int[] nonlin, int[] freeLin, double[] values,
+                                 double[][] jac, double[] ls) {
+            int n = n();
+            double[] p = p0.clone();
+            for (int j : lin) {
+                p[j] = fixed[j] ? fixedValues[j] : 1;
+            }
+            evaluate(p, values, jac);
+            // Columns of the free linear parameters; the rest is an offset.
+            int m = freeLin.length;
+            double[][] ata = new double[m][m];
+            double[] atb = new double[m];
+            double yy = 0;
+            for (int i = 0; i < n; i++) {
+                double[] row = jac[i];
+                double offset = values[i];
+                for (int j : freeLin) {
+                    offset -= row[j] * p[j];
+                }
+                double w = sqrtW[i] * sqrtW[i] / (obs[i] * obs[i]);
+                double y = obs[i] - offset;
+                yy += w * y * y;
+                for (int a = 0; a < m; a++) {
+                    double fa = row[freeLin[a]];
+                    atb[a] += w * fa * y;
+                    for (int b = 0; b < m; b++) {
+                        ata[a][b] += w * fa * row[freeLin[b]];
+                    }
+                }
+            }
+            double[] c = solve(ata, atb);
+            if (c == null) {
+                return null;
+            }
+            // Residual sum of squares at the unconstrained solution: y'Wy - c'A'Wy.
+            double rss = yy;
+            for (int a = 0; a < m; a++) {
+                rss -= c[a] * atb[a];
+            }
+            ls[0] = rss;
+            for (int a = 0; a < m; a++) {
+                int j = freeLin[a];
+                p[j] = clampInterior(c[a], lo[j], hi[j]);
+            }
+            for (int j : nonlin) {
+                p[j] = clampInterior(p[j], lo[j], hi[j]);
+            }
+            return p;
+        }
+
         double[] toExternal(double[] z) {
             double[] p = fixedValues.clone();
             for (int k = 0; k < freeIdx.length; k++) {
@@ -658,7 +836,34 @@ public final class LawFitter {
             return p;
         }
 
+        /** The projected start (linear parameters solved) at the non-linear values of {@code p}; null if singular. */
+        double[] projectAt(double[] p) {
+            int[] lin = v.linearParameters();
+            int np = v.parameterCount();
+            boolean[] isLin = new boolean[np];
+            for (int j : lin) {
+                isLin[j] = true;
+            }
+            int[] nonlin = java.util.stream.IntStream.range(0, np).filter(j -> !isLin[j]).toArray();
+            int[] freeLin = Arrays.stream(lin).filter(j -> !fixed[j]).toArray();
+            double[] q = p.clone();
+            for (int j : nonlin) {
+                if (fixed[j]) {
+                    q[j] = fixedValues[j];
+                }
+            }
+            return project(q, lin, nonlin, freeLin, new double[n()], new double[n()][np], new double[1]);
+        }
+
         void optimize(double[] start) {
+            optimize(start, maxIterations);
+        }
+
+        /**
+         * LM from {@code start} for at most {@code iterationLimit} iterations. Reaching the limit leaves
+         * {@link #finished} false, with the best point seen in {@link #bestParams}.
+         */
+        void optimize(double[] start, int iterationLimit) {
             double[] z0 = new double[freeIdx.length];
             for (int k = 0; k < freeIdx.length; k++) {
                 int j = freeIdx[k];
@@ -668,13 +873,20 @@ public final class LawFitter {
             int np = v.parameterCount();
             double[] values = new double[n];
             double[][] jac = new double[n][np];
+            int[] evaluationCount = new int[1];
             MultivariateJacobianFunction model = point -> {
+                evaluationCount[0]++;
                 double[] z = point.toArray();
                 double[] p = toExternal(z);
                 evaluate(p, values, jac);
                 int m = priorK.length;
                 double[] res = new double[n + m];
                 double[][] jz = new double[n + m][freeIdx.length];
+                // d external / d internal per free parameter: the same for every point.
+                double[] dz = new double[freeIdx.length];
+                for (int k = 0; k < freeIdx.length; k++) {
+                    dz[k] = dExternal(z[k], lo[freeIdx[k]], hi[freeIdx[k]]);
+                }
                 double obj = 0;
                 for (int q = 0; q < m; q++) {
                     int k = priorK[q];
@@ -703,9 +915,10 @@ public final class LawFitter {
                     res[i] = sqrtW[i] * rp;
                     if (valid) {
                         double scale = sqrtW[i] * drp / lhat;
+                        double[] row = jac[i];
+                        double[] out = jz[i];
                         for (int k = 0; k < freeIdx.length; k++) {
-                            int j = freeIdx[k];
-                            jz[i][k] = scale * jac[i][j] * dExternal(z[k], lo[j], hi[j]);
+                            out[k] = scale * row[freeIdx[k]] * dz[k];
                         }
                     }
                 }
@@ -724,15 +937,15 @@ public final class LawFitter {
                                 .start(z0)
                                 .model(model)
                                 .target(new double[n + priorK.length])
-                                .maxIterations(maxIterations)
-                                .maxEvaluations(4 * maxIterations)
+                                .maxIterations(iterationLimit)
+                                .maxEvaluations(4 * iterationLimit)
                                 .lazyEvaluation(false)
                                 .checker(new EvaluationRmsChecker(RMS_RELATIVE_TOLERANCE))
                                 .build());
             } catch (MathIllegalStateException e) {
                 // Iteration / evaluation limit: not converged; keep the counts.
-                iterations = maxIterations;
-                evaluations = 4 * maxIterations;
+                iterations = iterationLimit;
+                evaluations = Math.min(evaluationCount[0], 4 * iterationLimit);
                 finished = false;
                 return;
             }

@@ -49,7 +49,8 @@ public interface LossLaw {
 
     /**
      * Fixed hyper-parameter variants a fitter should try and choose among by fit quality (e.g. the momentum
-     * law's lambda); by default just this law.
+     * law's lambda, ascending); by default just this law. Ordered along the hyper-parameter: a fitter may assume the
+     * fit quality is unimodal along this order.
      */
     default List<LossLaw> variants() {
         return List.of(this);
@@ -62,6 +63,18 @@ public interface LossLaw {
 
     /** Precomputes the law's schedule-dependent terms at {@code steps} (each within the schedule). */
     PreparedCurve prepare(LrSchedule schedule, long[] steps);
+
+    /**
+     * {@link #prepare} of every one of {@link #variants()} (same order), for one schedule and query steps. Laws
+     * whose variants share schedule terms override this to compute them in one pass.
+     */
+    default List<PreparedCurve> prepareVariants(LrSchedule schedule, long[] steps) {
+        List<PreparedCurve> out = new java.util.ArrayList<>();
+        for (LossLaw v : variants()) {
+            out.add(v.prepare(schedule, steps));
+        }
+        return out;
+    }
 
     /** Loss predicted at each of {@code steps} under {@code schedule}. */
     default double[] predict(double[] params, LrSchedule schedule, long[] steps) {

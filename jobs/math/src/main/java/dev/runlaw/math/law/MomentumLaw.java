@@ -56,7 +56,7 @@ public final class MomentumLaw implements LossLaw {
         return new MomentumLaw(lambda, new double[] {lambda});
     }
 
-    /** The law with lambda chosen by the fitter from the given candidates. */
+    /** The law with lambda chosen by the fitter from the given candidates (its variants in ascending order). */
     public static MomentumLaw withLambdaCandidates(double... candidates) {
         if (candidates.length == 0) {
             throw new IllegalArgumentException("no lambda candidates");
@@ -64,7 +64,9 @@ public final class MomentumLaw implements LossLaw {
         for (double c : candidates) {
             withLambda(c);
         }
-        return new MomentumLaw(candidates[0], candidates.clone());
+        double[] sorted = candidates.clone();
+        Arrays.sort(sorted);
+        return new MomentumLaw(candidates[0], sorted);
     }
 
     public double lambda() {
@@ -152,6 +154,20 @@ public final class MomentumLaw implements LossLaw {
         return fromAreas(order, s1, s2);
     }
 
+    /** All lambda candidates' curves from one pass over the schedule ({@link MomentumAreas#atSteps}). */
+    @Override
+    public List<PreparedCurve> prepareVariants(LrSchedule schedule, long[] steps) {
+        double[][] areas = MomentumAreas.atSteps(schedule, lambdas, steps);
+        long[] st = steps.clone();
+        double[] s1 = areas[0];
+        double[] lnS1 = Prepared.logs(s1);
+        List<PreparedCurve> out = new ArrayList<>(lambdas.length);
+        for (int l = 0; l < lambdas.length; l++) {
+            out.add(new Prepared(st, s1, areas[1 + l], lnS1));
+        }
+        return out;
+    }
+
     /** A prepared curve from areas already computed (e.g. kept by an online state). */
     public static PreparedCurve fromAreas(long[] steps, double[] s1, double[] s2) {
         return new Prepared(steps.clone(), s1.clone(), s2.clone());
@@ -163,7 +179,19 @@ public final class MomentumLaw implements LossLaw {
                 + "]";
     }
 
-    private record Prepared(long[] steps, double[] s1, double[] s2) implements PreparedCurve {
+    private record Prepared(long[] steps, double[] s1, double[] s2, double[] lnS1) implements PreparedCurve {
+        Prepared(long[] steps, double[] s1, double[] s2) {
+            this(steps, s1, s2, logs(s1));
+        }
+
+        private static double[] logs(double[] s1) {
+            double[] out = new double[s1.length];
+            for (int i = 0; i < s1.length; i++) {
+                out[i] = Math.log(s1[i] > 0 ? s1[i] : Double.MIN_NORMAL);
+            }
+            return out;
+        }
+
         @Override
         public int size() {
             return steps.length;
@@ -181,8 +209,7 @@ public final class MomentumLaw implements LossLaw {
             double alpha = p[2];
             double c = p[3];
             for (int i = 0; i < steps.length; i++) {
-                double x = s1[i] > 0 ? s1[i] : Double.MIN_NORMAL;
-                double lnS = Math.log(x);
+                double lnS = lnS1[i];
                 double pw = Math.exp(-alpha * lnS);
                 values[offset + i] = l0 + a * pw - c * s2[i];
                 if (jac != null) {

@@ -104,4 +104,85 @@ public final class MomentumAreas {
         }
         return out;
     }
+    /**
+     * S1 and S2 of several lambdas at chosen steps, in one pass over the schedule (up to the largest step): row 0 =
+     * S1 (the same for every lambda), row {@code 1 + l} = S2 for {@code lambdas[l]}; column {@code i} is
+     * {@code steps[i]} (any order, repeats allowed). Bit-for-bit the values of {@link #push} with the schedule's
+     * known peak step.
+     *
+     * @throws IndexOutOfBoundsException if a step lies outside the schedule
+     */
+    public static double[][] atSteps(LrSchedule schedule, double[] lambdas, long[] steps) {
+        for (double l : lambdas) {
+            if (!(l >= 0 && l < 1)) {
+                throw new IllegalArgumentException("lambda must be in [0, 1), got " + l);
+            }
+        }
+        int n = steps.length;
+        int nl = lambdas.length;
+        double[][] out = new double[1 + nl][n];
+        if (n == 0) {
+            return out;
+        }
+        long first = schedule.firstStep();
+        Integer[] boxed = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            if (!schedule.contains(steps[i])) {
+                throw new IndexOutOfBoundsException("step " + steps[i] + " outside " + schedule);
+            }
+            boxed[i] = i;
+        }
+        java.util.Arrays.sort(boxed, (a, b) -> Long.compare(steps[a], steps[b]));
+        long peakStep = schedule.peakStep();
+        int last = (int) (steps[boxed[n - 1]] - first);
+        double[] m = new double[nl];
+        double[] s2 = new double[nl];
+        double s1 = 0;
+        double prevEff = 0;
+        long warmupSteps = 0;
+        int next = 0;
+        // While every momentum is 0 and the LR does not change (e.g. a constant phase before any decay), the
+        // recurrences add exact zeros: skipped, with bit-identical results.
+        boolean moving = false;
+        for (int idx = 0; idx <= last; idx++) {
+            long step = first + idx;
+            double lr = schedule.rawAt(idx);
+            if (step < 1) {
+                prevEff = lr;
+            } else if (step <= peakStep) {
+                warmupSteps++;
+                double peak = Math.max(prevEff, lr);
+                s1 = warmupSteps * peak;
+                prevEff = peak;
+            } else {
+                double d = prevEff - lr;
+                if (d != 0) {
+                    moving = true;
+                    for (int l = 0; l < nl; l++) {
+                        double ml = lambdas[l] * m[l] + d;
+                        m[l] = ml;
+                        s2[l] += ml;
+                    }
+                } else if (moving) {
+                    moving = false;
+                    for (int l = 0; l < nl; l++) {
+                        double ml = lambdas[l] * m[l] + d;
+                        m[l] = ml;
+                        s2[l] += ml;
+                        moving |= ml != 0;
+                    }
+                }
+                s1 += lr;
+                prevEff = lr;
+            }
+            while (next < n && steps[boxed[next]] == step) {
+                int col = boxed[next++];
+                out[0][col] = s1;
+                for (int l = 0; l < nl; l++) {
+                    out[1 + l][col] = s2[l];
+                }
+            }
+        }
+        return out;
+    }
 }

@@ -115,6 +115,34 @@ class LawFitterTest {
     }
 
     @Test
+    void screenedDefaultFitReachesTheExhaustiveMultiStartOptimum() {
+        // The default fit screens the lambdas with short LMs from one refined start; withStarts(3) runs LM from the
+        // 3 best grid points of every lambda. Both must end at the same optimum (seeded noise).
+        for (double lambda : new double[] {0.99, 0.998, 0.9995}) {
+            List<RunObservations> data = runs(MomentumLaw.withLambda(lambda), MOMENTUM, 1e-3);
+            FitResult screened = LawFitter.create(MomentumLaw.create()).fit(data);
+            FitResult exhaustive = LawFitter.create(MomentumLaw.create()).withStarts(3).fit(data);
+            assertThat(screened.ok()).as(screened.toString()).isTrue();
+            assertThat(exhaustive.ok()).as(exhaustive.toString()).isTrue();
+            assertThat(screened.law().hyperParameters()).isEqualTo(exhaustive.law().hyperParameters());
+            assertThat(screened.objective()).isLessThanOrEqualTo(exhaustive.objective() * (1 + 1e-6));
+            assertThat(screened.starts()).isLessThan(exhaustive.starts());
+        }
+    }
+
+    @Test
+    void refinedStartNeedsOneLmStartForAFixedLambda() {
+        MomentumLaw law = MomentumLaw.withLambda(0.999);
+        List<RunObservations> data = runs(law, MOMENTUM, 1e-3);
+        FitResult r = LawFitter.create(law).fit(data);
+        FitResult grid = LawFitter.create(law).withStarts(3).fit(data);
+        assertThat(r.ok()).isTrue();
+        assertThat(r.starts()).isEqualTo(1);
+        assertThat(r.objective()).isLessThanOrEqualTo(grid.objective() * (1 + 1e-6));
+        assertThat(r.param("alpha")).isCloseTo(grid.param("alpha"), within(1e-3));
+    }
+
+    @Test
     void isDeterministic() {
         MomentumLaw law = MomentumLaw.create();
         List<RunObservations> data = runs(MomentumLaw.withLambda(0.999), MOMENTUM, 1e-3);
@@ -182,5 +210,9 @@ class LawFitterTest {
         FitResult r = LawFitter.create(law).withMaxIterations(1).fit(runs(law, MOMENTUM, 1e-3));
         assertThat(r.status()).isEqualTo(FitStatus.NO_CONVERGENCE);
         assertThat(r.ok()).isFalse();
+        // Also when lambda is screened among candidates: the screening LM obeys the iteration limit too.
+        FitResult screened = LawFitter.create(MomentumLaw.create()).withMaxIterations(1)
+                .fit(runs(law, MOMENTUM, 1e-3));
+        assertThat(screened.status()).isEqualTo(FitStatus.NO_CONVERGENCE);
     }
 }

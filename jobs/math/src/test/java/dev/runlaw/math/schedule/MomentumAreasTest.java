@@ -50,4 +50,43 @@ class MomentumAreasTest {
         double[][] a = MomentumAreas.of(s, 0.999);
         assertThat(a[1][a[1].length - 1]).isNegative();
     }
+    @Test
+    void atStepsMatchesOnePassPerLambdaExactly() {
+        java.util.Random rnd = new java.util.Random(42);
+        LrSchedule[] schedules = {
+            LrSchedule.cosine(5000, 300, 3e-4, 3e-5),
+            LrSchedule.wsd(4000, 200, 3000, 1e-3, 1e-5, Decay.LINEAR),
+            LrSchedule.builder().warmup(10, 0, 1e-4).constant(100, 1e-4).rewarmup(50, 1e-4, 1e-3)
+                    .constant(100, 1e-3).build(),
+            LrSchedule.of(7, new double[] {1e-3, 1e-3, 5e-4, 2e-4, 2e-4, 1e-4}),
+        };
+        double[] lambdas = {0.99, 0.995, 0.998, 0.999, 0.9995, 0};
+        for (LrSchedule s : schedules) {
+            long[] steps = new long[40];
+            for (int i = 0; i < steps.length; i++) {
+                steps[i] = s.firstStep() + rnd.nextInt(s.length());
+            }
+            steps[0] = s.lastStep();
+            steps[1] = s.firstStep();
+            steps[2] = steps[3];
+            double[][] got = MomentumAreas.atSteps(s, lambdas, steps);
+            for (int l = 0; l < lambdas.length; l++) {
+                double[][] ref = MomentumAreas.of(s, lambdas[l]);
+                for (int i = 0; i < steps.length; i++) {
+                    int k = (int) (steps[i] - s.firstStep());
+                    assertThat(got[0][i]).isEqualTo(ref[0][k]);
+                    assertThat(got[1 + l][i]).isEqualTo(ref[1][k]);
+                }
+            }
+        }
+    }
+
+    @Test
+    void atStepsRejectsStepsOutsideTheSchedule() {
+        LrSchedule s = LrSchedule.constant(100, 10, 1e-3);
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> MomentumAreas.atSteps(s, new double[] {0.99}, new long[] {5, 100}))
+                .isInstanceOf(IndexOutOfBoundsException.class);
+        assertThat(MomentumAreas.atSteps(s, new double[] {0.99, 0.9}, new long[0])).hasDimensions(3, 0);
+    }
 }
