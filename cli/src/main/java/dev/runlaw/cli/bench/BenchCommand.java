@@ -10,7 +10,7 @@ public final class BenchCommand {
 
     public static int run(String[] args, PrintStream out) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: runlaw bench ingest [--records N] [--expert-records M] [--experts E]");
+            System.err.println("usage: runlaw bench ingest [--records N] [--expert-records M] [--experts E] [--parallelism P] [--batch-rows B]");
             return 2;
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
