@@ -10,7 +10,8 @@ public final class BenchCommand {
 
     public static int run(String[] args, PrintStream out) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: runlaw bench ingest [--records N] [--expert-records M] [--experts E] [--parallelism P]\n"
+            System.err.println("usage: runlaw bench ingest [--records N] [--expert-records M] [--experts E]"
+                    + " [--parallelism P] [--batch-rows B]\n"
                     + "       runlaw bench forecast-fit [--help for options]");
             return 2;
         }

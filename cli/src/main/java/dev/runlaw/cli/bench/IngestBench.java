@@ -35,6 +35,7 @@ final class IngestBench {
         int expertRecords = 40_000;
         int experts = 256;
         String parallelism = "1";
+        String batchRows = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--records" -> records = Integer.parseInt(args[++i]);
@@ -42,6 +43,7 @@ final class IngestBench {
                 case "--expert-records" -> expertRecords = Integer.parseInt(args[++i]);
                 case "--experts" -> experts = Integer.parseInt(args[++i]);
                 case "--parallelism" -> parallelism = args[++i];
+                case "--batch-rows" -> batchRows = args[++i];
                 default -> {
                     System.err.println("unknown option " + args[i]);
                     return 2;
@@ -51,7 +53,8 @@ final class IngestBench {
         TelemetryCodec codec = new TelemetryCodec();
         long t0 = 1_760_000_000_000L;
         out.printf("runlaw bench ingest: %d step-metric records over %d runs; %d expert-load records x %d experts;"
-                + " job parallelism %s%n", records, runs, expertRecords, experts, parallelism);
+                + " job parallelism %s; sink.batch-rows %s%n", records, runs, expertRecords, experts, parallelism,
+                batchRows == null ? "default" : batchRows);
 
         List<byte[]> stepKeys = new ArrayList<>(records);
         List<byte[]> stepValues = new ArrayList<>(records);
@@ -88,7 +91,11 @@ final class IngestBench {
         try (LocalStack stack = LocalStack.start()) {
             String bs = stack.kafka().bootstrapServers();
             stack.kafka().createTopics(LocalStack.PARTITIONS, "bench.raw-step-metrics");
-            JobClient job = stack.startIngest(stack.ingestConfig(Map.of("parallelism", parallelism)));
+            Map<String, String> overrides = new HashMap<>(Map.of("parallelism", parallelism));
+            if (batchRows != null) {
+                overrides.put("sink.batch-rows", batchRows);
+            }
+            JobClient job = stack.startIngest(stack.ingestConfig(overrides));
 
             // Warm-up: JIT, Kafka connections, the ClickHouse client and the first parts of each table.
             produce(bs, producerProps, RecordKind.STEP_METRICS.topic(), stepKeys.subList(0, 20_000),

@@ -8,13 +8,15 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
-import org.apache.avro.message.BadHeaderException;
-import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DatumReader;
+import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.message.BinaryMessageEncoder;
-import org.apache.avro.message.MissingSchemaException;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 
@@ -26,23 +28,35 @@ import org.apache.avro.specific.SpecificRecord;
  * {@code runlaw/schemas/released/vN/}, so records written by old producers are resolved into the current classes.
  * A record whose fingerprint is none of those is refused with {@link DecodeException.Kind#UNKNOWN_SCHEMA}.
  * Instances are thread-safe and cheap to share; build one per JVM.
+ *
+ * <p>Decoding reads the header itself and runs the resolving reader of that fingerprint over the byte array,
+ * rather than through Avro's {@code BinaryMessageDecoder}, which reads the body byte by byte from a
+ * {@code ByteArrayInputStream} (a synchronized call per byte): same result, a good deal cheaper per record.
  */
 public final class TelemetryCodec {
     /** Released versions are probed v1, v2, ... until one is missing. */
     private static final String RELEASED = "runlaw/schemas/released/v%d/%s.avsc";
 
     private final Map<RecordKind, BinaryMessageEncoder<SpecificRecord>> encoders = new EnumMap<>(RecordKind.class);
-    private final Map<RecordKind, BinaryMessageDecoder<SpecificRecord>> decoders = new EnumMap<>(RecordKind.class);
+    /** Per kind: writer-schema fingerprint → reader resolving that writer schema into the current class. */
+    private final Map<RecordKind, Map<Long, DatumReader<SpecificRecord>>> readers = new EnumMap<>(RecordKind.class);
+    /** Reused per thread: binaryDecoder(array, reuse) only repoints it at the next array. */
+    private static final ThreadLocal<BinaryDecoder> DECODER = new ThreadLocal<>();
+    private static final int HEADER = 10;
     private final Map<RecordKind, List<Schema>> released = new EnumMap<>(RecordKind.class);
 
     public TelemetryCodec() {
         SpecificData model = SpecificData.getForClass(dev.runlaw.schema.StepMetrics.class);
         for (RecordKind kind : RecordKind.values()) {
             encoders.put(kind, new BinaryMessageEncoder<>(model, kind.schema()));
-            BinaryMessageDecoder<SpecificRecord> decoder = new BinaryMessageDecoder<>(model, kind.schema());
             List<Schema> versions = loadReleased(kind.schema().getName());
-            versions.forEach(decoder::addSchema);
-            decoders.put(kind, decoder);
+            Map<Long, DatumReader<SpecificRecord>> byFingerprint = new HashMap<>();
+            for (Schema writer : versions) {
+                byFingerprint.put(SchemaNormalization.parsingFingerprint64(writer), reader(model, writer, kind.schema()));
+            }
+            byFingerprint.put(SchemaNormalization.parsingFingerprint64(kind.schema()),
+                    reader(model, kind.schema(), kind.schema()));
+            readers.put(kind, byFingerprint);
             released.put(kind, Collections.unmodifiableList(versions));
         }
     }
@@ -69,14 +83,24 @@ public final class TelemetryCodec {
         if (bytes == null || bytes.length == 0) {
             throw new DecodeException(DecodeException.Kind.UNDECODABLE, "empty value");
         }
-        try {
-            return decoders.get(kind).decode(bytes);
-        } catch (MissingSchemaException e) {
-            throw new DecodeException(DecodeException.Kind.UNKNOWN_SCHEMA,
-                    "no known " + kind.schema().getName() + " schema has this fingerprint: " + e.getMessage());
-        } catch (BadHeaderException e) {
+        if (bytes.length < HEADER) {
             throw new DecodeException(DecodeException.Kind.UNDECODABLE,
-                    "not Avro single-object encoding: " + e.getMessage());
+                    "not Avro single-object encoding: only " + bytes.length + " bytes");
+        }
+        if (bytes[0] != (byte) 0xC3 || bytes[1] != 0x01) {
+            throw new DecodeException(DecodeException.Kind.UNDECODABLE,
+                    String.format("not Avro single-object encoding: header bytes 0x%02X%02X", bytes[0], bytes[1]));
+        }
+        long fingerprint = (long) LONG_LE.get(bytes, 2);
+        DatumReader<SpecificRecord> reader = readers.get(kind).get(fingerprint);
+        if (reader == null) {
+            throw new DecodeException(DecodeException.Kind.UNKNOWN_SCHEMA,
+                    "no known " + kind.schema().getName() + " schema has this fingerprint: " + fingerprint);
+        }
+        try {
+            BinaryDecoder in = DecoderFactory.get().binaryDecoder(bytes, HEADER, bytes.length - HEADER, DECODER.get());
+            DECODER.set(in);
+            return reader.read(null, in);
         } catch (IOException | RuntimeException e) {
             // Avro signals a truncated or corrupt body with EOF, negative lengths or array bounds errors.
             throw new DecodeException(DecodeException.Kind.UNDECODABLE,
@@ -89,6 +113,14 @@ public final class TelemetryCodec {
     public List<Schema> releasedSchemas(RecordKind kind) {
         return released.get(kind);
     }
+
+    @SuppressWarnings("unchecked")
+    private static DatumReader<SpecificRecord> reader(SpecificData model, Schema writer, Schema reader) {
+        return (DatumReader<SpecificRecord>) model.createDatumReader(writer, reader);
+    }
+
+    private static final java.lang.invoke.VarHandle LONG_LE = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+            long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
     private static List<Schema> loadReleased(String name) {
         List<Schema> out = new ArrayList<>();

@@ -1,24 +1,18 @@
 package dev.runlaw.jobs.clickhouse;
 
-import java.nio.charset.StandardCharsets;
-
 /**
- * One row for ClickHouse: the target table and the row as a UTF-8 {@code JSONEachRow} object (no line separator).
+ * One row for ClickHouse: the target table and the row in {@code RowBinary} (see {@link RowBinaryWriter}), its
+ * columns in the order of the table's insert column list.
  *
  * <p>The bytes are never modified after construction; the sink copies them into its batch buffer.
  *
- * @param table unqualified table name in the sink's database
- * @param json  one JSON object, UTF-8
+ * @param table     unqualified table name in the sink's database
+ * @param rowBinary one row, RowBinary
  */
-public record ClickHouseRow(String table, byte[] json) {
-
-    /** The JSON text, for tests and logs. */
-    public String jsonText() {
-        return new String(json, StandardCharsets.UTF_8);
-    }
+public record ClickHouseRow(String table, byte[] rowBinary) {
 
     @Override
     public String toString() {
-        return table + " " + jsonText();
+        return table + " (" + rowBinary.length + " bytes RowBinary)";
     }
 }

@@ -1,12 +1,16 @@
 package dev.runlaw.jobs.clickhouse;
 
 import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 
 /**
- * Sink V2 writing {@link ClickHouseRow}s to their tables in batches of {@code JSONEachRow}.
+ * Sink V2 writing {@link ClickHouseRow}s to their tables in batches of {@code RowBinary}, each
+ * insert naming its table's columns (given at construction, in the order the rows hold them).
  *
  * <p>Delivery is at-least-once: the writer flushes every buffered row when Flink asks it to before a checkpoint
  * ({@link SinkWriter#flush(boolean)}), so rows of acknowledged input are in ClickHouse before the Kafka offsets
@@ -23,11 +27,19 @@ public final class ClickHouseSink implements Sink<ClickHouseRow> {
     static final int MAX_BATCH_BYTES = 32 << 20;
 
     private final ClickHouseEndpoint endpoint;
+    private final Map<String, List<String>> columns;
     private final int batchRows;
     private final long flushIntervalMs;
     private final long insertTimeoutMs;
 
-    public ClickHouseSink(ClickHouseEndpoint endpoint, int batchRows, long flushIntervalMs) {
+    /**
+     * @param columns every table the rows may go to → its columns, in the order each row holds them
+     */
+    public ClickHouseSink(ClickHouseEndpoint endpoint, Map<String, List<String>> columns, int batchRows,
+                          long flushIntervalMs) {
+        if (columns.isEmpty() || columns.values().stream().anyMatch(List::isEmpty)) {
+            throw new IllegalArgumentException("every table needs its columns: " + columns);
+        }
         if (batchRows < 1) {
             throw new IllegalArgumentException("batchRows must be >= 1, got " + batchRows);
         }
@@ -35,6 +47,9 @@ public final class ClickHouseSink implements Sink<ClickHouseRow> {
             throw new IllegalArgumentException("flushIntervalMs must be >= 1, got " + flushIntervalMs);
         }
         this.endpoint = endpoint;
+        Map<String, List<String>> copy = new LinkedHashMap<>();
+        columns.forEach((t, c) -> copy.put(t, List.copyOf(c)));
+        this.columns = copy;
         this.batchRows = batchRows;
         this.flushIntervalMs = flushIntervalMs;
         this.insertTimeoutMs = 120_000;
@@ -42,7 +57,7 @@ public final class ClickHouseSink implements Sink<ClickHouseRow> {
 
     @Override
     public SinkWriter<ClickHouseRow> createWriter(WriterInitContext context) throws IOException {
-        ClientRowInserter inserter = new ClientRowInserter(endpoint, insertTimeoutMs);
+        ClientRowInserter inserter = new ClientRowInserter(endpoint, columns, insertTimeoutMs);
         return new ClickHouseSinkWriter(inserter, batchRows, MAX_BATCH_BYTES, flushIntervalMs,
                 context.getProcessingTimeService(), context.metricGroup(), inserter.executor());
     }

@@ -14,7 +14,7 @@ import org.apache.flink.metrics.SimpleCounter;
 import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
 
 /**
- * Buffers rows per table as newline-separated JSON and inserts a table's buffer when it reaches its row or byte
+ * Buffers rows per table as one RowBinary body (rows back to back) and inserts a table's buffer when it reaches its row or byte
  * bound, every buffer on the flush timer, and every buffer on {@link #flush(boolean)} (before each checkpoint and
  * at end of input).
  *
@@ -66,7 +66,7 @@ public final class ClickHouseSinkWriter implements SinkWriter<ClickHouseRow> {
             b = new TableBuffer(row.table());
             buffers.put(row.table(), b);
         }
-        b.append(row.json());
+        b.append(row.rowBinary());
         if (b.rows >= batchRows || b.length >= maxBatchBytes) {
             send(b);
         }
@@ -178,14 +178,13 @@ public final class ClickHouseSinkWriter implements SinkWriter<ClickHouseRow> {
             this.table = table;
         }
 
-        void append(byte[] json) {
-            int need = length + json.length + 1;
+        void append(byte[] row) {
+            int need = length + row.length;
             if (need > data.length) {
                 data = java.util.Arrays.copyOf(data, Math.max(need, data.length * 2));
             }
-            System.arraycopy(json, 0, data, length, json.length);
-            length += json.length;
-            data[length++] = '\n';
+            System.arraycopy(row, 0, data, length, row.length);
+            length += row.length;
             rows++;
         }
 

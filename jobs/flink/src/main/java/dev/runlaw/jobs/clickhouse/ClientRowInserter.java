@@ -6,6 +6,9 @@ import com.clickhouse.data.ClickHouseFormat;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -13,15 +16,34 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** {@link RowInserter} over ClickHouse's official Java client (client-v2), streaming a JSONEachRow body. */
+/**
+ * {@link RowInserter} over ClickHouse's official Java client (client-v2), streaming a {@code RowBinary} body as
+ * {@code INSERT INTO db.table (`c1`, `c2`, ...) FORMAT RowBinary}.
+ *
+ * <p>The column list is explicit: RowBinary carries no names, so without one the server would read the body as
+ * all of the table's (non-materialized) columns in table order, and a column added to the table later (with a
+ * default) would misalign every row instead of being filled with its default. Names are back-quoted (the client
+ * pastes them in as given; {@code partition} and {@code offset} are keywords in some contexts).
+ */
 public final class ClientRowInserter implements RowInserter {
     private final Client client;
+    /** Table → its qualified name and quoted column list, as the client wants them. */
+    private final Map<String, Target> targets = new HashMap<>();
     private final ClickHouseEndpoint endpoint;
     private final long timeoutMs;
     private final ExecutorService executor;
 
-    public ClientRowInserter(ClickHouseEndpoint endpoint, long timeoutMs) {
+    private record Target(String qualifiedName, List<String> columns) {
+    }
+
+    /**
+     * @param columns every table this inserter may be asked to write → its columns in the rows' order
+     */
+    public ClientRowInserter(ClickHouseEndpoint endpoint, Map<String, List<String>> columns, long timeoutMs) {
         this.endpoint = endpoint;
+        // Qualified: ClickHouse 18.16 ignores the client's default-database setting.
+        columns.forEach((table, cols) -> targets.put(table, new Target(endpoint.database() + "." + table,
+                cols.stream().map(c -> "`" + c + "`").toList())));
         this.client = endpoint.newClient();
         this.timeoutMs = timeoutMs;
         this.executor = Executors.newSingleThreadExecutor(r -> {
@@ -38,10 +60,13 @@ public final class ClientRowInserter implements RowInserter {
 
     @Override
     public void insert(String table, byte[] data, int length, int rows) throws IOException {
-        // Qualified: ClickHouse 18.16 ignores the client's default-database setting.
-        try (InsertResponse ignored = client.insert(endpoint.database() + "." + table,
+        Target target = targets.get(table);
+        if (target == null) {
+            throw new IOException("no column list for table " + table + "; known: " + targets.keySet());
+        }
+        try (InsertResponse ignored = client.insert(target.qualifiedName(), target.columns(),
                 new ByteArrayInputStream(data, 0, length),
-                ClickHouseFormat.JSONEachRow).get(timeoutMs, TimeUnit.MILLISECONDS)) {
+                ClickHouseFormat.RowBinary).get(timeoutMs, TimeUnit.MILLISECONDS)) {
             // acknowledged
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -30,7 +30,7 @@ import org.apache.flink.util.ParameterTool;
  *   <tr><td>clickhouse.user</td><td>default</td><td></td></tr>
  *   <tr><td>clickhouse.password</td><td>(empty)</td><td></td></tr>
  *   <tr><td>clickhouse.database</td><td>from the URL, else default</td><td></td></tr>
- *   <tr><td>sink.batch-rows</td><td>50000</td><td>rows per insert and table, at most</td></tr>
+ *   <tr><td>sink.batch-rows</td><td>200000</td><td>rows per insert and table, at most</td></tr>
  *   <tr><td>sink.flush-interval-ms</td><td>1000</td><td>buffered rows are sent at least this often</td></tr>
  *   <tr><td>checkpoint.interval-ms</td><td>5000</td><td>also the latency of dead letters on Kafka (transactions)</td></tr>
  *   <tr><td>state.backend</td><td>hashmap</td><td>hashmap | rocksdb (the job itself keeps only source and sink
@@ -121,7 +121,7 @@ public record IngestConfig(
                 p.errors.add(e.getMessage());
             }
         }
-        int batchRows = (int) p.integer("sink.batch-rows", 50_000, 1, 10_000_000);
+        int batchRows = (int) p.integer("sink.batch-rows", 200_000, 1, 10_000_000);
         long flushMs = p.integer("sink.flush-interval-ms", 1_000, 1, 3_600_000);
         long checkpointMs = p.integer("checkpoint.interval-ms", 5_000, 10, 3_600_000);
         StateBackend backend = p.choice("state.backend", StateBackend.class, StateBackend.HASHMAP);
@@ -186,7 +186,7 @@ public record IngestConfig(
                 usage: IngestJob --bootstrap.servers HOST:PORT --clickhouse.url http://HOST:PORT [options]
                   --group.id runlaw-ingest            --topic.prefix ''          --starting.offsets earliest|latest|committed
                   --bounded false                      --clickhouse.user default  --clickhouse.password ''
-                  --clickhouse.database (from URL)     --sink.batch-rows 50000    --sink.flush-interval-ms 1000
+                  --clickhouse.database (from URL)     --sink.batch-rows 200000   --sink.flush-interval-ms 1000
                   --checkpoint.interval-ms 5000        --state.backend hashmap|rocksdb   --checkpoint.dir URI
                   --dead-letter.topic runlaw.dead-letters   --dead-letter.transactional-id-prefix runlaw-ingest-dlq
                   --dead-letter.transaction-timeout-ms 600000   --parallelism N   --job.name runlaw-ingest

@@ -30,7 +30,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  *
  * <pre>
  *   KafkaSource (all telemetry topics, raw bytes)
- *     → DecodeValidateFunction ─ rows ─→ ClickHouseSink (batched JSONEachRow, at-least-once, idempotent tables)
+ *     → DecodeValidateFunction ─ rows ─→ ClickHouseSink (batched RowBinary, at-least-once, idempotent tables)
  *                              └ dead letters (side output) → KafkaSink (exactly-once, transactional)
  * </pre>
  *
@@ -146,7 +146,7 @@ public final class IngestJob {
 
     /** ClickHouse sink for every raw table, dead_letters included. */
     public static ClickHouseSink clickHouseSink(IngestConfig config) {
-        return new ClickHouseSink(config.clickHouse(), config.batchRows(), config.flushIntervalMs());
+        return new ClickHouseSink(config.clickHouse(), RowMapper.COLUMNS, config.batchRows(), config.flushIntervalMs());
     }
 
     /** Exactly-once Kafka sink of the dead-letter topic; key = original key, value = Avro DeadLetter. */

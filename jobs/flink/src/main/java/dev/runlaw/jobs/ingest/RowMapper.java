@@ -1,7 +1,7 @@
 package dev.runlaw.jobs.ingest;
 
 import dev.runlaw.jobs.clickhouse.ClickHouseRow;
-import dev.runlaw.jobs.clickhouse.JsonRowWriter;
+import dev.runlaw.jobs.clickhouse.RowBinaryWriter;
 import dev.runlaw.math.moe.ExpertLoadStats;
 import dev.runlaw.schema.DataMovement;
 import dev.runlaw.schema.EvalMetrics;
@@ -12,9 +12,13 @@ import dev.runlaw.schema.RecordKind;
 import dev.runlaw.schema.RoutingTraceBatch;
 import dev.runlaw.schema.RunFinished;
 import dev.runlaw.schema.RunStarted;
+import dev.runlaw.schema.RunStatus;
+import dev.runlaw.schema.SourceKind;
 import dev.runlaw.schema.StepMetrics;
 import dev.runlaw.schema.TokenRoute;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -22,8 +26,8 @@ import java.util.function.Consumer;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * Turns validated telemetry records into rows of their raw ClickHouse tables ({@code sql/001..008}), one JSON
- * object per row with exactly the table's columns.
+ * Turns validated telemetry records into rows of their raw ClickHouse tables ({@code sql/001..008}), each row in
+ * {@code RowBinary} with exactly the table's columns in table order ({@link #COLUMNS}, the insert's column list).
  *
  * <p>Time columns: {@code DateTime} columns get integer epoch seconds (floor of the record's epoch ms), and the
  * millisecond value goes to its own {@code Int64} column. {@code ingested_at_ms} is the version column of the
@@ -43,7 +47,14 @@ public final class RowMapper {
     public static final String DATA_MOVEMENT = "data_movement";
     public static final String DEAD_LETTERS = "dead_letters";
 
-    private final JsonRowWriter w = new JsonRowWriter();
+    /**
+     * Every table's columns, in the order the rows below write them (RowBinary has no names); the sink names them
+     * in each insert. The same order as the tables in {@code sql/}, which {@code RowMapperTest} checks, along with
+     * each value's binary type.
+     */
+    public static final Map<String, List<String>> COLUMNS = columns();
+
+    private final RowBinaryWriter w = new RowBinaryWriter();
     private long[] tokens = new long[64];
 
     /** The raw table a kind is written to. */
@@ -86,37 +97,38 @@ public final class RowMapper {
     }
 
     public ClickHouseRow stepMetrics(StepMetrics r, long ingestedAtMs) {
+        Map<String, Double> groups = r.getGroupLrs();
         w.begin()
-                .field("run_id", r.getRunId())
-                .field("step", r.getStep())
-                .field("time", seconds(r.getWallTimeMs()))
-                .field("wall_time_ms", r.getWallTimeMs())
-                .field("tokens_seen", r.getTokensSeen())
-                .field("lr", r.getLr())
-                .field("loss", r.getLoss())
-                .field("grad_norm", r.getGradNorm())
-                .field("grad_sq_norm_small", r.getGradSqNormSmall())
-                .field("batch_small", r.getBatchSmall())
-                .field("grad_sq_norm_big", r.getGradSqNormBig())
-                .field("batch_big", r.getBatchBig())
-                .field("throughput_tokens_per_s", r.getThroughputTokensPerS())
-                .stringArray("group_lr_names", r.getGroupLrs().keySet())
-                .doubleArray("group_lr_values", r.getGroupLrs().values())
-                .field("ingested_at_ms", ingestedAtMs);
-        return new ClickHouseRow(STEP_METRICS, w.end());
+                .string(r.getRunId())                               // run_id String
+                .int64(r.getStep())                                 // step Int64
+                .dateTime(seconds(r.getWallTimeMs()))               // time DateTime
+                .int64(r.getWallTimeMs())                           // wall_time_ms Int64
+                .int64(r.getTokensSeen())                           // tokens_seen Int64
+                .float64(r.getLr())                                 // lr Float64
+                .nullableFloat64(r.getLoss())                       // loss Nullable(Float64)
+                .nullableFloat64(r.getGradNorm())                   // grad_norm Nullable(Float64)
+                .nullableFloat64(r.getGradSqNormSmall())            // grad_sq_norm_small Nullable(Float64)
+                .nullableInt64(r.getBatchSmall())                   // batch_small Nullable(Int64)
+                .nullableFloat64(r.getGradSqNormBig())              // grad_sq_norm_big Nullable(Float64)
+                .nullableInt64(r.getBatchBig())                     // batch_big Nullable(Int64)
+                .nullableFloat64(r.getThroughputTokensPerS())       // throughput_tokens_per_s Nullable(Float64)
+                .stringArray(groups.keySet())                       // group_lr_names Array(String)
+                .float64Array(groups.values())                      // group_lr_values Array(Float64), same order
+                .int64(ingestedAtMs);                               // ingested_at_ms UInt64
+        return new ClickHouseRow(STEP_METRICS, w.toByteArray());
     }
 
     public ClickHouseRow evalMetrics(EvalMetrics r, long ingestedAtMs) {
         w.begin()
-                .field("run_id", r.getRunId())
-                .field("eval_set", r.getEvalSet())
-                .field("step", r.getStep())
-                .field("time", seconds(r.getWallTimeMs()))
-                .field("wall_time_ms", r.getWallTimeMs())
-                .field("loss", r.getLoss())
-                .field("accuracy", r.getAccuracy())
-                .field("ingested_at_ms", ingestedAtMs);
-        return new ClickHouseRow(EVAL_METRICS, w.end());
+                .string(r.getRunId())                               // run_id String
+                .string(r.getEvalSet())                             // eval_set String
+                .int64(r.getStep())                                 // step Int64
+                .dateTime(seconds(r.getWallTimeMs()))               // time DateTime
+                .int64(r.getWallTimeMs())                           // wall_time_ms Int64
+                .float64(r.getLoss())                               // loss Float64
+                .nullableFloat64(r.getAccuracy())                   // accuracy Nullable(Float64)
+                .int64(ingestedAtMs);                               // ingested_at_ms UInt64
+        return new ClickHouseRow(EVAL_METRICS, w.toByteArray());
     }
 
     public ClickHouseRow expertLoad(ExpertLoad r, long ingestedAtMs) {
@@ -130,59 +142,60 @@ public final class RowMapper {
         }
         ExpertLoadStats s = ExpertLoadStats.of(tokens, n);
         w.begin()
-                .field("run_id", r.getRunId())
-                .field("layer", r.getLayer())
-                .field("step", r.getStep())
-                .field("time", seconds(r.getWallTimeMs()))
-                .field("wall_time_ms", r.getWallTimeMs())
-                .longArray("tokens_per_expert", perExpert)
-                .field("dropped_tokens", r.getDroppedTokens())
-                .field("aux_loss", r.getAuxLoss())
-                .field("z_loss", r.getZLoss())
-                .field("total_tokens", s.totalTokens())
-                .field("max_over_mean", s.maxOverMean())
-                .field("cv", s.cv())
-                .field("norm_entropy", s.normEntropy())
-                .field("zero_experts", s.zeroExperts())
-                .field("ingested_at_ms", ingestedAtMs);
-        return new ClickHouseRow(EXPERT_LOAD, w.end());
+                .string(r.getRunId())                               // run_id String
+                .int32(r.getLayer())                                // layer Int32
+                .int64(r.getStep())                                 // step Int64
+                .dateTime(seconds(r.getWallTimeMs()))               // time DateTime
+                .int64(r.getWallTimeMs())                           // wall_time_ms Int64
+                .int64Array(tokens, n)                              // tokens_per_expert Array(Int64)
+                .int64(r.getDroppedTokens())                        // dropped_tokens Int64
+                .nullableFloat64(r.getAuxLoss())                    // aux_loss Nullable(Float64)
+                .nullableFloat64(r.getZLoss())                      // z_loss Nullable(Float64)
+                .int64(s.totalTokens())                             // total_tokens Int64
+                .float64(s.maxOverMean())                           // max_over_mean Float64
+                .float64(s.cv())                                    // cv Float64
+                .float64(s.normEntropy())                           // norm_entropy Float64
+                .int32(s.zeroExperts())                             // zero_experts Int32
+                .int64(ingestedAtMs);                               // ingested_at_ms UInt64
+        return new ClickHouseRow(EXPERT_LOAD, w.toByteArray());
     }
 
     /** One row per token of the batch; returns how many. */
     public int routingTrace(RoutingTraceBatch r, long ingestedAtMs, Consumer<ClickHouseRow> out) {
-        String kind = r.getSourceKind().name();
+        int kind = sourceKind(r.getSourceKind());
         long time = seconds(r.getWallTimeMs());
         List<TokenRoute> routes = r.getTokens();
-        for (TokenRoute t : routes) {
+        for (int i = 0, n = routes.size(); i < n; i++) {
+            TokenRoute t = routes.get(i);
             w.begin()
-                    .field("source", r.getSource())
-                    .field("source_kind", kind)
-                    .field("step", r.getStep())
-                    .field("layer", t.getLayer())
-                    .field("sequence_id", t.getSequenceId())
-                    .field("token_position", t.getTokenPosition())
-                    .field("time", time)
-                    .field("wall_time_ms", r.getWallTimeMs())
-                    .intArray("expert_ids", t.getExpertIds())
-                    .floatArray("gate_weights", t.getGateWeights())
-                    .field("ingested_at_ms", ingestedAtMs);
-            out.accept(new ClickHouseRow(ROUTING_TRACE, w.end()));
+                    .string(r.getSource())                          // source String
+                    .enum8(kind)                                    // source_kind Enum8
+                    .int64(r.getStep())                             // step Int64
+                    .int32(t.getLayer())                            // layer Int32
+                    .string(t.getSequenceId())                      // sequence_id String
+                    .int32(t.getTokenPosition())                    // token_position Int32
+                    .dateTime(time)                                 // time DateTime
+                    .int64(r.getWallTimeMs())                       // wall_time_ms Int64
+                    .int32Array(t.getExpertIds())                   // expert_ids Array(Int32)
+                    .float32Array(t.getGateWeights())               // gate_weights Array(Float32)
+                    .int64(ingestedAtMs);                           // ingested_at_ms UInt64
+            out.accept(new ClickHouseRow(ROUTING_TRACE, w.toByteArray()));
         }
         return routes.size();
     }
 
     public ClickHouseRow dataMovement(DataMovement r, long ingestedAtMs) {
         w.begin()
-                .field("source", r.getSource())
-                .field("step", r.getStep())
-                .field("wall_time_ms", r.getWallTimeMs())
-                .field("layer", r.getLayer())
-                .field("src_device", r.getSrcDevice())
-                .field("dst_device", r.getDstDevice())
-                .field("time", seconds(r.getWallTimeMs()))
-                .field("bytes", r.getBytes())
-                .field("ingested_at_ms", ingestedAtMs);
-        return new ClickHouseRow(DATA_MOVEMENT, w.end());
+                .string(r.getSource())                              // source String
+                .int64(r.getStep())                                 // step Int64
+                .int64(r.getWallTimeMs())                           // wall_time_ms Int64
+                .int32(r.getLayer())                                // layer Int32
+                .int32(r.getSrcDevice())                            // src_device Int32
+                .int32(r.getDstDevice())                            // dst_device Int32
+                .dateTime(seconds(r.getWallTimeMs()))               // time DateTime
+                .int64(r.getBytes())                                // bytes Int64
+                .int64(ingestedAtMs);                               // ingested_at_ms UInt64
+        return new ClickHouseRow(DATA_MOVEMENT, w.toByteArray());
     }
 
     public ClickHouseRow runStarted(RunStarted r, long ingestedAtMs) {
@@ -191,62 +204,107 @@ public final class RowMapper {
         // Sorted, so a re-sent RunStarted gives the same row whatever map order the decoder produced.
         Map<String, String> tags = new TreeMap<>(r.getTags());
         w.begin()
-                .field("run_id", r.getRunId())
-                .field("family_id", r.getFamilyId())
-                .field("started_at", seconds(r.getStartedAtMs()))
-                .field("started_at_ms", r.getStartedAtMs())
-                .field("total_params", m.getTotalParams())
-                .field("active_params", m.getActiveParams())
-                .field("layers", m.getLayers())
-                .field("experts", m.getExperts())
-                .field("top_k", m.getTopK())
-                .field("hidden_size", m.getHiddenSize())
-                .field("planned_total_steps", r.getPlannedTotalSteps())
-                .field("has_schedule", s != null)
-                .field("schedule_kind", s == null ? "" : s.getKind().name())
-                .field("warmup_steps", s == null ? 0L : s.getWarmupSteps())
-                .field("warmup_init_lr", s == null ? 0.0 : s.getWarmupInitLr())
-                .field("peak_lr", s == null ? 0.0 : s.getPeakLr())
-                .field("min_lr", s == null ? 0.0 : s.getMinLr())
-                .field("decay_start_step", s == null ? 0L : s.getDecayStartStep())
-                .field("schedule_total_steps", s == null ? 0L : s.getTotalSteps())
-                .longArray("milestones", s == null ? List.of() : s.getMilestones())
-                .field("gamma", s == null ? 0.0 : s.getGamma())
-                .field("cycle_steps", s == null ? 0L : s.getCycleSteps())
-                .doubleArray("lr_per_step", r.getLrPerStep())
-                .field("batch_size_sequences", r.getBatchSizeSequences())
-                .field("batch_size_tokens", r.getBatchSizeTokens())
-                .field("seq_len", r.getSeqLen())
-                .stringArray("tag_keys", tags.keySet())
-                .stringArray("tag_values", tags.values())
-                .field("ingested_at_ms", ingestedAtMs);
-        return new ClickHouseRow(RUNS, w.end());
+                .string(r.getRunId())                               // run_id String
+                .string(r.getFamilyId())                            // family_id String
+                .dateTime(seconds(r.getStartedAtMs()))              // started_at DateTime
+                .int64(r.getStartedAtMs())                          // started_at_ms Int64
+                .int64(m.getTotalParams())                          // total_params Int64
+                .int64(m.getActiveParams())                         // active_params Int64
+                .int32(m.getLayers())                               // layers Int32
+                .int32(m.getExperts())                              // experts Int32
+                .int32(m.getTopK())                                 // top_k Int32
+                .int32(m.getHiddenSize())                           // hidden_size Int32
+                .int64(r.getPlannedTotalSteps())                    // planned_total_steps Int64
+                .uint8(s != null)                                   // has_schedule UInt8
+                .string(s == null ? "" : s.getKind().name())        // schedule_kind String
+                .int64(s == null ? 0L : s.getWarmupSteps())         // warmup_steps Int64
+                .float64(s == null ? 0.0 : s.getWarmupInitLr())     // warmup_init_lr Float64
+                .float64(s == null ? 0.0 : s.getPeakLr())           // peak_lr Float64
+                .float64(s == null ? 0.0 : s.getMinLr())            // min_lr Float64
+                .int64(s == null ? 0L : s.getDecayStartStep())      // decay_start_step Int64
+                .int64(s == null ? 0L : s.getTotalSteps())          // schedule_total_steps Int64
+                .int64Array(s == null ? null : s.getMilestones())   // milestones Array(Int64)
+                .float64(s == null ? 0.0 : s.getGamma())            // gamma Float64
+                .int64(s == null ? 0L : s.getCycleSteps())          // cycle_steps Int64
+                .float64Array(r.getLrPerStep())                     // lr_per_step Array(Float64)
+                .int64(r.getBatchSizeSequences())                   // batch_size_sequences Int64
+                .int64(r.getBatchSizeTokens())                      // batch_size_tokens Int64
+                .int32(r.getSeqLen())                               // seq_len Int32
+                .stringArray(tags.keySet())                         // tag_keys Array(String)
+                .stringArray(tags.values())                         // tag_values Array(String)
+                .int64(ingestedAtMs);                               // ingested_at_ms UInt64
+        return new ClickHouseRow(RUNS, w.toByteArray());
     }
 
     public ClickHouseRow runFinished(RunFinished r, long ingestedAtMs) {
         w.begin()
-                .field("run_id", r.getRunId())
-                .field("finished_at", seconds(r.getFinishedAtMs()))
-                .field("finished_at_ms", r.getFinishedAtMs())
-                .field("final_step", r.getFinalStep())
-                .field("status", r.getStatus().name())
-                .field("message", r.getMessage())
-                .field("ingested_at_ms", ingestedAtMs);
-        return new ClickHouseRow(RUN_FINISHED, w.end());
+                .string(r.getRunId())                               // run_id String
+                .dateTime(seconds(r.getFinishedAtMs()))             // finished_at DateTime
+                .int64(r.getFinishedAtMs())                         // finished_at_ms Int64
+                .int64(r.getFinalStep())                            // final_step Int64
+                .enum8(runStatus(r.getStatus()))                    // status Enum8
+                .nullableString(r.getMessage())                     // message Nullable(String)
+                .int64(ingestedAtMs);                               // ingested_at_ms UInt64
+        return new ClickHouseRow(RUN_FINISHED, w.toByteArray());
     }
 
     /** The {@code dead_letters} row of a refused record; the original value bytes are kept as base64. */
     public ClickHouseRow deadLetter(DeadLetterEvent d, long ingestedAtMs) {
         w.begin()
-                .field("topic", d.topic())
-                .field("partition", d.partition())
-                .field("offset", d.offset())
-                .field("reason_code", d.reasonCode())
-                .field("reason", d.reason())
-                .field("failed_at", seconds(d.failedAtMs()))
-                .field("value_base64", d.value() == null ? "" : Base64.getEncoder().encodeToString(d.value()))
-                .field("ingested_at_ms", ingestedAtMs);
-        return new ClickHouseRow(DEAD_LETTERS, w.end());
+                .string(d.topic())                                  // topic String
+                .int32(d.partition())                               // partition Int32
+                .int64(d.offset())                                  // offset Int64
+                .string(d.reasonCode())                             // reason_code String
+                .string(d.reason())                                 // reason String
+                .dateTime(seconds(d.failedAtMs()))                  // failed_at DateTime
+                .string(d.value() == null ? "" : Base64.getEncoder().encodeToString(d.value())) // value_base64
+                .int64(ingestedAtMs);                               // ingested_at_ms UInt64
+        return new ClickHouseRow(DEAD_LETTERS, w.toByteArray());
+    }
+
+    /** {@code run_finished.status}: the value of the status's name in the table's Enum8. */
+    static int runStatus(RunStatus status) {
+        return switch (status) {
+            case COMPLETED -> 1;
+            case STOPPED_EARLY -> 2;
+            case FAILED -> 3;
+            case CANCELLED -> 4;
+            case UNKNOWN -> 5;
+        };
+    }
+
+    /** {@code routing_trace.source_kind}: the value of the kind's name in the table's Enum8. */
+    static int sourceKind(SourceKind kind) {
+        return switch (kind) {
+            case TRAINING -> 1;
+            case INFERENCE -> 2;
+        };
+    }
+
+    private static Map<String, List<String>> columns() {
+        Map<String, List<String>> c = new LinkedHashMap<>();
+        c.put(RUNS, List.of("run_id", "family_id", "started_at", "started_at_ms", "total_params", "active_params",
+                "layers", "experts", "top_k", "hidden_size", "planned_total_steps", "has_schedule", "schedule_kind",
+                "warmup_steps", "warmup_init_lr", "peak_lr", "min_lr", "decay_start_step", "schedule_total_steps",
+                "milestones", "gamma", "cycle_steps", "lr_per_step", "batch_size_sequences", "batch_size_tokens",
+                "seq_len", "tag_keys", "tag_values", "ingested_at_ms"));
+        c.put(RUN_FINISHED, List.of("run_id", "finished_at", "finished_at_ms", "final_step", "status", "message",
+                "ingested_at_ms"));
+        c.put(STEP_METRICS, List.of("run_id", "step", "time", "wall_time_ms", "tokens_seen", "lr", "loss",
+                "grad_norm", "grad_sq_norm_small", "batch_small", "grad_sq_norm_big", "batch_big",
+                "throughput_tokens_per_s", "group_lr_names", "group_lr_values", "ingested_at_ms"));
+        c.put(EVAL_METRICS, List.of("run_id", "eval_set", "step", "time", "wall_time_ms", "loss", "accuracy",
+                "ingested_at_ms"));
+        c.put(EXPERT_LOAD, List.of("run_id", "layer", "step", "time", "wall_time_ms", "tokens_per_expert",
+                "dropped_tokens", "aux_loss", "z_loss", "total_tokens", "max_over_mean", "cv", "norm_entropy",
+                "zero_experts", "ingested_at_ms"));
+        c.put(ROUTING_TRACE, List.of("source", "source_kind", "step", "layer", "sequence_id", "token_position", "time",
+                "wall_time_ms", "expert_ids", "gate_weights", "ingested_at_ms"));
+        c.put(DATA_MOVEMENT, List.of("source", "step", "wall_time_ms", "layer", "src_device", "dst_device", "time",
+                "bytes", "ingested_at_ms"));
+        c.put(DEAD_LETTERS, List.of("topic", "partition", "offset", "reason_code", "reason", "failed_at",
+                "value_base64", "ingested_at_ms"));
+        return Collections.unmodifiableMap(c);
     }
 
     private static long seconds(long epochMs) {

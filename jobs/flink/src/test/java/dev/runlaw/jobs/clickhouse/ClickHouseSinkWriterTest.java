@@ -64,8 +64,9 @@ class ClickHouseSinkWriterTest {
     private final FakeInserter inserter = new FakeInserter();
     private final ManualTime time = new ManualTime();
 
-    private static ClickHouseRow row(String table, String json) {
-        return new ClickHouseRow(table, json.getBytes(StandardCharsets.UTF_8));
+    /** The writer treats rows as opaque bytes and concatenates them, so readable text stands in for RowBinary. */
+    private static ClickHouseRow row(String table, String bytes) {
+        return new ClickHouseRow(table, bytes.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
@@ -75,7 +76,7 @@ class ClickHouseSinkWriterTest {
         w.write(row("b", "{\"y\":1}"), null);
         assertThat(inserter.inserts).isEmpty();
         w.write(row("a", "{\"x\":2}"), null);
-        assertThat(inserter.inserts).containsExactly("a:2:{\"x\":1}\n{\"x\":2}\n");
+        assertThat(inserter.inserts).containsExactly("a:2:{\"x\":1}{\"x\":2}");
         assertThat(w.bufferedRows()).isEqualTo(1);
     }
 
@@ -94,7 +95,7 @@ class ClickHouseSinkWriterTest {
         w.write(row("a", "{}"), null);
         w.write(row("b", "{}"), null);
         w.flush(false);
-        assertThat(inserter.inserts).containsExactly("a:1:{}\n", "b:1:{}\n");
+        assertThat(inserter.inserts).containsExactly("a:1:{}", "b:1:{}");
         assertThat(w.bufferedRows()).isZero();
         w.flush(true);
         assertThat(inserter.inserts).hasSize(2);
@@ -107,7 +108,7 @@ class ClickHouseSinkWriterTest {
         time.advance(999);
         assertThat(inserter.inserts).isEmpty();
         time.advance(1);
-        assertThat(inserter.inserts).containsExactly("a:1:{}\n");
+        assertThat(inserter.inserts).containsExactly("a:1:{}");
         w.write(row("a", "{\"n\":2}"), null);
         time.advance(1000);
         assertThat(inserter.inserts).hasSize(2);
@@ -147,7 +148,7 @@ class ClickHouseSinkWriterTest {
             assertThat(flushed).isNotDone();
             release.countDown();
             flushed.get(10, java.util.concurrent.TimeUnit.SECONDS);
-            assertThat(inserter.inserts).containsExactly("a:1:{\"n\":1}\n");
+            assertThat(inserter.inserts).containsExactly("a:1:{\"n\":1}");
         } finally {
             io.shutdownNow();
         }

@@ -25,7 +25,7 @@ class IngestConfigTest {
         assertThat(c.startingOffsets()).isEqualTo(IngestConfig.StartingOffsets.EARLIEST);
         assertThat(c.bounded()).isFalse();
         assertThat(c.clickHouse().database()).isEqualTo("default");
-        assertThat(c.batchRows()).isEqualTo(50_000);
+        assertThat(c.batchRows()).isEqualTo(200_000);
         assertThat(c.flushIntervalMs()).isEqualTo(1_000);
         assertThat(c.checkpointIntervalMs()).isEqualTo(5_000);
         assertThat(c.stateBackend()).isEqualTo(IngestConfig.StateBackend.HASHMAP);

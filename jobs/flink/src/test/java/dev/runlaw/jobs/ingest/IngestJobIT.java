@@ -9,6 +9,10 @@ import dev.runlaw.local.SqlFiles;
 import dev.runlaw.schema.DeadLetter;
 import dev.runlaw.schema.EvalMetrics;
 import dev.runlaw.schema.RecordKind;
+import dev.runlaw.schema.RoutingTraceBatch;
+import dev.runlaw.schema.RunFinished;
+import dev.runlaw.schema.RunStatus;
+import dev.runlaw.schema.SourceKind;
 import dev.runlaw.schema.StepMetrics;
 import dev.runlaw.schema.codec.TelemetryCodec;
 import java.nio.ByteBuffer;
@@ -62,6 +66,8 @@ class IngestJobIT {
     private static LocalClickHouse clickHouse;
     private static ClickHouseHttp sql;
     private static final TelemetryCodec CODEC = new TelemetryCodec();
+    /** Quotes, backslash, tab, newline, 2-, 3- and 4-byte UTF-8. */
+    private static final String ODD = "odd 'q' \"dq\" \\ \t\n é € 𝄞";
 
     /** What was sent that must be refused: "topic/partition/offset" → expected reason and bytes. */
     private static final Map<String, Sent> REFUSED = new HashMap<>();
@@ -102,7 +108,8 @@ class IngestJobIT {
 
     /**
      * Valid: runs 2 (+1 re-sent), run_finished 1, steps 150 (+10 re-sent), evals 3, expert loads 40, routing
-     * 2 batches × 20 tokens, data movement 6. Refused: 7 records, one per bad case.
+     * 2 batches × 20 tokens, data movement 6; plus one step, one run_finished and a 4-token routing batch with
+     * odd strings ({@link #ODD}) and NULL / non-NULL values. Refused: 7 records, one per bad case.
      */
     private static void produce() throws Exception {
         Properties p = new Properties();
@@ -138,6 +145,23 @@ class IngestJobIT {
             for (int d = 0; d < 6; d++) {
                 s.send(TestRecords.movement("server-1", -1, d, (d + 1) % 6));
             }
+            // Exact round trips (RowBinary): NULLs and non-NULLs, odd strings, arrays, enums.
+            StepMetrics odd = TestRecords.step(ODD, 777);
+            odd.setLoss(null);
+            odd.setGradNorm(0.25);
+            odd.setGradSqNormSmall(12.5);
+            odd.setBatchSmall(256L);
+            odd.setGradSqNormBig(0.5);
+            odd.setBatchBig(4096L);
+            odd.setGroupLrs(Map.of("experts", 0.0625, ODD, 3e-4));
+            s.send(odd);
+            RunFinished stopped = TestRecords.runFinished("run-b");
+            stopped.setStatus(RunStatus.STOPPED_EARLY);
+            stopped.setMessage(ODD);
+            s.send(stopped);
+            RoutingTraceBatch inference = TestRecords.routing(ODD, 9, 4);
+            inference.setSourceKind(SourceKind.INFERENCE);
+            s.send(inference);
 
             StepMetrics nan = TestRecords.step("run-a", 200);
             nan.setLoss(Double.POSITIVE_INFINITY);
@@ -217,6 +241,8 @@ class IngestJobIT {
         assertThat(sql.queryValue("SELECT gate_weights FROM routing_trace FINAL WHERE step = 1 AND token_position = 0 "
                 + "AND sequence_id = 'seq-0'")).isEqualTo("[0.75,0.25]");
 
+        assertEveryKindRoundTripsExactly();
+
         List<DeadLetter> dlq = readDeadLetterTopic();
         assertThat(dlq).hasSize(REFUSED.size());
         for (DeadLetter d : dlq) {
@@ -294,13 +320,90 @@ class IngestJobIT {
         }
     }
 
+    /** Every column of one row of each kind as ClickHouse returns it (strings as hex of their UTF-8 bytes). */
+    private static void assertEveryKindRoundTripsExactly() {
+        String odd = hex(ODD);
+        assertThat(one("SELECT hex(run_id) AS run_id, step, toString(time) AS time, wall_time_ms, tokens_seen, "
+                + "hex(reinterpretAsString(lr)) AS lr, loss, grad_norm, grad_sq_norm_small, batch_small, "
+                + "grad_sq_norm_big, batch_big, throughput_tokens_per_s, length(group_lr_names) AS groups, "
+                + "group_lr_values[indexOf(group_lr_names, 'experts')] AS experts, "
+                + "hex(reinterpretAsString(group_lr_values[indexOf(group_lr_names, unhex('" + odd + "'))])) AS oddlr, "
+                + "ingested_at_ms > 1700000000000 AS ingested FROM step_metrics FINAL WHERE step = 777"))
+                .containsExactlyEntriesOf(ordered("run_id", odd, "step", "777", "time", "2026-01-15 00:12:57",
+                        "wall_time_ms", Long.toString(TestRecords.T0 + 777_000), "tokens_seen",
+                        Long.toString(777L * 4096), "lr", le(3e-4), "loss", null, "grad_norm", "0.25",
+                        "grad_sq_norm_small", "12.5", "batch_small", "256", "grad_sq_norm_big", "0.5",
+                        "batch_big", "4096", "throughput_tokens_per_s", null, "groups", "2", "experts", "0.0625",
+                        "oddlr", le(3e-4), "ingested", "1"));
+        assertThat(one("SELECT run_id, toString(finished_at) AS finished_at, finished_at_ms, final_step, "
+                + "toString(status) AS status, hex(message) AS message FROM run_finished FINAL WHERE run_id = 'run-b'"))
+                .containsExactlyEntriesOf(ordered("run_id", "run-b", "finished_at", "2026-01-15 01:00:00",
+                        "finished_at_ms", Long.toString(TestRecords.T0 + 3_600_000), "final_step", "9999",
+                        "status", "STOPPED_EARLY", "message", odd));
+        assertThat(one("SELECT status, message FROM run_finished FINAL WHERE run_id = 'run-a'"))
+                .containsExactlyEntriesOf(ordered("status", "COMPLETED", "message", null));
+        assertThat(one("SELECT hex(source) AS source, toString(source_kind) AS kind, step, layer, sequence_id, "
+                + "token_position, toString(time) AS time, wall_time_ms, expert_ids, gate_weights "
+                + "FROM routing_trace FINAL WHERE step = 9 AND token_position = 3"))
+                .containsExactlyEntriesOf(ordered("source", odd, "kind", "INFERENCE", "step", "9", "layer", "1",
+                        "sequence_id", "seq-0", "token_position", "3", "time", "2026-01-15 00:00:09",
+                        "wall_time_ms", Long.toString(TestRecords.T0 + 9000), "expert_ids", "[3,6]",
+                        "gate_weights", "[0.75,0.25]"));
+        assertThat(sql.queryValue("SELECT countIf(source_kind = 'TRAINING') FROM routing_trace FINAL")).isEqualTo("40");
+        var load = TestRecords.expertLoad("run-a", 3, 1, 8);
+        assertThat(one("SELECT run_id, layer, step, toString(time) AS time, tokens_per_expert, dropped_tokens, "
+                + "aux_loss, z_loss, total_tokens, zero_experts FROM expert_load FINAL WHERE step = 3 AND layer = 1"))
+                .containsExactlyEntriesOf(ordered("run_id", "run-a", "layer", "1", "step", "3",
+                        "time", "2026-01-15 00:00:03", "tokens_per_expert",
+                        load.getTokensPerExpert().toString().replace(" ", ""), "dropped_tokens", "3",
+                        "aux_loss", "0.01", "z_loss", null, "total_tokens",
+                        Long.toString(load.getTokensPerExpert().stream().mapToLong(Long::longValue).sum()),
+                        "zero_experts", "0"));
+        assertThat(one("SELECT * FROM data_movement FINAL WHERE src_device = 4"))
+                .containsAllEntriesOf(ordered("source", "server-1", "step", "-1",
+                        "wall_time_ms", Long.toString(TestRecords.T0 - 1000), "layer", "1", "src_device", "4",
+                        "dst_device", "5", "time", "2026-01-14 23:59:59", "bytes", Long.toString(1L << 20)));
+        assertThat(one("SELECT run_id, family_id, toString(started_at) AS started_at, total_params, layers, top_k, "
+                + "has_schedule, schedule_kind, warmup_steps, peak_lr, milestones, lr_per_step, seq_len, tag_keys "
+                + "FROM runs FINAL WHERE run_id = 'run-b'"))
+                .containsExactlyEntriesOf(ordered("run_id", "run-b", "family_id", "fam-1",
+                        "started_at", "2026-01-15 00:00:00", "total_params", "1000000000", "layers", "24",
+                        "top_k", "2", "has_schedule", "1", "schedule_kind", "WSD_LINEAR", "warmup_steps", "100",
+                        "peak_lr", "0.0003", "milestones", "[]", "lr_per_step", "[]", "seq_len", "2048",
+                        "tag_keys", "['dataset','owner']"));
+    }
+
+    private static Map<String, String> one(String query) {
+        List<Map<String, String>> rows = sql.queryMaps(query);
+        assertThat(rows).as(query).hasSize(1);
+        return rows.get(0);
+    }
+
+    private static Map<String, String> ordered(String... kv) {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put(kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+
+    private static String hex(String s) {
+        return java.util.HexFormat.of().withUpperCase().formatHex(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The little-endian IEEE bytes of {@code v}, as {@code hex(reinterpretAsString(x))} shows a Float64. */
+    private static String le(double v) {
+        return java.util.HexFormat.of().withUpperCase().formatHex(ByteBuffer.allocate(8)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN).putDouble(v).array());
+    }
+
     private static void assertExactCounts() {
         assertThat(countFinal("runs")).isEqualTo(2);
-        assertThat(countFinal("run_finished")).isEqualTo(1);
-        assertThat(countFinal("step_metrics")).isEqualTo(150);
+        assertThat(countFinal("run_finished")).isEqualTo(2);
+        assertThat(countFinal("step_metrics")).isEqualTo(151);
         assertThat(countFinal("eval_metrics")).isEqualTo(3);
         assertThat(countFinal("expert_load")).isEqualTo(40);
-        assertThat(countFinal("routing_trace")).isEqualTo(40);
+        assertThat(countFinal("routing_trace")).isEqualTo(44);
         assertThat(countFinal("data_movement")).isEqualTo(6);
         assertThat(countFinal("dead_letters")).isEqualTo(REFUSED.size());
     }
