@@ -132,11 +132,22 @@ public final class Backtest {
     /** A fitted forecaster: one law, or a weighted log-space ensemble of laws. */
     record Model(String name, List<FitResult> fits, double[] weights) {
         Forecast[] forecast(LrSchedule schedule, long[] steps, long lastObserved) {
-            Forecast[][] m = new Forecast[fits.size()][];
-            for (int i = 0; i < m.length; i++) {
-                m[i] = Forecaster.create(fits.get(i)).withLastObservedStep(lastObserved).forecast(schedule, steps);
+            if (fits.size() == 1) {
+                return Forecaster.create(fits.get(0)).withLastObservedStep(lastObserved).forecast(schedule, steps);
             }
-            return m.length == 1 ? m[0] : Ensemble.combine(m, weights, 0.9);
+            // Ensemble: members without their own horizon terms, the ensemble's calibrated one added to the mixture.
+            Forecast[][] m = new Forecast[fits.size()][];
+            Forecaster first = null;
+            for (int i = 0; i < m.length; i++) {
+                Forecaster f = Forecaster.create(fits.get(i)).withDiscrepancy(0).withLastObservedStep(lastObserved);
+                first = first == null ? f : first;
+                m[i] = f.forecast(schedule, steps);
+            }
+            double[] extra = new double[steps.length];
+            for (int i = 0; i < steps.length; i++) {
+                extra[i] = Forecaster.ENSEMBLE_DISCREPANCY * first.logHorizon(schedule, steps[i]);
+            }
+            return Ensemble.combine(m, weights, 0.9, extra);
         }
 
         Map<String, Double> params() {

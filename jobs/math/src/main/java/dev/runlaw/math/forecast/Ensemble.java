@@ -54,6 +54,20 @@ public final class Ensemble {
      * @param level nominal coverage of the combined interval, e.g. 0.9
      */
     public static Forecast[] combine(Forecast[][] members, double[] weights, double level) {
+        return combine(members, weights, level, null);
+    }
+
+    /**
+     * As {@link #combine(Forecast[][], double[], double)}, with the ensemble's own model-discrepancy sd at each step
+     * added in quadrature: {@code v = sum_m w_m (sd_m^2 + (mu_m - mu)^2) + extraLogSd[i]^2}. Intended use: members
+     * forecast without their own horizon terms (discrepancy 0: parameter uncertainty and noise only), and
+     * {@code extraLogSd[i] = d_ens * ln(s_i / s_obs)} with the ensemble's calibrated {@code d_ens}
+     * ({@link Forecaster#ENSEMBLE_DISCREPANCY}): each member's {@code d} is calibrated to that member's errors,
+     * while the ensemble's point has errors of its own (smaller where the laws' errors cancel).
+     *
+     * @param extraLogSd per-step sd added in quadrature (log-loss units, {@code >= 0}); null for none
+     */
+    public static Forecast[] combine(Forecast[][] members, double[] weights, double level, double[] extraLogSd) {
         if (members.length == 0 || members.length != weights.length) {
             throw new IllegalArgumentException("need one weight per member, got " + members.length + " members, "
                     + weights.length + " weights");
@@ -69,6 +83,9 @@ public final class Ensemble {
             throw new IllegalArgumentException("weights sum to 0");
         }
         int n = members[0].length;
+        if (extraLogSd != null && extraLogSd.length != n) {
+            throw new IllegalArgumentException("need one extra sd per step, got " + extraLogSd.length + " for " + n);
+        }
         double z = Normal.quantile(0.5 + level / 2);
         Forecast[] out = new Forecast[n];
         for (int i = 0; i < n; i++) {
@@ -98,6 +115,13 @@ public final class Ensemble {
                 Forecast f = members[m][i];
                 double d = Math.log(f.point()) - mu;
                 var += weights[m] / total * (f.logSd() * f.logSd() + d * d);
+            }
+            if (extraLogSd != null) {
+                double e = extraLogSd[i];
+                if (!(e >= 0) || !Double.isFinite(e)) {
+                    throw new IllegalArgumentException("extra sd must be finite and >= 0, got " + e);
+                }
+                var += e * e;
             }
             double sd = Math.sqrt(var);
             out[i] = new Forecast(step, Math.exp(mu), Math.exp(mu - z * sd), Math.exp(mu + z * sd), level, sd, true,
