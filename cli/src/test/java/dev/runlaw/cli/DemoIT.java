@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.runlaw.local.SqlFiles;
 import dev.runlaw.producers.RunReplayer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -52,7 +53,7 @@ class DemoIT {
 
     @BeforeAll
     static void runDemo() throws Exception {
-        Path curves = ProjectRoot.find().getParent().resolve("shared/data/loss-curves/mpl-25m");
+        Path curves = SqlFiles.findProjectRoot().getParent().resolve("shared/data/loss-curves/mpl-25m");
         for (String name : List.of("cosine_24000", "wsd_20000_24000")) {
             // The first 3,000 steps keep the test quick and still hold ~7 measured losses each.
             try (Stream<String> lines = Files.lines(curves.resolve(name + ".csv"))) {
@@ -107,7 +108,7 @@ class DemoIT {
         long interval = Math.max(1, (to - from) / 1000);
         ObjectMapper json = new ObjectMapper();
         List<Path> dashboards;
-        try (Stream<Path> s = Files.list(ProjectRoot.find().resolve("dashboards"))) {
+        try (Stream<Path> s = Files.list(SqlFiles.findProjectRoot().resolve("dashboards"))) {
             dashboards = s.filter(p -> p.toString().endsWith(".json")).sorted().toList();
         }
         assertThat(dashboards).isNotEmpty();

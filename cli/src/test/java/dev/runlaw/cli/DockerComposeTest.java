@@ -2,6 +2,7 @@ package dev.runlaw.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.runlaw.local.SqlFiles;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -26,7 +27,7 @@ class DockerComposeTest {
     @BeforeAll
     @SuppressWarnings("unchecked")
     static void load() throws IOException {
-        root = ProjectRoot.find();
+        root = SqlFiles.findProjectRoot();
         try (Reader r = Files.newBufferedReader(root.resolve("docker-compose.yml"))) {
             Map<String, Object> doc = new Yaml().load(r);
             services = (Map<String, Map<String, Object>>) doc.get("services");
