@@ -135,6 +135,12 @@ class RecordValidatorTest {
         r = Samples.runStarted();
         r.getSchedule().setPeakLr(Double.NaN);
         assertThat(reasonOf(r)).isEqualTo(RejectReason.NON_FINITE_VALUE);
+        r = Samples.runStarted();
+        r.getStopTarget().setTargetLoss(Double.NaN);
+        assertThat(reasonOf(r)).isEqualTo(RejectReason.OUT_OF_RANGE);
+        r = Samples.runStarted();
+        r.setStopTarget(StopTarget.newBuilder().setKind(StopTargetKind.BEAT_BEST_SIBLING).build());
+        assertThat(validator.validate(r)).as("a sibling target needs no loss").isEmpty();
     }
 
     @Test

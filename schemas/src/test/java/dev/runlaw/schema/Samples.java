@@ -19,6 +19,7 @@ final class Samples {
                 .setSchedule(LrScheduleSpec.newBuilder().setKind(DecayKind.WSD_LINEAR).setWarmupSteps(10)
                         .setPeakLr(3e-4).setMinLr(3e-5).setDecayStartStep(800).setTotalSteps(1000).build())
                 .setBatchSizeSequences(256).setBatchSizeTokens(256 * 1024).setSeqLen(1024)
+                .setStopTarget(StopTarget.newBuilder().setKind(StopTargetKind.LOSS).setTargetLoss(3.1).build())
                 .setTags(Map.of("dataset", "c4"))
                 .build();
     }

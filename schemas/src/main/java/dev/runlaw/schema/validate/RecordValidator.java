@@ -8,6 +8,8 @@ import dev.runlaw.schema.ModelFacts;
 import dev.runlaw.schema.RoutingTraceBatch;
 import dev.runlaw.schema.RunFinished;
 import dev.runlaw.schema.RunStarted;
+import dev.runlaw.schema.StopTarget;
+import dev.runlaw.schema.StopTargetKind;
 import dev.runlaw.schema.StepMetrics;
 import dev.runlaw.schema.TokenRoute;
 import java.util.List;
@@ -201,6 +203,12 @@ public final class RecordValidator {
         }
         if (m.getActiveParams() > m.getTotalParams() && m.getTotalParams() > 0) {
             refuse(RejectReason.INCONSISTENT, "active_params exceeds total_params");
+        }
+        StopTarget t = r.getStopTarget();
+        if (t != null && t.getKind() == StopTargetKind.LOSS
+                && !(Double.isFinite(t.getTargetLoss()) && t.getTargetLoss() > 0)) {
+            refuse(RejectReason.OUT_OF_RANGE, "stop_target.target_loss must be finite and > 0 for kind LOSS, got "
+                    + t.getTargetLoss());
         }
         LrScheduleSpec s = r.getSchedule();
         if (s != null) {
