@@ -1,5 +1,7 @@
 package dev.runlaw.cli;
 
+import dev.runlaw.cli.backtest.BacktestCommand;
+import dev.runlaw.cli.backtest.BacktestReport;
 import dev.runlaw.jobs.ingest.RowMapper;
 import dev.runlaw.math.data.RunCurve;
 import dev.runlaw.producers.MoeRunSimulator;
@@ -10,6 +12,8 @@ import dev.runlaw.producers.SampleRuns;
 import dev.runlaw.producers.TelemetryProducer;
 import dev.runlaw.schema.RecordKind;
 import dev.runlaw.schema.StepMetrics;
+import dev.runlaw.schema.StopTarget;
+import dev.runlaw.schema.StopTargetKind;
 import dev.runlaw.schema.codec.TelemetryCodec;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +36,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * {@code ./runlaw demo [--runs DIR] [--moe-steps N] [--no-moe] [--keep] [--no-progress]}: the whole pipeline on
  * the embedded default. Replays real loss curves (bundled, or the user's CSVs) and a simulated MoE run through the
- * producer library into Kafka, lets the Flink ingest job write them to ClickHouse, and prints what landed.
+ * producer library into Kafka, lets the Flink ingest job write them to ClickHouse and the forecast job forecast
+ * them live, printing each run's forecast against where the run really ended, and its advice, while it replays;
+ * then prints what landed. With {@code --observe-fraction} it runs the backtest protocol through the pipeline
+ * instead ({@link ForecastReport}).
  */
 public final class DemoCommand {
     /** Tables in the order the report shows them, with the column that names the run. */
@@ -45,17 +52,35 @@ public final class DemoCommand {
         }
     }
 
+    /** Every demo run asks to beat the best finished run of its family: the first run of a family has none. */
+    static final StopTarget SIBLING_TARGET = StopTarget.newBuilder().setKind(StopTargetKind.BEAT_BEST_SIBLING).build();
+    /** Replay pace: slow enough that forecasts can be watched converging while a run replays. */
+    static final double STEPS_PER_SECOND = 8000;
+
     private DemoCommand() {
     }
 
-    /** Parsed command line. */
-    record Options(Path runsDir, int moeSteps, boolean moe, boolean keep, boolean progress) {
+    static final String USAGE = "usage: runlaw demo [--runs DIR] [--moe-steps N] [--no-moe] [--keep] [--no-progress]\n"
+            + "       runlaw demo --runs DIR [--reference FILE...] --observe-fraction F [--law auto|momentum|multipower]"
+            + " [--report OUT.json]";
+
+    /**
+     * Parsed command line.
+     *
+     * @param observeFraction report mode when positive (see {@link ForecastReport}); NaN otherwise
+     */
+    record Options(Path runsDir, int moeSteps, boolean moe, boolean keep, boolean progress, List<Path> references,
+                   double observeFraction, String law, Path report) {
         static Options parse(String[] args) {
             Path runs = null;
             int moeSteps = 2000;
             boolean moe = true;
             boolean keep = false;
             boolean progress = true;
+            List<Path> refs = new ArrayList<>();
+            double fraction = Double.NaN;
+            String law = "auto";
+            Path report = null;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--runs" -> runs = Path.of(value(args, ++i, "--runs"));
@@ -63,8 +88,16 @@ public final class DemoCommand {
                     case "--no-moe" -> moe = false;
                     case "--keep" -> keep = true;
                     case "--no-progress" -> progress = false;
-                    default -> throw new IllegalArgumentException("unknown option " + args[i]
-                            + "\nusage: runlaw demo [--runs DIR] [--moe-steps N] [--no-moe] [--keep] [--no-progress]");
+                    case "--reference" -> {
+                        refs.add(Path.of(value(args, ++i, "--reference")));
+                        while (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+                            refs.add(Path.of(args[++i]));
+                        }
+                    }
+                    case "--observe-fraction" -> fraction = Double.parseDouble(value(args, ++i, "--observe-fraction"));
+                    case "--law" -> law = value(args, ++i, "--law");
+                    case "--report" -> report = Path.of(value(args, ++i, "--report"));
+                    default -> throw new IllegalArgumentException("unknown option " + args[i] + "\n" + USAGE);
                 }
             }
             if (runs != null && !Files.isDirectory(runs)) {
@@ -73,7 +106,29 @@ public final class DemoCommand {
             if (moeSteps < 10) {
                 throw new IllegalArgumentException("--moe-steps must be >= 10");
             }
-            return new Options(runs, moeSteps, moe, keep, progress);
+            boolean reportMode = !Double.isNaN(fraction);
+            if (reportMode && !(fraction > 0 && fraction < 1)) {
+                throw new IllegalArgumentException("--observe-fraction must be in (0, 1), got " + fraction);
+            }
+            if (reportMode && runs == null) {
+                throw new IllegalArgumentException("--observe-fraction needs --runs DIR (the runs to forecast)");
+            }
+            if (!reportMode && (!refs.isEmpty() || report != null)) {
+                throw new IllegalArgumentException("--reference and --report need --observe-fraction");
+            }
+            if (!List.of("auto", "momentum", "multipower").contains(law)) {
+                throw new IllegalArgumentException("--law must be auto, momentum or multipower, got " + law);
+            }
+            for (Path r : refs) {
+                if (!Files.isRegularFile(r)) {
+                    throw new IllegalArgumentException("--reference " + r + ": not a file");
+                }
+            }
+            return new Options(runs, moeSteps, moe, keep, progress, List.copyOf(refs), fraction, law, report);
+        }
+
+        boolean reportMode() {
+            return !Double.isNaN(observeFraction);
         }
 
         private static String value(String[] args, int i, String flag) {
@@ -108,6 +163,9 @@ public final class DemoCommand {
             System.err.println("runlaw demo: " + e.getMessage());
             return 2;
         }
+        if (opts.reportMode()) {
+            return runReport(opts, out);
+        }
         List<RunReplayer> replayers = replayers(opts);
         out.println("runlaw demo: starting Kafka (KRaft, in-process), ClickHouse (private server) and Flink (MiniCluster) on 127.0.0.1");
         long t0 = System.nanoTime();
@@ -117,12 +175,30 @@ public final class DemoCommand {
             Expected expected = execute(stack, replayers, opts, out);
             out.printf("  (%.1f s in all)%n", (System.nanoTime() - t0) / 1e9);
             report(stack, expected, out);
+            ForecastBoard.print(stack, ForecastBoard.truths(replayers), out);
             if (opts.keep()) {
                 out.println("the stack keeps running; press Ctrl-C to stop it");
                 new CountDownLatch(1).await();
             }
         }
-        out.println("stopped: Flink job cancelled, Kafka and ClickHouse shut down, temporary data deleted");
+        out.println("stopped: Flink jobs cancelled, Kafka and ClickHouse shut down, temporary data deleted");
+        return 0;
+    }
+
+    private static int runReport(Options opts, PrintStream out) throws Exception {
+        out.println("runlaw demo (report mode): starting Kafka, ClickHouse and Flink on 127.0.0.1");
+        try (LocalStack stack = LocalStack.start()) {
+            JobClient ingest = stack.startIngest(stack.ingestConfig(Map.of()));
+            JobClient forecast = stack.startForecast(stack.forecastConfig(ForecastReport.jobSettings(opts.law())));
+            out.printf("  Flink       ingest job %s, forecast job %s%n", ingest.getJobID(), forecast.getJobID());
+            BacktestReport report = ForecastReport.run(stack, forecast, opts.references(), opts.runsDir(),
+                    opts.observeFraction(), opts.law(), opts.progress(), out);
+            out.print(report.summary());
+            if (opts.report() != null) {
+                BacktestCommand.mapper().writeValue(opts.report().toFile(), report);
+                out.println("report written to " + opts.report());
+            }
+        }
         return 0;
     }
 
@@ -133,11 +209,23 @@ public final class DemoCommand {
     static Expected execute(LocalStack stack, List<RunReplayer> replayers, Options opts, PrintStream out)
             throws Exception {
         JobClient job = stack.startIngest(stack.ingestConfig(Map.of()));
-        out.printf("  Flink       ingest job %s running on a MiniCluster%n", job.getJobID());
-        Expected expected = replay(stack, replayers, opts, out);
+        JobClient forecast = stack.startForecast(stack.forecastConfig(Map.of()));
+        out.printf("  Flink       ingest job %s and forecast job %s, each on a MiniCluster%n", job.getJobID(),
+                forecast.getJobID());
+        Expected expected;
+        try (ForecastBoard board = ForecastBoard.start(stack, ForecastBoard.truths(replayers), out)) {
+            expected = replay(stack, replayers, opts, out);
+        }
         out.println("waiting for every row to be visible in ClickHouse ...");
         awaitRows(stack, expected, job, Duration.ofMinutes(5));
+        out.println("waiting for the final forecast of every finished run ...");
+        ForecastReport.await(forecast, Duration.ofMinutes(5), "final forecasts", () -> Long.parseLong(stack.http()
+                .queryValue("SELECT count() FROM run_references FINAL").trim()) >= finishedRuns(replayers));
         return expected;
+    }
+
+    private static long finishedRuns(List<RunReplayer> replayers) {
+        return replayers.stream().filter(RunReplayer::finishes).count();
     }
 
     static List<RunReplayer> replayers(Options opts) {
@@ -146,13 +234,16 @@ public final class DemoCommand {
         long now = System.currentTimeMillis();
         if (opts.runsDir() != null) {
             for (RunCurve curve : RunDirectory.load(opts.runsDir())) {
-                RunReplayer r = RunReplayer.create(curve, curve.name());
-                out.add(r.withStartMs(now - (long) (curve.length() * 1000.0)).withStepSeconds(1.0));
+                RunReplayer r = RunReplayer.create(curve, curve.name()).withFamilyId("demo")
+                        .withStopTarget(SIBLING_TARGET);
+                out.add(r.withStartMs(now - (long) (curve.length() * 1000.0)).withStepSeconds(1.0)
+                        .withStepsPerSecond(STEPS_PER_SECOND));
             }
         } else {
             for (SampleRuns.Sample s : SampleRuns.list()) {
                 RunCurve curve = s.load();
-                out.add(s.replayer().withStartMs(now - (long) (curve.length() * 1000.0)).withStepSeconds(1.0));
+                out.add(s.replayer().withStartMs(now - (long) (curve.length() * 1000.0)).withStepSeconds(1.0)
+                        .withStopTarget(SIBLING_TARGET).withStepsPerSecond(STEPS_PER_SECOND));
             }
         }
         return out;

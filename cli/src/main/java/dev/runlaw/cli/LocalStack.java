@@ -1,5 +1,7 @@
 package dev.runlaw.cli;
 
+import dev.runlaw.jobs.forecast.ForecastConfig;
+import dev.runlaw.jobs.forecast.ForecastJob;
 import dev.runlaw.jobs.ingest.IngestConfig;
 import dev.runlaw.jobs.ingest.IngestJob;
 import dev.runlaw.local.ClickHouseHttp;
@@ -13,14 +15,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The embedded default deployment: a real Kafka KRaft broker in this JVM, a private ClickHouse server process and
- * the Flink ingest job on a MiniCluster, all on 127.0.0.1 with free ports. Used by {@code ./runlaw demo}, the
+ * the Flink ingest and forecast jobs, each on its own MiniCluster, all on 127.0.0.1 with free ports. Used by {@code ./runlaw demo}, the
  * benchmarks and the end-to-end tests. {@link #close()} (also run on Ctrl-C) stops everything it started.
  */
 public final class LocalStack implements AutoCloseable {
@@ -62,7 +67,11 @@ public final class LocalStack implements AutoCloseable {
                 topics.add(k.topic());
             }
             topics.add(RecordKind.DEAD_LETTER_TOPIC);
+            topics.add(ForecastConfig.FORECASTS_TOPIC);
+            topics.add(ForecastConfig.ADVICE_TOPIC);
             kafka.createTopics(PARTITIONS, topics.toArray(String[]::new));
+            // One record per finished run is all a reader needs: compaction keeps the latest per run id.
+            kafka.createTopics(PARTITIONS, Map.of("cleanup.policy", "compact"), ForecastConfig.REFERENCES_TOPIC);
             SqlFiles.fromProject().applyAll(ch.http(), DATABASE);
         } catch (RuntimeException e) {
             stack.close();
@@ -104,16 +113,60 @@ public final class LocalStack implements AutoCloseable {
      * tells why.
      */
     public JobClient startIngest(IngestConfig config) throws Exception {
-        Configuration conf = new Configuration();
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, conf);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2,
+                miniClusterConfiguration());
         JobClient job = IngestJob.start(env, config);
         synchronized (jobs) {
             jobs.add(job);
         }
         return job;
+    }
+
+    /** The forecast job's configuration for this stack; {@code overrides} may change any key. */
+    public ForecastConfig forecastConfig(Map<String, String> overrides) {
+        Map<String, String> conf = new HashMap<>();
+        conf.put("bootstrap.servers", kafka.bootstrapServers());
+        conf.put("clickhouse.url", clickHouse.endpoint().url());
+        conf.put("clickhouse.user", clickHouse.endpoint().user());
+        conf.put("clickhouse.password", clickHouse.endpoint().password());
+        conf.put("clickhouse.database", DATABASE);
+        conf.put("checkpoint.interval-ms", "2000");
+        conf.put("parallelism", "2");
+        conf.putAll(overrides);
+        return ForecastConfig.fromMap(conf);
+    }
+
+    /** Starts the forecast job on a fresh MiniCluster in this JVM (see {@link #startIngest}). */
+    public JobClient startForecast(ForecastConfig config) throws Exception {
+        return startForecast(config, null);
+    }
+
+    /**
+     * Starts the forecast job, restoring its state from {@code restorePath} (a retained checkpoint or savepoint
+     * directory) when given.
+     */
+    public JobClient startForecast(ForecastConfig config, String restorePath) throws Exception {
+        Configuration conf = miniClusterConfiguration();
+        if (restorePath != null) {
+            conf.set(StateRecoveryOptions.SAVEPOINT_PATH, restorePath);
+        }
+        // Keep the last checkpoint when the job is cancelled, so a test (or an operator) can restore from it.
+        conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+                ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, conf);
+        JobClient job = ForecastJob.start(env, config);
+        synchronized (jobs) {
+            jobs.add(job);
+        }
+        return job;
+    }
+
+    private static Configuration miniClusterConfiguration() {
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
+        return conf;
     }
 
     /** Rows of a table, read with FINAL so replays and retries are not counted twice. */

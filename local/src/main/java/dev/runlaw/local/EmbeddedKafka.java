@@ -94,6 +94,11 @@ public final class EmbeddedKafka implements AutoCloseable {
      * twice is harmless.
      */
     public void createTopics(int partitions, String... names) {
+        createTopics(partitions, Map.of(), names);
+    }
+
+    /** As {@link #createTopics(int, String...)}, with topic configs (e.g. {@code cleanup.policy=compact}). */
+    public void createTopics(int partitions, Map<String, String> configs, String... names) {
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions must be >= 1, got " + partitions);
         }
@@ -103,7 +108,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         try (Admin admin = admin()) {
             List<NewTopic> topics = new ArrayList<>();
             for (String name : names) {
-                topics.add(new NewTopic(name, partitions, (short) 1));
+                topics.add(new NewTopic(name, partitions, (short) 1).configs(configs));
             }
             Map<String, KafkaFuture<Void>> results = admin.createTopics(topics).values();
             for (Map.Entry<String, KafkaFuture<Void>> e : results.entrySet()) {

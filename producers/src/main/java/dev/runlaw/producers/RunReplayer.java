@@ -3,6 +3,7 @@ package dev.runlaw.producers;
 import dev.runlaw.math.data.RunCurve;
 import dev.runlaw.schema.EvalMetrics;
 import dev.runlaw.schema.LrScheduleSpec;
+import dev.runlaw.schema.StopTarget;
 import dev.runlaw.schema.ModelFacts;
 import dev.runlaw.schema.RunFinished;
 import dev.runlaw.schema.RunStarted;
@@ -60,11 +61,14 @@ public final class RunReplayer {
     private final LrScheduleSpec schedule;
     private final Limits limits;
     private final Map<String, String> tags;
+    /** planned_total_steps to announce; 0 = the curve's last step. */
+    private final long plannedTotalSteps;
+    private final StopTarget stopTarget;
 
     private RunReplayer(RunCurve curve, String runId, String familyId, long startMs, double stepSeconds,
                         long batchTokens, long totalParams, boolean evalMetrics, double maxFraction,
                         double stepsPerSecond, String source, LrScheduleSpec schedule, Limits limits,
-                        Map<String, String> tags) {
+                        Map<String, String> tags, long plannedTotalSteps, StopTarget stopTarget) {
         this.curve = Objects.requireNonNull(curve);
         this.runId = Objects.requireNonNull(runId);
         this.familyId = Objects.requireNonNull(familyId);
@@ -79,6 +83,8 @@ public final class RunReplayer {
         this.schedule = schedule;
         this.limits = Objects.requireNonNull(limits);
         this.tags = Map.copyOf(tags);
+        this.plannedTotalSteps = plannedTotalSteps;
+        this.stopTarget = stopTarget;
     }
 
     /** A replayer of {@code curve} as run {@code runId}, with the defaults described on the class. */
@@ -87,18 +93,18 @@ public final class RunReplayer {
             throw new IllegalArgumentException("run id must not be blank");
         }
         return new RunReplayer(curve, runId, "", DEFAULT_START_MS, 1.0, 0, 0, true, 1.0, 0.0, curve.name(), null,
-                Limits.defaults(), Map.of());
+                Limits.defaults(), Map.of(), 0L, null);
     }
 
     public RunReplayer withFamilyId(String familyId) {
         return new RunReplayer(curve, runId, familyId, startMs, stepSeconds, batchTokens, totalParams, evalMetrics,
-                maxFraction, stepsPerSecond, source, schedule, limits, tags);
+                maxFraction, stepsPerSecond, source, schedule, limits, tags, plannedTotalSteps, stopTarget);
     }
 
     /** Wall time of step 0 (and {@code started_at_ms}), epoch ms. */
     public RunReplayer withStartMs(long startMs) {
         return new RunReplayer(curve, runId, familyId, startMs, stepSeconds, batchTokens, totalParams, evalMetrics,
-                maxFraction, stepsPerSecond, source, schedule, limits, tags);
+                maxFraction, stepsPerSecond, source, schedule, limits, tags, plannedTotalSteps, stopTarget);
     }
 
     /** Synthetic seconds per optimizer step, > 0 (default 1). */
@@ -107,7 +113,7 @@ public final class RunReplayer {
             throw new IllegalArgumentException("stepSeconds must be > 0, got " + stepSeconds);
         }
         return new RunReplayer(curve, runId, familyId, startMs, stepSeconds, batchTokens, totalParams, evalMetrics,
-                maxFraction, stepsPerSecond, source, schedule, limits, tags);
+                maxFraction, stepsPerSecond, source, schedule, limits, tags, plannedTotalSteps, stopTarget);
     }
 
     /** Tokens per optimizer step ({@code tokens_seen} = step × this; {@code batch_size_tokens}); default 0. */
@@ -116,19 +122,19 @@ public final class RunReplayer {
             throw new IllegalArgumentException("batchTokens must be >= 0, got " + batchTokens);
         }
         return new RunReplayer(curve, runId, familyId, startMs, stepSeconds, batchTokens, totalParams, evalMetrics,
-                maxFraction, stepsPerSecond, source, schedule, limits, tags);
+                maxFraction, stepsPerSecond, source, schedule, limits, tags, plannedTotalSteps, stopTarget);
     }
 
     /** Model parameters for {@code RunStarted.model} (total = active: the sample runs are dense); default 0. */
     public RunReplayer withTotalParams(long totalParams) {
         return new RunReplayer(curve, runId, familyId, startMs, stepSeconds, batchTokens, totalParams, evalMetrics,
-                maxFraction, stepsPerSecond, source, schedule, limits, tags);
+                maxFraction, stepsPerSecond, source, schedule, limits, tags, plannedTotalSteps, stopTarget);
     }
 
     /** Whether measured losses are also sent as {@link EvalMetrics} ("validation"); default true. */
     public RunReplayer withEvalMetrics(boolean evalMetrics) {
         return new RunReplayer(curve, runId, familyId, startMs, stepSeconds, batchTokens, totalParams, evalMetrics,
-                maxFraction, stepsPerSecond, source, schedule, limits, tags);
+                maxFraction, stepsPerSecond, source, schedule, limits, tags, plannedTotalSteps, stopTarget);
     }
 
     /**
@@ -140,7 +146,7 @@ public final class RunReplayer {
             throw new IllegalArgumentException("maxFraction must be in (0, 1], got " + fraction);
         }
         return new RunReplayer(curve, runId, familyId, startMs, stepSeconds, batchTokens, totalParams, evalMetrics,
-                fraction, stepsPerSecond, source, schedule, limits, tags);
+                fraction, stepsPerSecond, source, schedule, limits, tags, plannedTotalSteps, stopTarget);
     }
 
     /** Paces the replay at this many steps per real second; 0 (default) = as fast as the sink takes them. */
@@ -149,25 +155,25 @@ public final class RunReplayer {
             throw new IllegalArgumentException("stepsPerSecond must be >= 0, got " + stepsPerSecond);
         }
         return new RunReplayer(curve, runId, familyId, startMs, stepSeconds, batchTokens, totalParams, evalMetrics,
-                maxFraction, stepsPerSecond, source, schedule, limits, tags);
+                maxFraction, stepsPerSecond, source, schedule, limits, tags, plannedTotalSteps, stopTarget);
     }
 
     /** The {@code source} tag: where the curve came from (file path, URL); default the curve's name. */
     public RunReplayer withSource(String source) {
         return new RunReplayer(curve, runId, familyId, startMs, stepSeconds, batchTokens, totalParams, evalMetrics,
-                maxFraction, stepsPerSecond, Objects.requireNonNull(source), schedule, limits, tags);
+                maxFraction, stepsPerSecond, Objects.requireNonNull(source), schedule, limits, tags, plannedTotalSteps, stopTarget);
     }
 
     /** A schedule spec to announce in {@code RunStarted.schedule}; default none (the per-step LR says it all). */
     public RunReplayer withSchedule(LrScheduleSpec schedule) {
         return new RunReplayer(curve, runId, familyId, startMs, stepSeconds, batchTokens, totalParams, evalMetrics,
-                maxFraction, stepsPerSecond, source, schedule, limits, tags);
+                maxFraction, stepsPerSecond, source, schedule, limits, tags, plannedTotalSteps, stopTarget);
     }
 
     /** Limits deciding whether {@code lr_per_step} fits; use the ingest job's. Default {@link Limits#defaults()}. */
     public RunReplayer withLimits(Limits limits) {
         return new RunReplayer(curve, runId, familyId, startMs, stepSeconds, batchTokens, totalParams, evalMetrics,
-                maxFraction, stepsPerSecond, source, schedule, limits, tags);
+                maxFraction, stepsPerSecond, source, schedule, limits, tags, plannedTotalSteps, stopTarget);
     }
 
     /** Extra tags for {@code RunStarted.tags}; they override the default tags of the same name. */
@@ -175,7 +181,25 @@ public final class RunReplayer {
         Map<String, String> t = new LinkedHashMap<>(tags);
         t.putAll(extra);
         return new RunReplayer(curve, runId, familyId, startMs, stepSeconds, batchTokens, totalParams, evalMetrics,
-                maxFraction, stepsPerSecond, source, schedule, limits, t);
+                maxFraction, stepsPerSecond, source, schedule, limits, t, plannedTotalSteps, stopTarget);
+    }
+
+    /**
+     * Announces {@code steps} as the run's planned last step instead of the curve's last step (e.g. the last
+     * measured step, where a backtest scores its final forecast).
+     */
+    public RunReplayer withPlannedTotalSteps(long steps) {
+        if (steps < 1) {
+            throw new IllegalArgumentException("planned total steps must be >= 1, got " + steps);
+        }
+        return new RunReplayer(curve, runId, familyId, startMs, stepSeconds, batchTokens, totalParams, evalMetrics,
+                maxFraction, stepsPerSecond, source, schedule, limits, tags, steps, stopTarget);
+    }
+
+    /** A stop target for the forecast job's early-stop advice (null: none). */
+    public RunReplayer withStopTarget(StopTarget target) {
+        return new RunReplayer(curve, runId, familyId, startMs, stepSeconds, batchTokens, totalParams, evalMetrics,
+                maxFraction, stepsPerSecond, source, schedule, limits, tags, plannedTotalSteps, target);
     }
 
     public String runId() {
@@ -283,7 +307,8 @@ public final class RunReplayer {
                 .setFamilyId(familyId)
                 .setStartedAtMs(startMs)
                 .setModel(ModelFacts.newBuilder().setTotalParams(totalParams).setActiveParams(totalParams).build())
-                .setPlannedTotalSteps(curve.lastStep())
+                .setPlannedTotalSteps(plannedTotalSteps > 0 ? plannedTotalSteps : curve.lastStep())
+                .setStopTarget(stopTarget)
                 .setSchedule(schedule)
                 .setLrPerStep(lrPerStep())
                 .setBatchSizeTokens(batchTokens)

@@ -1,12 +1,11 @@
 package dev.runlaw.jobs.ingest;
 
+import dev.runlaw.jobs.ConfigParser;
 import dev.runlaw.jobs.clickhouse.ClickHouseEndpoint;
 import dev.runlaw.schema.RecordKind;
 import dev.runlaw.schema.validate.Limits;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -70,9 +69,6 @@ public record IngestConfig(
     /** Flink state backend. */
     public enum StateBackend { HASHMAP, ROCKSDB }
 
-    /** What {@link ParameterTool} stores for a flag given without a value ({@code --bounded}). */
-    private static final String NO_VALUE = "__NO_VALUE_KEY";
-
     private static final Set<String> KEYS = Set.of("bootstrap.servers", "group.id", "topic.prefix",
             "starting.offsets", "bounded", "clickhouse.url", "clickhouse.user", "clickhouse.password",
             "clickhouse.database", "sink.batch-rows", "sink.flush-interval-ms", "checkpoint.interval-ms",
@@ -90,7 +86,7 @@ public record IngestConfig(
      * @throws IllegalArgumentException listing every missing, unknown or invalid setting
      */
     public static IngestConfig fromMap(Map<String, String> conf) {
-        Parser p = new Parser(conf);
+        ConfigParser p = new ConfigParser(conf);
         Set<String> unknown = new TreeSet<>();
         for (String k : conf.keySet()) {
             if (!KEYS.contains(k) && !k.startsWith("limits.")) {
@@ -98,16 +94,16 @@ public record IngestConfig(
             }
         }
         if (!unknown.isEmpty()) {
-            p.errors.add("unknown setting(s) " + unknown + "; known: " + new TreeSet<>(KEYS) + " and limits.*");
+            p.error("unknown setting(s) " + unknown + "; known: " + new TreeSet<>(KEYS) + " and limits.*");
         }
         String bootstrap = p.required("bootstrap.servers");
         if (bootstrap != null && !bootstrap.matches("[^,\\s]+:\\d+(,[^,\\s]+:\\d+)*")) {
-            p.errors.add("bootstrap.servers must be host:port[,host:port...], got '" + bootstrap + "'");
+            p.error("bootstrap.servers must be host:port[,host:port...], got '" + bootstrap + "'");
         }
         String groupId = p.string("group.id", "runlaw-ingest");
         String prefix = p.string("topic.prefix", "");
         if (!prefix.matches("[A-Za-z0-9._-]*")) {
-            p.errors.add("topic.prefix may hold only letters, digits, '.', '_' and '-', got '" + prefix + "'");
+            p.error("topic.prefix may hold only letters, digits, '.', '_' and '-', got '" + prefix + "'");
         }
         StartingOffsets offsets = p.choice("starting.offsets", StartingOffsets.class, StartingOffsets.EARLIEST);
         boolean bounded = p.bool("bounded", false);
@@ -118,7 +114,7 @@ public record IngestConfig(
                 ch = ClickHouseEndpoint.parse(url, p.string("clickhouse.user", "default"),
                         p.string("clickhouse.password", ""), conf.get("clickhouse.database"));
             } catch (IllegalArgumentException e) {
-                p.errors.add(e.getMessage());
+                p.error(e.getMessage());
             }
         }
         int batchRows = (int) p.integer("sink.batch-rows", 200_000, 1, 10_000_000);
@@ -127,14 +123,14 @@ public record IngestConfig(
         StateBackend backend = p.choice("state.backend", StateBackend.class, StateBackend.HASHMAP);
         String checkpointDir = conf.get("checkpoint.dir");
         if (checkpointDir != null && (checkpointDir.isBlank() || !checkpointDir.contains(":/"))) {
-            p.errors.add("checkpoint.dir must be a URI such as file:///path or s3://bucket/path, got '"
+            p.error("checkpoint.dir must be a URI such as file:///path or s3://bucket/path, got '"
                     + checkpointDir + "'");
         }
         String dlTopic = p.string("dead-letter.topic", RecordKind.DEAD_LETTER_TOPIC);
         String txPrefix = p.string("dead-letter.transactional-id-prefix", "runlaw-ingest-dlq");
         long txTimeout = p.integer("dead-letter.transaction-timeout-ms", 600_000, 1_000, 3_600_000);
         if (txTimeout < checkpointMs) {
-            p.errors.add("dead-letter.transaction-timeout-ms (" + txTimeout
+            p.error("dead-letter.transaction-timeout-ms (" + txTimeout
                     + ") must be longer than checkpoint.interval-ms (" + checkpointMs + ")");
         }
         int parallelism = (int) p.integer("parallelism", 0, 1, 32_768);
@@ -143,11 +139,9 @@ public record IngestConfig(
         try {
             limits = Limits.fromMap(conf);
         } catch (IllegalArgumentException e) {
-            p.errors.add(e.getMessage());
+            p.error(e.getMessage());
         }
-        if (!p.errors.isEmpty()) {
-            throw new IllegalArgumentException("invalid ingest configuration:\n  - " + String.join("\n  - ", p.errors));
-        }
+        p.throwIfErrors("ingest");
         return new IngestConfig(bootstrap, groupId, prefix, offsets, bounded, ch, batchRows, flushMs, checkpointMs,
                 backend, checkpointDir, dlTopic, txPrefix, txTimeout, parallelism, jobName, limits);
     }
@@ -201,85 +195,5 @@ public record IngestConfig(
                 + ", checkpoint.interval-ms=" + checkpointIntervalMs + ", state.backend=" + stateBackend
                 + ", checkpoint.dir=" + checkpointDir + ", dead-letter.topic=" + deadLetterTopicName()
                 + ", parallelism=" + (parallelism == 0 ? "default" : parallelism) + ", " + limits + "]";
-    }
-
-    /** Reads values and collects every error instead of stopping at the first. */
-    private static final class Parser {
-        final Map<String, String> conf;
-        final List<String> errors = new ArrayList<>();
-
-        Parser(Map<String, String> conf) {
-            this.conf = new HashMap<>(conf);
-        }
-
-        String required(String key) {
-            String v = conf.get(key);
-            if (v == null || v.isBlank() || v.equals(NO_VALUE)) {
-                errors.add(key + " is required");
-                return null;
-            }
-            return v.trim();
-        }
-
-        String string(String key, String dflt) {
-            String v = conf.get(key);
-            if (v == null || v.equals(NO_VALUE)) {
-                return dflt;
-            }
-            return v.trim();
-        }
-
-        long integer(String key, long dflt, long min, long max) {
-            String v = conf.get(key);
-            if (v == null) {
-                return dflt;
-            }
-            try {
-                long x = Long.parseLong(v.trim().replace("_", ""));
-                if (x < min || x > max) {
-                    errors.add(key + " must be in " + min + ".." + max + ", got " + x);
-                    return dflt;
-                }
-                return x;
-            } catch (NumberFormatException e) {
-                errors.add(key + " must be an integer, got '" + v + "'");
-                return dflt;
-            }
-        }
-
-        boolean bool(String key, boolean dflt) {
-            String v = conf.get(key);
-            if (v == null) {
-                return dflt;
-            }
-            if (v.equals(NO_VALUE)) {
-                return true; // a bare flag: --bounded
-            }
-            return switch (v.trim().toLowerCase(Locale.ROOT)) {
-                case "true", "yes", "1" -> true;
-                case "false", "no", "0" -> false;
-                default -> {
-                    errors.add(key + " must be true or false, got '" + v + "'");
-                    yield dflt;
-                }
-            };
-        }
-
-        <E extends Enum<E>> E choice(String key, Class<E> type, E dflt) {
-            String v = conf.get(key);
-            if (v == null) {
-                return dflt;
-            }
-            try {
-                return Enum.valueOf(type, v.trim().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                List<String> names = new ArrayList<>();
-                for (E c : type.getEnumConstants()) {
-                    names.add(c.name().toLowerCase(Locale.ROOT));
-                }
-                errors.add(key + " must be one of " + names + ", got '" + v + "'");
-                return dflt;
-            }
-        }
     }
 }

@@ -22,8 +22,8 @@ import java.util.stream.Stream;
  * {@link ClickHouseRow} by those types, as the server would. Decoding fails unless the row is exactly the bytes of
  * its table's columns, so a missing, extra, reordered or mistyped column is caught.
  */
-final class SqlTables {
-    record Column(String name, String type) {
+public final class SqlTables {
+    public record Column(String name, String type) {
     }
 
     private static final Map<String, List<Column>> TABLES = read();
@@ -31,11 +31,11 @@ final class SqlTables {
     private SqlTables() {
     }
 
-    static Map<String, List<Column>> tables() {
+    public static Map<String, List<Column>> tables() {
         return TABLES;
     }
 
-    static List<Column> columns(String table) {
+    public static List<Column> columns(String table) {
         List<Column> c = TABLES.get(table);
         if (c == null) {
             throw new IllegalArgumentException("no table " + table + " in sql/");
@@ -44,7 +44,7 @@ final class SqlTables {
     }
 
     /** Enum8 name → value, from a type such as {@code Enum8('A' = 1, 'B' = 2)}. */
-    static Map<String, Integer> enumValues(String type) {
+    public static Map<String, Integer> enumValues(String type) {
         Map<String, Integer> out = new LinkedHashMap<>();
         Matcher m = Pattern.compile("'([^']*)'\\s*=\\s*(-?\\d+)").matcher(type);
         while (m.find()) {
@@ -82,7 +82,7 @@ final class SqlTables {
      *
      * @throws IllegalStateException when the bytes are not exactly one row of the table
      */
-    static Map<String, Object> decode(ClickHouseRow row) {
+    public static Map<String, Object> decode(ClickHouseRow row) {
         ByteBuffer b = ByteBuffer.wrap(row.rowBinary()).order(ByteOrder.LITTLE_ENDIAN);
         Map<String, Object> out = new LinkedHashMap<>();
         try {

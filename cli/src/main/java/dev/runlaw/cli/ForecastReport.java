@@ -1,0 +1,202 @@
+package dev.runlaw.cli;
+
+import dev.runlaw.cli.backtest.BacktestReport;
+import dev.runlaw.math.data.RunCurve;
+import dev.runlaw.math.schedule.LrSchedule;
+import dev.runlaw.producers.ProgressBar;
+import dev.runlaw.producers.RunDirectory;
+import dev.runlaw.producers.RunReplayer;
+import dev.runlaw.producers.TelemetryProducer;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.core.execution.JobClient;
+
+/**
+ * {@code ./runlaw demo --runs DIR [--reference FILE...] --observe-fraction F --report OUT.json}: the backtest's
+ * observe-mode protocol run through the live pipeline instead of in one process. Reference runs are replayed in
+ * full (the forecast job publishes each as a reference of family {@value #FAMILY}); each run in DIR is replayed up
+ * to the fraction F; then each run's newest forecast is read back from ClickHouse and scored exactly as
+ * {@code ./runlaw backtest --observe-fraction F} scores its forecasts (same fields).
+ *
+ * <p>So that the two are comparable, the forecast job runs here with a full law selection at every refit
+ * ({@code forecast.full-select-every=1}), a dense forecast curve ({@value #CURVE_POINTS} points; {@code pred_e} is
+ * the mean relative error of that curve, interpolated linearly, at the run's measured steps after the cut), and
+ * each predicted run announces its last measured step as its planned last step (where the backtest scores its
+ * final forecast).
+ */
+final class ForecastReport {
+    /** Family id of the replayed runs, so the references serve the predicted runs. */
+    static final String FAMILY = "report";
+    /** Forecast curve points in report mode. */
+    static final int CURVE_POINTS = 4096;
+
+    private ForecastReport() {
+    }
+
+    /** Forecast-job settings of report mode. */
+    static Map<String, String> jobSettings(String law) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("forecast.law", law);
+        m.put("forecast.full-select-every", "1");
+        m.put("forecast.curve-points", Integer.toString(CURVE_POINTS));
+        // Only the newest forecast is scored: refit on the interval, not every few points.
+        m.put("forecast.refit-points", "1000000");
+        m.put("forecast.refit-interval-ms", "1000");
+        return m;
+    }
+
+    /**
+     * Replays and scores on a started stack whose forecast job runs with {@link #jobSettings}.
+     *
+     * @param job the forecast job, watched so that its failure ends the wait with its cause
+     */
+    static BacktestReport run(LocalStack stack, JobClient job, List<Path> referenceFiles, Path runsDir,
+                              double fraction, String law, boolean progress, PrintStream out) throws Exception {
+        List<RunCurve> references = new ArrayList<>();
+        for (Path f : referenceFiles) {
+            references.add(RunDirectory.loadFile(f));
+        }
+        List<RunCurve> predicted = RunDirectory.load(runsDir);
+        if (predicted.isEmpty()) {
+            throw new IllegalArgumentException("--runs " + runsDir + ": no run CSV files");
+        }
+        long t0 = System.nanoTime();
+        try (TelemetryProducer producer = TelemetryProducer.builder(stack.kafka().bootstrapServers()).build()) {
+            java.util.function.Consumer<SpecificRecord> send = r -> {
+                while (!producer.send(r)) {
+                    producer.flush(Duration.ofSeconds(5));
+                }
+            };
+            for (RunCurve c : references) {
+                RunReplayer.create(c, "ref-" + c.name()).withFamilyId(FAMILY).withEvalMetrics(false)
+                        .replay(send, ProgressBar.stderr("reference " + c.name(), progress));
+            }
+            producer.flush(Duration.ofMinutes(2));
+            awaitReferences(stack, job, references.size(), Duration.ofMinutes(5));
+            out.printf("  %d reference run(s) published by the forecast job%n", references.size());
+            for (RunCurve c : predicted) {
+                long[] measured = c.measuredSteps();
+                RunReplayer.create(c, c.name()).withFamilyId(FAMILY).withEvalMetrics(false).withMaxFraction(fraction)
+                        .withPlannedTotalSteps(measured[measured.length - 1])
+                        .replay(send, ProgressBar.stderr("observe " + c.name(), progress));
+            }
+            producer.flush(Duration.ofMinutes(2));
+        }
+        List<BacktestReport.RunScore> scores = new ArrayList<>();
+        for (RunCurve c : predicted) {
+            long cut = c.firstStep() + (long) Math.floor(fraction * c.length()) - 1;
+            scores.add(score(stack, job, c, cut, Duration.ofMinutes(10)));
+        }
+        double meanPred = scores.stream().mapToDouble(BacktestReport.RunScore::predE).average().orElse(Double.NaN);
+        double meanFinal = scores.stream().mapToDouble(BacktestReport.RunScore::finalErr).average().orElse(Double.NaN);
+        double maxFinal = scores.stream().mapToDouble(BacktestReport.RunScore::finalErr).max().orElse(Double.NaN);
+        double cov = scores.stream().mapToDouble(s -> s.covered() ? 1 : 0).average().orElse(Double.NaN);
+        return new BacktestReport("live:" + law, fraction, scores, meanPred, meanFinal, maxFinal, cov,
+                (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    private static void awaitReferences(LocalStack stack, JobClient job, int n, Duration timeout) throws Exception {
+        await(job, timeout, "reference runs to be published", () -> Long.parseLong(stack.http().queryValue(
+                "SELECT count() FROM run_references FINAL WHERE family_id = '" + FAMILY + "'").trim()) >= n);
+    }
+
+    /** Waits for the run's forecast at the cut, then scores it like the backtest does. */
+    static BacktestReport.RunScore score(LocalStack stack, JobClient job, RunCurve c, long cut, Duration timeout)
+            throws Exception {
+        String run = c.name().replace("'", "");
+        String where = "run_id = '" + run + "' AND step = " + cut;
+        await(job, timeout, "the forecast of " + run + " at step " + cut, () -> Long.parseLong(stack.http()
+                .queryValue("SELECT count() FROM forecasts FINAL WHERE " + where + " AND final_pred IS NOT NULL")
+                .trim()) > 0);
+        List<String> f = stack.http().query("SELECT law, final_pred, final_lo90, final_hi90, final_log_sd,"
+                + " arrayStringConcat(param_names, ','), arrayStringConcat(arrayMap(x -> toString(x), param_values), ',')"
+                + " FROM forecasts FINAL WHERE " + where).get(0);
+        List<List<String>> curve = stack.http().query("SELECT step, loss FROM forecast_curves FINAL WHERE run_id = '"
+                + run + "' AND forecast_step = " + cut + " ORDER BY step");
+        long[] cs = new long[curve.size()];
+        double[] cl = new double[curve.size()];
+        for (int i = 0; i < cs.length; i++) {
+            cs[i] = Long.parseLong(curve.get(i).get(0));
+            cl[i] = Double.parseDouble(curve.get(i).get(1));
+        }
+        long peak = LrSchedule.of(c.firstStep(), c.lr()).peakStep();
+        List<Long> scored = new ArrayList<>();
+        for (long s : c.measuredSteps()) {
+            if (s > cut && s > peak) {
+                scored.add(s);
+            }
+        }
+        if (scored.isEmpty()) {
+            throw new IllegalArgumentException(c.name() + ": no measured post-warmup loss after the observed part");
+        }
+        double sumE = 0;
+        for (long s : scored) {
+            double t = c.lossAt(s);
+            sumE += Math.abs(interpolate(cs, cl, s) - t) / t;
+        }
+        long last = scored.get(scored.size() - 1);
+        double pred = Double.parseDouble(f.get(1));
+        double lo = Double.parseDouble(f.get(2));
+        double hi = Double.parseDouble(f.get(3));
+        double logSd = f.get(4).equals("\\N") ? Double.NaN : Double.parseDouble(f.get(4));
+        double truth = c.lossAt(last);
+        Map<String, Double> params = new TreeMap<>();
+        String[] names = f.get(5).isEmpty() ? new String[0] : f.get(5).split(",");
+        String[] values = f.get(6).isEmpty() ? new String[0] : f.get(6).split(",");
+        for (int i = 0; i < Math.min(names.length, values.length); i++) {
+            params.put(names[i], Double.parseDouble(values[i]));
+        }
+        return new BacktestReport.RunScore(c.name(), f.get(0), params, scored.size(), sumE / scored.size(), last,
+                Math.abs(pred - truth) / truth, pred, truth, lo, hi, truth >= lo && truth <= hi, logSd,
+                Math.log((double) last / cut), 0);
+    }
+
+    /** Linear interpolation of the curve at {@code step}; the end values outside it. */
+    static double interpolate(long[] steps, double[] values, long step) {
+        if (steps.length == 0) {
+            return Double.NaN;
+        }
+        int i = java.util.Arrays.binarySearch(steps, step);
+        if (i >= 0) {
+            return values[i];
+        }
+        int hi = -i - 1;
+        if (hi == 0) {
+            return values[0];
+        }
+        if (hi >= steps.length) {
+            return values[steps.length - 1];
+        }
+        int lo = hi - 1;
+        double w = (double) (step - steps[lo]) / (steps[hi] - steps[lo]);
+        return values[lo] + w * (values[hi] - values[lo]);
+    }
+
+    interface Check {
+        boolean done() throws Exception;
+    }
+
+    static void await(JobClient job, Duration timeout, String what, Check check) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        java.util.concurrent.CompletableFuture<?> result = job.getJobExecutionResult();
+        while (!check.done()) {
+            if (result.isDone()) {
+                result.get();
+                throw new IllegalStateException("the forecast job stopped while waiting for " + what);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(String.format(Locale.ROOT, "timed out after %s waiting for %s",
+                        timeout, what));
+            }
+            Thread.sleep(250);
+        }
+    }
+}

@@ -1,0 +1,218 @@
+package dev.runlaw.jobs.forecast;
+
+import dev.runlaw.jobs.ConfigParser;
+import dev.runlaw.jobs.clickhouse.ClickHouseEndpoint;
+import dev.runlaw.jobs.ingest.IngestConfig.StartingOffsets;
+import dev.runlaw.jobs.ingest.IngestConfig.StateBackend;
+import dev.runlaw.math.live.ForecastSettings;
+import dev.runlaw.schema.RecordKind;
+import dev.runlaw.schema.validate.Limits;
+import java.io.Serializable;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.flink.util.ParameterTool;
+
+/**
+ * Configuration of the {@link ForecastJob}, parsed once from {@code --key value} arguments and validated; every
+ * problem is reported in one message. Immutable.
+ *
+ * <table>
+ *   <caption>keys (besides the ingest job's bootstrap.servers, clickhouse.*, topic.prefix, starting.offsets,
+ *   checkpoint.*, state.backend, parallelism, limits.*)</caption>
+ *   <tr><th>key</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>group.id</td><td>runlaw-forecast</td><td>consumer group</td></tr>
+ *   <tr><td>forecast.law</td><td>auto</td><td>momentum | multipower | auto (both, weighted by validation)</td></tr>
+ *   <tr><td>forecast.refit-points</td><td>16</td><td>refit after this many new measured losses of a run</td></tr>
+ *   <tr><td>forecast.refit-interval-ms</td><td>2000</td><td>... or this long after the first unfitted loss</td></tr>
+ *   <tr><td>forecast.max-buffered-steps</td><td>4096</td><td>steps buffered between refits before they are folded
+ *       into the run's summary without a forecast (bounds the buffer of runs that log LR but rarely a loss)</td></tr>
+ *   <tr><td>forecast.curve-points</td><td>32</td><td>points of the forecast curve</td></tr>
+ *   <tr><td>forecast.what-if-fractions</td><td>0.5,0.7,0.9</td><td>decay-start candidates, fractions of the
+ *       planned length</td></tr>
+ *   <tr><td>forecast.full-select-every</td><td>8</td><td>a full law selection (validation fits) every this many
+ *       refits; warm-started refits in between</td></tr>
+ *   <tr><td>forecast.max-references</td><td>8</td><td>finished runs of a family used as references (most recent)</td></tr>
+ *   <tr><td>forecast.finish-grace-ms</td><td>2000</td><td>after run-finished, wait this long for steps still in
+ *       flight on other partitions before the final forecast</td></tr>
+ *   <tr><td>advice.stop-below</td><td>0.05</td><td>STOP when P(beat target) is at most this</td></tr>
+ *   <tr><td>advice.continue-above</td><td>0.95</td><td>CONTINUE when P(beat target) is at least this</td></tr>
+ *   <tr><td>sink.batch-rows / sink.flush-interval-ms</td><td>50000 / 250</td><td>ClickHouse batching (short: forecast
+ *       latency is a goal)</td></tr>
+ *   <tr><td>job.name</td><td>runlaw-forecast</td><td></td></tr>
+ * </table>
+ */
+public record ForecastConfig(
+        String bootstrapServers,
+        String groupId,
+        String topicPrefix,
+        StartingOffsets startingOffsets,
+        ClickHouseEndpoint clickHouse,
+        int batchRows,
+        long flushIntervalMs,
+        long checkpointIntervalMs,
+        StateBackend stateBackend,
+        String checkpointDir,
+        int parallelism,
+        String jobName,
+        Limits limits,
+        Policy policy) implements Serializable {
+
+    /**
+     * The per-run forecasting policy, shipped to the task managers.
+     *
+     * @param whatIfFractions decay-start candidates as fractions of the planned length
+     */
+    public record Policy(String law, int refitPoints, long refitIntervalMs, int maxBufferedSteps, int curvePoints,
+                         double[] whatIfFractions, int fullSelectEvery, int maxReferences, long finishGraceMs,
+                         double stopBelow, double continueAbove) implements Serializable {
+        /** The math engine's settings. */
+        public ForecastSettings settings() {
+            return new ForecastSettings(law, curvePoints, whatIfFractions.clone(), 0, fullSelectEvery);
+        }
+
+        @Override
+        public String toString() {
+            return "law=" + law + ", refit-points=" + refitPoints + ", refit-interval-ms=" + refitIntervalMs
+                    + ", curve-points=" + curvePoints + ", what-ifs=" + Arrays.toString(whatIfFractions)
+                    + ", full-select-every=" + fullSelectEvery + ", max-references=" + maxReferences;
+        }
+    }
+
+    /** Topic of forecast records (without prefix). */
+    public static final String FORECASTS_TOPIC = "runlaw.forecasts";
+    /** Topic of advice records (without prefix). */
+    public static final String ADVICE_TOPIC = "runlaw.advice";
+    /** Compacted topic of finished runs' summaries, written and read back by the job (without prefix). */
+    public static final String REFERENCES_TOPIC = "runlaw.run-references";
+
+    private static final Set<String> KEYS = Set.of("bootstrap.servers", "group.id", "topic.prefix",
+            "starting.offsets", "clickhouse.url", "clickhouse.user", "clickhouse.password", "clickhouse.database",
+            "sink.batch-rows", "sink.flush-interval-ms", "checkpoint.interval-ms", "state.backend", "checkpoint.dir",
+            "parallelism", "job.name", "forecast.law", "forecast.refit-points", "forecast.refit-interval-ms",
+            "forecast.max-buffered-steps", "forecast.curve-points", "forecast.what-if-fractions",
+            "forecast.full-select-every", "forecast.max-references", "forecast.finish-grace-ms", "advice.stop-below",
+            "advice.continue-above");
+
+    /** Parses {@code --key value} arguments. */
+    public static ForecastConfig fromArgs(String... args) {
+        return fromMap(ParameterTool.fromArgs(args).toMap());
+    }
+
+    /**
+     * Parses and validates a flat key/value map.
+     *
+     * @throws IllegalArgumentException listing every missing, unknown or invalid setting
+     */
+    public static ForecastConfig fromMap(Map<String, String> conf) {
+        ConfigParser p = new ConfigParser(conf);
+        Set<String> unknown = new TreeSet<>();
+        for (String k : conf.keySet()) {
+            if (!KEYS.contains(k) && !k.startsWith("limits.")) {
+                unknown.add(k);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            p.error("unknown setting(s) " + unknown + "; known: " + new TreeSet<>(KEYS) + " and limits.*");
+        }
+        String bootstrap = p.required("bootstrap.servers");
+        String groupId = p.string("group.id", "runlaw-forecast");
+        String prefix = p.string("topic.prefix", "");
+        if (!prefix.matches("[A-Za-z0-9._-]*")) {
+            p.error("topic.prefix may hold only letters, digits, '.', '_' and '-', got '" + prefix + "'");
+        }
+        StartingOffsets offsets = p.choice("starting.offsets", StartingOffsets.class, StartingOffsets.EARLIEST);
+        ClickHouseEndpoint ch = null;
+        String url = p.required("clickhouse.url");
+        if (url != null) {
+            try {
+                ch = ClickHouseEndpoint.parse(url, p.string("clickhouse.user", "default"),
+                        p.string("clickhouse.password", ""), conf.get("clickhouse.database"));
+            } catch (IllegalArgumentException e) {
+                p.error(e.getMessage());
+            }
+        }
+        int batchRows = (int) p.integer("sink.batch-rows", 50_000, 1, 10_000_000);
+        long flushMs = p.integer("sink.flush-interval-ms", 250, 1, 3_600_000);
+        long checkpointMs = p.integer("checkpoint.interval-ms", 5_000, 10, 3_600_000);
+        StateBackend backend = p.choice("state.backend", StateBackend.class, StateBackend.HASHMAP);
+        String checkpointDir = conf.get("checkpoint.dir");
+        if (checkpointDir != null && (checkpointDir.isBlank() || !checkpointDir.contains(":/"))) {
+            p.error("checkpoint.dir must be a URI such as file:///path, got '" + checkpointDir + "'");
+        }
+        int parallelism = (int) p.integer("parallelism", 0, 1, 32_768);
+        String jobName = p.string("job.name", "runlaw-forecast");
+        String law = p.string("forecast.law", "auto");
+        if (!List.of("momentum", "multipower", "auto").contains(law)) {
+            p.error("forecast.law must be momentum, multipower or auto, got '" + law + "'");
+        }
+        int refitPoints = (int) p.integer("forecast.refit-points", 16, 1, 1_000_000);
+        long refitMs = p.integer("forecast.refit-interval-ms", 2_000, 10, 86_400_000);
+        int maxBuffered = (int) p.integer("forecast.max-buffered-steps", 4_096, 16, 1_000_000);
+        int curvePoints = (int) p.integer("forecast.curve-points", 32, 2, 10_000);
+        double[] fractions = null;
+        String fr = p.string("forecast.what-if-fractions", "0.5,0.7,0.9");
+        try {
+            fractions = fr.isBlank() ? new double[0]
+                    : Arrays.stream(fr.split(",")).mapToDouble(s -> Double.parseDouble(s.trim())).toArray();
+            for (double f : fractions) {
+                if (!(f > 0 && f < 1)) {
+                    p.error("forecast.what-if-fractions must lie in (0, 1), got " + f);
+                }
+            }
+        } catch (NumberFormatException e) {
+            p.error("forecast.what-if-fractions must be comma-separated numbers, got '" + fr + "'");
+        }
+        int fullEvery = (int) p.integer("forecast.full-select-every", 8, 1, 1_000_000);
+        int maxRefs = (int) p.integer("forecast.max-references", 8, 0, 1_000);
+        long graceMs = p.integer("forecast.finish-grace-ms", 2_000, 0, 3_600_000);
+        double stopBelow = p.decimal("advice.stop-below", 0.05, 0, 1);
+        double continueAbove = p.decimal("advice.continue-above", 0.95, 0, 1);
+        if (!(stopBelow < continueAbove)) {
+            p.error("advice.stop-below (" + stopBelow + ") must be below advice.continue-above (" + continueAbove + ")");
+        }
+        Limits limits = null;
+        try {
+            limits = Limits.fromMap(conf);
+        } catch (IllegalArgumentException e) {
+            p.error(e.getMessage());
+        }
+        p.throwIfErrors("forecast");
+        return new ForecastConfig(bootstrap, groupId, prefix, offsets, ch, batchRows, flushMs, checkpointMs, backend,
+                checkpointDir, parallelism, jobName, limits, new Policy(law, refitPoints, refitMs, maxBuffered,
+                curvePoints, fractions, fullEvery, maxRefs, graceMs, stopBelow, continueAbove));
+    }
+
+    /** The input topics (run-started, step-metrics, run-finished), with the prefix. */
+    public List<String> inputTopics() {
+        return List.of(topicPrefix + RecordKind.RUN_STARTED.topic(), topicPrefix + RecordKind.STEP_METRICS.topic(),
+                topicPrefix + RecordKind.RUN_FINISHED.topic());
+    }
+
+    public String forecastsTopic() {
+        return topicPrefix + FORECASTS_TOPIC;
+    }
+
+    public String adviceTopic() {
+        return topicPrefix + ADVICE_TOPIC;
+    }
+
+    public String referencesTopic() {
+        return topicPrefix + REFERENCES_TOPIC;
+    }
+
+    /** Usage text for {@code main}. */
+    public static String usage() {
+        return """
+                usage: ForecastJob --bootstrap.servers HOST:PORT --clickhouse.url http://HOST:PORT [options]
+                  --group.id runlaw-forecast  --topic.prefix ''  --starting.offsets earliest|latest|committed
+                  --checkpoint.interval-ms 5000  --state.backend hashmap|rocksdb  --checkpoint.dir URI  --parallelism N
+                  --forecast.law auto|momentum|multipower  --forecast.refit-points 16  --forecast.refit-interval-ms 2000
+                  --forecast.curve-points 32  --forecast.what-if-fractions 0.5,0.7,0.9  --forecast.full-select-every 8
+                  --forecast.max-references 8  --forecast.finish-grace-ms 2000  --forecast.max-buffered-steps 4096
+                  --advice.stop-below 0.05  --advice.continue-above 0.95  --sink.batch-rows 50000
+                  --sink.flush-interval-ms 250  --job.name runlaw-forecast  --limits.* (see Limits)""";
+    }
+}
