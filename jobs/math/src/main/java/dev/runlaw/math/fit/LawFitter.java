@@ -151,6 +151,21 @@ public final class LawFitter {
                 priorMean, priorStrength);
     }
 
+    /**
+     * As {@link #withWarmStart(FitResult)} from a previous fit's law variant, parameters and
+     * {@link FitResult#annealingIdentified()} alone (e.g. restored from a checkpoint, where the full result is not
+     * kept): the fit then runs exactly as it would from the original result. Ignored when {@code params} is null
+     * or of the wrong length.
+     */
+    public LawFitter withWarmStart(LossLaw variant, double[] params, boolean annealingIdentified) {
+        if (variant == null || params == null || params.length != variant.parameterCount()) {
+            return withWarmStart((FitResult) null);
+        }
+        FitResult seed = new FitResult(FitStatus.OK, "warm start", variant, params, Double.NaN, Double.NaN,
+                Double.NaN, 0, 0, 0, 0, null, annealingIdentified, 0);
+        return withWarmStart(seed);
+    }
+
     /** Fix the annealing parameters and the law variant to those of a reference fit (ignored if it failed). */
     public LawFitter withAnnealingFrom(FitResult reference) {
         return new LawFitter(law, huberDelta, starts, maxIterations, warmStart, reference, balanceRuns,

@@ -1,4 +1,4 @@
-package dev.runlaw.cli.backtest;
+package dev.runlaw.math.forecast;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** Model selection inside the backtest: validation splits use only the fitted data. */
-class BacktestSelectTest {
+/** Model selection shared by the backtest and the live job: validation splits use only the fitted data. */
+class ForecastModelTest {
     static RunObservations synthetic(String name, LrSchedule s, long seed, long upTo) {
         double[] truth = {3.0, 0.5, 0.5, 0.4};
         MomentumLaw law = MomentumLaw.withLambda(0.999);
@@ -36,13 +36,13 @@ class BacktestSelectTest {
     void leaveOneRunOutForCompleteRunsAndHeadSplitInObserveMode() {
         List<RunObservations> runs = List.of(synthetic("cos", COS, 1, Long.MAX_VALUE),
                 synthetic("con", CON, 2, Long.MAX_VALUE), synthetic("wsd", WSD, 3, Long.MAX_VALUE));
-        List<Backtest.Split> loro = Backtest.splits(runs, false);
+        List<ForecastModel.Split> loro = ForecastModel.splits(runs, false);
         assertThat(loro).hasSize(3);
         assertThat(loro.get(1).held().name()).isEqualTo("con");
         assertThat(loro.get(1).train()).extracting(RunObservations::name).containsExactly("cos", "wsd");
 
         RunObservations head = synthetic("wsd", WSD, 3, 3599);
-        List<Backtest.Split> obs = Backtest.splits(List.of(runs.get(0), head), true);
+        List<ForecastModel.Split> obs = ForecastModel.splits(List.of(runs.get(0), head), true);
         assertThat(obs).hasSize(1);
         RunObservations trainHead = obs.get(0).train().get(1);
         RunObservations held = obs.get(0).held();
@@ -50,14 +50,14 @@ class BacktestSelectTest {
         assertThat(trainHead.steps().length + held.steps().length).isEqualTo(head.steps().length);
         assertThat(trainHead.steps()[trainHead.steps().length - 1]).isLessThan(held.steps()[0]);
         assertThat(held.steps()[held.steps().length - 1]).isLessThanOrEqualTo(3599);
-        assertThat(Backtest.splits(List.of(runs.get(0)), false)).isEmpty();
+        assertThat(ForecastModel.splits(List.of(runs.get(0)), false)).isEmpty();
     }
 
     @Test
     void autoWeighsTheLawsByValidationErrorAndForecastsWell() {
         List<RunObservations> runs = List.of(synthetic("cos", COS, 1, Long.MAX_VALUE),
                 synthetic("con", CON, 2, Long.MAX_VALUE), synthetic("wsd", WSD, 3, Long.MAX_VALUE));
-        Backtest.Model m = Backtest.select(runs, "auto", false);
+        ForecastModel m = ForecastModel.select(runs, "auto", false);
         assertThat(m.fits()).hasSize(2);
         assertThat(m.weights()[0] + m.weights()[1]).isCloseTo(1, within(1e-12));
         assertThat(m.name()).startsWith("ensemble momentum");
@@ -69,7 +69,7 @@ class BacktestSelectTest {
             assertThat(fc[i].ok()).isTrue();
             assertThat(fc[i].point()).isCloseTo(truth[i], within(3e-3 * truth[i]));
         }
-        Backtest.Model mp = Backtest.select(runs, "multipower", false);
+        ForecastModel mp = ForecastModel.select(runs, "multipower", false);
         assertThat(mp.fits()).hasSize(1);
         assertThat(mp.name()).startsWith("multipower prior=");
     }
