@@ -105,7 +105,7 @@ final class ForecastBoard implements AutoCloseable {
     static String line(List<String> f, List<String> advice, Map<String, Double> truths) {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-30s step %7s/%-7s %-24s", f.get(0),
                 f.get(1), f.get(2), f.get(3)));
-        if (!f.get(4).equals("\\N")) {
+        if (f.get(4) != null) {
             double pred = Double.parseDouble(f.get(4));
             sb.append(String.format(Locale.ROOT, " final %.4f [%.4f, %.4f]", pred, Double.parseDouble(f.get(5)),
                     Double.parseDouble(f.get(6))));
@@ -119,7 +119,7 @@ final class ForecastBoard implements AutoCloseable {
         }
         if (advice != null) {
             sb.append("  advice ").append(advice.get(1));
-            if (!advice.get(2).equals("\\N")) {
+            if (advice.get(2) != null) {
                 sb.append(String.format(Locale.ROOT, " (P(beat target) %.2f)", Double.parseDouble(advice.get(2))));
             }
         }

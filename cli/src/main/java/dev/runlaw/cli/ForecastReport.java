@@ -86,6 +86,8 @@ final class ForecastReport {
                 long[] measured = c.measuredSteps();
                 RunReplayer.create(c, c.name()).withFamilyId(FAMILY).withEvalMetrics(false).withMaxFraction(fraction)
                         .withPlannedTotalSteps(measured[measured.length - 1])
+                        // Advice against the best finished reference, as a trainer comparing to its baselines would.
+                        .withStopTarget(DemoCommand.SIBLING_TARGET)
                         .replay(send, ProgressBar.stderr("observe " + c.name(), progress));
             }
             producer.flush(Duration.ofMinutes(2));
@@ -146,7 +148,7 @@ final class ForecastReport {
         double pred = Double.parseDouble(f.get(1));
         double lo = Double.parseDouble(f.get(2));
         double hi = Double.parseDouble(f.get(3));
-        double logSd = f.get(4).equals("\\N") ? Double.NaN : Double.parseDouble(f.get(4));
+        double logSd = f.get(4) == null ? Double.NaN : Double.parseDouble(f.get(4));
         double truth = c.lossAt(last);
         Map<String, Double> params = new TreeMap<>();
         String[] names = f.get(5).isEmpty() ? new String[0] : f.get(5).split(",");

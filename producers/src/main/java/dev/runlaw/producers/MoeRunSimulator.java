@@ -241,8 +241,9 @@ public final class MoeRunSimulator {
 
     private double scheduleLr(int s) {
         int d = decayStart();
-        if (s <= b.warmupSteps) {
-            return b.warmupSteps == 0 ? b.peakLr : b.peakLr * s / b.warmupSteps;
+        // The spec's convention (ScheduleSpec, the data README): linear to the peak, reached on step warmupSteps - 1.
+        if (s < b.warmupSteps - 1) {
+            return b.peakLr * s / (b.warmupSteps - 1);
         }
         if (s <= d) {
             return b.peakLr;

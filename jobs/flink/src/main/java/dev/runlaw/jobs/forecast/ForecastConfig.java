@@ -35,8 +35,8 @@ import org.apache.flink.util.ParameterTool;
  *   <tr><td>forecast.full-select-every</td><td>8</td><td>a full law selection (validation fits) every this many
  *       refits; warm-started refits in between</td></tr>
  *   <tr><td>forecast.max-references</td><td>8</td><td>finished runs of a family used as references (most recent)</td></tr>
- *   <tr><td>forecast.finish-grace-ms</td><td>2000</td><td>after run-finished, wait this long for steps still in
- *       flight on other partitions before the final forecast</td></tr>
+ *   <tr><td>forecast.finish-grace-ms</td><td>30000</td><td>after run-finished, the run is finished as soon as its
+ *       final step has arrived, or after this long (steps of other topics may lag the run-finished record)</td></tr>
  *   <tr><td>advice.stop-below</td><td>0.05</td><td>STOP when P(beat target) is at most this</td></tr>
  *   <tr><td>advice.continue-above</td><td>0.95</td><td>CONTINUE when P(beat target) is at least this</td></tr>
  *   <tr><td>sink.batch-rows / sink.flush-interval-ms</td><td>50000 / 250</td><td>ClickHouse batching (short: forecast
@@ -167,7 +167,7 @@ public record ForecastConfig(
         }
         int fullEvery = (int) p.integer("forecast.full-select-every", 8, 1, 1_000_000);
         int maxRefs = (int) p.integer("forecast.max-references", 8, 0, 1_000);
-        long graceMs = p.integer("forecast.finish-grace-ms", 2_000, 0, 3_600_000);
+        long graceMs = p.integer("forecast.finish-grace-ms", 30_000, 0, 3_600_000);
         double stopBelow = p.decimal("advice.stop-below", 0.05, 0, 1);
         double continueAbove = p.decimal("advice.continue-above", 0.95, 0, 1);
         if (!(stopBelow < continueAbove)) {
@@ -211,7 +211,7 @@ public record ForecastConfig(
                   --checkpoint.interval-ms 5000  --state.backend hashmap|rocksdb  --checkpoint.dir URI  --parallelism N
                   --forecast.law auto|momentum|multipower  --forecast.refit-points 16  --forecast.refit-interval-ms 2000
                   --forecast.curve-points 32  --forecast.what-if-fractions 0.5,0.7,0.9  --forecast.full-select-every 8
-                  --forecast.max-references 8  --forecast.finish-grace-ms 2000  --forecast.max-buffered-steps 4096
+                  --forecast.max-references 8  --forecast.finish-grace-ms 30000  --forecast.max-buffered-steps 4096
                   --advice.stop-below 0.05  --advice.continue-above 0.95  --sink.batch-rows 50000
                   --sink.flush-interval-ms 250  --job.name runlaw-forecast  --limits.* (see Limits)""";
     }

@@ -43,6 +43,7 @@ import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
@@ -85,7 +86,7 @@ public final class RunForecastFunction
 
     /** Finished runs by run id: the RunReference record's bytes. */
     public static final MapStateDescriptor<String, byte[]> REFERENCES =
-            new MapStateDescriptor<>("run-references", Types.STRING, Types.PRIMITIVE_ARRAY(Types.BYTE));
+            new MapStateDescriptor<>("run-references", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
 
     private final ForecastConfig.Policy policy;
     private final String topicPrefix;
@@ -103,6 +104,8 @@ public final class RunForecastFunction
     private transient ValueState<String> lastDecision;
     /** The step that ends the run: planned_total_steps, or final_step once run-finished was seen. */
     private transient ValueState<Long> endStep;
+    /** The run's family id, from RunStarted. */
+    private transient ValueState<String> family;
     /** The run was finished and published as a reference. */
     private transient ValueState<Boolean> done;
     private transient ValueState<Integer> adviceSeq;
@@ -118,6 +121,7 @@ public final class RunForecastFunction
     private transient Counter refits;
     private transient Counter advices;
     private transient Counter published;
+    private transient Counter runErrors;
 
     public RunForecastFunction(ForecastConfig config) {
         this.policy = config.policy();
@@ -132,7 +136,7 @@ public final class RunForecastFunction
 
     @Override
     public void open(OpenContext openContext) {
-        tracker = getRuntimeContext().getState(new ValueStateDescriptor<>("tracker", Types.PRIMITIVE_ARRAY(Types.BYTE)));
+        tracker = getRuntimeContext().getState(new ValueStateDescriptor<>("tracker", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         pending = getRuntimeContext().getListState(new ListStateDescriptor<>("pending-steps", PendingStep.class));
         pendingPoints = getRuntimeContext().getState(new ValueStateDescriptor<>("pending-points", Types.INT));
         pendingSteps = getRuntimeContext().getState(new ValueStateDescriptor<>("pending-steps-count", Types.INT));
@@ -142,6 +146,7 @@ public final class RunForecastFunction
         adviceSeq = getRuntimeContext().getState(new ValueStateDescriptor<>("advice-seq", Types.INT));
         endStep = getRuntimeContext().getState(new ValueStateDescriptor<>("end-step", Types.LONG));
         done = getRuntimeContext().getState(new ValueStateDescriptor<>("done", Types.BOOLEAN));
+        family = getRuntimeContext().getState(new ValueStateDescriptor<>("family", Types.STRING));
         kinds = new HashMap<>();
         for (RecordKind k : List.of(RecordKind.RUN_STARTED, RecordKind.STEP_METRICS, RecordKind.RUN_FINISHED)) {
             kinds.put(topicPrefix + k.topic(), k);
@@ -157,10 +162,23 @@ public final class RunForecastFunction
         refits = g.counter("refits");
         advices = g.counter("advice_changes");
         published = g.counter("references_published");
+        runErrors = g.counter("run_errors");
     }
 
     @Override
     public void processElement(KafkaRecord in, ReadOnlyContext ctx, Collector<ClickHouseRow> out) throws Exception {
+        try {
+            process(in, ctx, out);
+        } catch (IOException | RuntimeException e) {
+            // One run's bad data must never restart the job (which would replay into the same failure forever):
+            // count it, log it with where it came from, and go on with the next record.
+            runErrors.inc();
+            LOG.warn("run {}: record {}-{}@{} could not be processed", ctx.getCurrentKey(), in.topic(),
+                    in.partition(), in.offset(), e);
+        }
+    }
+
+    private void process(KafkaRecord in, ReadOnlyContext ctx, Collector<ClickHouseRow> out) throws Exception {
         RecordKind kind = kinds.get(in.topic());
         if (kind == null || in.key() == null) {
             skipped.inc();
@@ -246,6 +264,15 @@ public final class RunForecastFunction
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<ClickHouseRow> out) throws Exception {
+        try {
+            timer(timestamp, ctx, out);
+        } catch (IOException | RuntimeException e) {
+            runErrors.inc();
+            LOG.warn("run {}: timer at {} failed", ctx.getCurrentKey(), timestamp, e);
+        }
+    }
+
+    private void timer(long timestamp, OnTimerContext ctx, Collector<ClickHouseRow> out) throws Exception {
         Long fin = finishAt.value();
         if (fin != null && fin <= timestamp) {
             RunTracker t = load(ctx.getCurrentKey(), null);
@@ -296,7 +323,7 @@ public final class RunForecastFunction
         LiveForecast f = t.forecast(refs, policy.settings());
         refits.inc();
         long now = System.currentTimeMillis();
-        RunForecast avro = ForecastRows.toAvro(f, t.familyId(), now);
+        RunForecast avro = ForecastRows.toAvro(f, familyOf(), now);
         rows.forecastRows(avro, now, out::collect);
         ctx.output(KAFKA, new KafkaOut(forecastsTopic, key(t.runId()), bytes(avro.toByteBuffer())));
         advise(t, f, ctx, out, now);
@@ -318,7 +345,7 @@ public final class RunForecastFunction
             RunReference best = bestSibling(t, ctx.getBroadcastState(REFERENCES));
             if (best == null) {
                 d = new EarlyStopRule.Decision(EarlyStopRule.Action.UNDECIDED, Double.NaN,
-                        "no finished run of family '" + t.familyId() + "' to beat yet");
+                        "no finished run of family '" + familyOf() + "' to beat yet");
             } else {
                 targetLoss = best.getFinalLoss();
                 sibling = best.getRunId();
@@ -333,7 +360,7 @@ public final class RunForecastFunction
         Forecast fin = f.finalForecast() != null && f.finalForecast().ok() ? f.finalForecast() : null;
         Advice a = Advice.newBuilder()
                 .setRunId(t.runId())
-                .setFamilyId(t.familyId() == null ? "" : t.familyId())
+                .setFamilyId(familyOf() == null ? "" : familyOf())
                 .setStep(f.step())
                 .setEmittedAtMs(now)
                 .setDecision(AdviceDecision.valueOf(decision))
@@ -357,7 +384,9 @@ public final class RunForecastFunction
     /** Final forecast, then the run is published as a reference for its family. */
     private void finishRun(RunTracker t, ReadOnlyContext ctx, Collector<ClickHouseRow> out) throws Exception {
         fold(t);
-        emitForecast(t, ctx, out);
+        if (t.lastStep() >= 0) {
+            emitForecast(t, ctx, out);
+        }
         if (!t.finished()) {
             t.finish(t.lastStep());
         }
@@ -372,10 +401,10 @@ public final class RunForecastFunction
         finishAt.clear();
         endStep.clear();
         done.update(true);
-        RunObservations obs = t.observations();
-        if (obs.size() == 0) {
-            return;
+        if (t.lastStep() < 0 || t.observedPoints() == 0) {
+            return; // nothing measured: no forecast to make and nothing to offer the family
         }
+        RunObservations obs = t.observations();
         LrTrack lr = LrTrack.create();
         double[] sched = obs.schedule().toArray();
         for (int i = 0; i < sched.length; i++) {
@@ -400,7 +429,7 @@ public final class RunForecastFunction
         long now = System.currentTimeMillis();
         RunReference ref = RunReference.newBuilder()
                 .setRunId(t.runId())
-                .setFamilyId(t.familyId() == null ? "" : t.familyId())
+                .setFamilyId(familyOf() == null ? "" : familyOf())
                 .setFinishedAtMs(t.lastWallTimeMs() > 0 ? t.lastWallTimeMs() : now)
                 .setFinalStep(t.lastStep())
                 .setFinalLoss(losses.isEmpty() ? null : losses.get(losses.size() - 1))
@@ -457,7 +486,7 @@ public final class RunForecastFunction
 
     private List<RunReference> family(RunTracker t, ReadOnlyBroadcastState<String, byte[]> state) throws Exception {
         List<RunReference> family = new ArrayList<>();
-        if (t.familyId() == null || t.familyId().isEmpty() || policy.maxReferences() == 0) {
+        if (familyOf() == null || familyOf().isEmpty() || policy.maxReferences() == 0) {
             return family;
         }
         for (Map.Entry<String, byte[]> e : state.immutableEntries()) {
@@ -465,7 +494,7 @@ public final class RunForecastFunction
                 continue;
             }
             RunReference r = RunReference.fromByteBuffer(ByteBuffer.wrap(e.getValue()));
-            if (t.familyId().equals(r.getFamilyId())) {
+            if (familyOf().equals(r.getFamilyId())) {
                 family.add(r);
             }
         }
@@ -499,16 +528,18 @@ public final class RunForecastFunction
     }
 
     private RunTracker load(String runId, String familyId) throws IOException {
+        if (familyId != null) {
+            // The family arrives with RunStarted, possibly after the first steps created the tracker; it is kept
+            // apart from the tracker so a late RunStarted needs no rewrite of it.
+            family.update(familyId);
+        }
         byte[] b = tracker.value();
-        if (b == null) {
-            return RunTracker.create(runId, familyId == null ? "" : familyId);
-        }
-        RunTracker t = RunTracker.fromBytes(b);
-        if (familyId != null && !familyId.equals(t.familyId())) {
-            // The family arrives with RunStarted, possibly after the first steps created the tracker.
-            t.setFamilyId(familyId);
-        }
-        return t;
+        return b == null ? RunTracker.create(runId, "") : RunTracker.fromBytes(b);
+    }
+
+    private String familyOf() throws IOException {
+        String f = family.value();
+        return f == null ? "" : f;
     }
 
     private void save(RunTracker t) throws IOException {

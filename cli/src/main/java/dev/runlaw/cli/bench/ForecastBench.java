@@ -1,0 +1,374 @@
+package dev.runlaw.cli.bench;
+
+import dev.runlaw.cli.LocalStack;
+import dev.runlaw.math.live.RunTracker;
+import dev.runlaw.math.live.ScheduleSpec;
+import dev.runlaw.schema.DecayKind;
+import dev.runlaw.schema.LrScheduleSpec;
+import dev.runlaw.schema.ModelFacts;
+import dev.runlaw.schema.RecordKind;
+import dev.runlaw.schema.RunStarted;
+import dev.runlaw.schema.StepMetrics;
+import dev.runlaw.schema.codec.TelemetryCodec;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * {@code ./runlaw bench forecast}: N concurrent simulated runs, each sending steps (LR and a loss from the
+ * momentum law plus noise, every step) at a fixed rate through Kafka into the forecast job on the embedded stack;
+ * measures, over a window after a warm-up:
+ * <ul>
+ *   <li>step events/s produced, and the share that got a forecast row visible in ClickHouse;</li>
+ *   <li>refits/s (forecast rows made visible per second);</li>
+ *   <li>latency from a step's production to the first forecast row covering it ({@code step >= s}) being visible
+ *       in ClickHouse (polled every 100 ms, so figures carry up to 100 ms of polling), p50 and p99;</li>
+ *   <li>state bytes per run: a {@link RunTracker} fed the same run for the window's steps and for 10^6 steps
+ *       (serialized, as in Flink state), plus the pending buffer's bound.</li>
+ * </ul>
+ * Steps produced in the last {@code 2 * refit interval} of the window are not scored (their forecast may not be due
+ * yet).
+ */
+public final class ForecastBench {
+    private ForecastBench() {
+    }
+
+    record Options(int[] runs, double stepsPerSecond, int seconds, int warmupSeconds, String law, int refitPoints,
+                   long refitIntervalMs, String stateBackend) {
+        static Options parse(String[] args) {
+            int[] runs = {100, 1000, 10000};
+            double rate = 10;
+            int seconds = 60;
+            int warmup = 15;
+            String law = "momentum";
+            int refitPoints = 10;
+            long refitMs = 1000;
+            String backend = "hashmap";
+            for (int i = 0; i < args.length; i++) {
+                String v = i + 1 < args.length ? args[i + 1] : null;
+                switch (args[i]) {
+                    case "--runs" -> runs = Arrays.stream(need(v, "--runs").split(",")).mapToInt(Integer::parseInt).toArray();
+                    case "--steps-per-second" -> rate = Double.parseDouble(need(v, args[i]));
+                    case "--seconds" -> seconds = Integer.parseInt(need(v, args[i]));
+                    case "--warmup-seconds" -> warmup = Integer.parseInt(need(v, args[i]));
+                    case "--law" -> law = need(v, args[i]);
+                    case "--refit-points" -> refitPoints = Integer.parseInt(need(v, args[i]));
+                    case "--refit-interval-ms" -> refitMs = Long.parseLong(need(v, args[i]));
+                    case "--state-backend" -> backend = need(v, args[i]);
+                    default -> throw new IllegalArgumentException("unknown option " + args[i] + "\n" + USAGE);
+                }
+                i++;
+            }
+            if (seconds <= warmup + 5) {
+                throw new IllegalArgumentException("--seconds must exceed --warmup-seconds by more than 5");
+            }
+            return new Options(runs, rate, seconds, warmup, law, refitPoints, refitMs, backend);
+        }
+
+        private static String need(String v, String flag) {
+            if (v == null) {
+                throw new IllegalArgumentException(flag + " needs a value");
+            }
+            return v;
+        }
+    }
+
+    static final String USAGE = "usage: runlaw bench forecast [--runs 100,1000,10000] [--steps-per-second 10]"
+            + " [--seconds 60] [--warmup-seconds 15] [--law momentum|multipower|auto] [--refit-points 10]"
+            + " [--refit-interval-ms 1000] [--state-backend hashmap|rocksdb]";
+
+    /** Warmup and planned length of every simulated run (a cosine schedule, as the trainers declare it). */
+    static final long WARMUP = 200;
+    static final long PLANNED = 200_000;
+    static final double PEAK = 3e-4;
+
+    public static int run(String[] args, PrintStream out) throws Exception {
+        Options o;
+        try {
+            o = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("runlaw bench forecast: " + e.getMessage());
+            return 2;
+        }
+        out.printf(Locale.ROOT, "forecast benchmark: %s runs x %.1f steps/s, %d s (first %d s warm-up), law %s,"
+                        + " refit every %d points or %d ms, state %s, %d cores%n", Arrays.toString(o.runs()),
+                o.stepsPerSecond(), o.seconds(), o.warmupSeconds(), o.law(), o.refitPoints(), o.refitIntervalMs(),
+                o.stateBackend(), Runtime.getRuntime().availableProcessors());
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (int n : o.runs()) {
+            rows.add(one(n, o, out));
+        }
+        out.println();
+        out.printf("%8s %12s %12s %10s %9s %9s %9s %12s %12s%n", "runs", "produced/s", "forecast/s", "refits/s",
+                "covered", "p50 ms", "p99 ms", "state B/run", "1M-step B");
+        for (Map<String, Object> r : rows) {
+            out.printf(Locale.ROOT, "%8d %12.0f %12.0f %10.1f %8.1f%% %9d %9d %12d %12d%n", r.get("runs"),
+                    r.get("produced"), r.get("forecast"), r.get("refits"), 100 * (double) r.get("covered"),
+                    r.get("p50"), r.get("p99"), r.get("state"), r.get("state1m"));
+        }
+        return 0;
+    }
+
+    private static Map<String, Object> one(int n, Options o, PrintStream out) throws Exception {
+        out.printf("%n-- %d runs --%n", n);
+        try (LocalStack stack = LocalStack.start()) {
+            Map<String, String> conf = new HashMap<>();
+            conf.put("forecast.law", o.law());
+            conf.put("forecast.refit-points", Integer.toString(o.refitPoints()));
+            conf.put("forecast.refit-interval-ms", Long.toString(o.refitIntervalMs()));
+            conf.put("forecast.what-if-fractions", "0.5,0.7,0.9");
+            conf.put("state.backend", o.stateBackend());
+            conf.put("checkpoint.interval-ms", "10000");
+            conf.put("sink.flush-interval-ms", "200");
+            JobClient job = stack.startForecast(stack.forecastConfig(conf));
+            Producer p = new Producer(stack.kafka().bootstrapServers(), n, o.stepsPerSecond());
+            Thread producer = new Thread(p, "bench-producer");
+            Poller poll = new Poller(stack);
+            Thread poller = new Thread(poll, "bench-poller");
+            producer.start();
+            poller.start();
+            long t0 = System.currentTimeMillis();
+            long windowStart = t0 + o.warmupSeconds() * 1000L;
+            long windowEnd = t0 + o.seconds() * 1000L;
+            while (System.currentTimeMillis() < windowEnd) {
+                Thread.sleep(1000);
+                if (job.getJobExecutionResult().isDone()) {
+                    job.getJobExecutionResult().get();
+                    throw new IllegalStateException("forecast job stopped");
+                }
+            }
+            p.stop = true;
+            producer.join();
+            // Let the forecasts of the window's last scored steps arrive.
+            Thread.sleep(2 * o.refitIntervalMs() + 3000);
+            poll.stop = true;
+            poller.join();
+            long scoredEnd = windowEnd - 2 * o.refitIntervalMs();
+            long[] lat = p.latencies(poll, windowStart, scoredEnd);
+            long produced = p.producedBetween(windowStart, windowEnd);
+            double windowS = (windowEnd - windowStart) / 1000.0;
+            long covered = Arrays.stream(lat).filter(x -> x >= 0).count();
+            long[] ok = Arrays.stream(lat).filter(x -> x >= 0).sorted().toArray();
+            long scored = p.producedBetween(windowStart, scoredEnd);
+            long refits = poll.visibleBetween(windowStart, windowEnd);
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("runs", n);
+            r.put("produced", produced / windowS);
+            r.put("forecast", covered / ((scoredEnd - windowStart) / 1000.0));
+            r.put("refits", refits / windowS);
+            r.put("covered", scored == 0 ? 0.0 : (double) covered / scored);
+            r.put("p50", ok.length == 0 ? -1L : ok[(int) (0.50 * (ok.length - 1))]);
+            r.put("p99", ok.length == 0 ? -1L : ok[(int) (0.99 * (ok.length - 1))]);
+            long steps = p.maxStep();
+            r.put("state", stateBytes(steps));
+            r.put("state1m", stateBytes(1_000_000));
+            out.printf(Locale.ROOT, "  produced %d steps in the window, %d scored, %d covered; %d forecast rows; state"
+                    + " after %d steps %d B%n", produced, scored, covered, refits, steps, (long) r.get("state"));
+            job.cancel().get(1, TimeUnit.MINUTES);
+            return r;
+        }
+    }
+
+    /** Serialized tracker bytes of a simulated run after {@code steps} steps (loss at every step). */
+    static long stateBytes(long steps) {
+        RunTracker t = RunTracker.create("bench", "bench");
+        t.plan(new ScheduleSpec("COSINE", WARMUP, 0, PEAK, PEAK / 10, WARMUP, Math.max(PLANNED, steps + 1), new long[0],
+                0.1, 0), null, Math.max(PLANNED, steps + 1));
+        SplittableRandom rnd = new SplittableRandom(7);
+        double[] lr = lrs(Math.max(PLANNED, steps + 1));
+        double s1 = 0;
+        for (long s = 0; s <= steps; s++) {
+            double eta = lr[(int) s];
+            s1 += s < WARMUP ? PEAK : eta;
+            t.observe(s, eta, loss(s1, rnd), 0);
+        }
+        return t.serializedBytes();
+    }
+
+    static double[] lrs(long n) {
+        double[] lr = new double[(int) n];
+        for (int s = 0; s < n; s++) {
+            lr[s] = s < WARMUP ? PEAK * s / (WARMUP - 1)
+                    : PEAK / 10 + 0.5 * (PEAK - PEAK / 10) * (1 + Math.cos(Math.PI * (s - WARMUP) / (n - WARMUP)));
+        }
+        return lr;
+    }
+
+    static double loss(double s1, SplittableRandom rnd) {
+        return 2.0 + 0.8 * Math.pow(Math.max(s1, 1e-9), -0.4) * 3.0 * (1 + 0.003 * rnd.nextGaussian());
+    }
+
+    /** Sends every run's steps at the fixed rate, in rounds; records each step's production time. */
+    static final class Producer implements Runnable {
+        final String bootstrap;
+        final int runs;
+        final double rate;
+        volatile boolean stop;
+        /** Per run: production time (ms) of each step, index = step. */
+        final long[][] producedAt;
+        final int[] next;
+        private final double[] lr;
+
+        Producer(String bootstrap, int runs, double rate) {
+            this.bootstrap = bootstrap;
+            this.runs = runs;
+            this.rate = rate;
+            this.producedAt = new long[runs][];
+            this.next = new int[runs];
+            this.lr = lrs(PLANNED);
+        }
+
+        @Override
+        public void run() {
+            TelemetryCodec codec = new TelemetryCodec();
+            Map<String, Object> props = new HashMap<>();
+            props.put("bootstrap.servers", bootstrap);
+            props.put("key.serializer", ByteArraySerializer.class);
+            props.put("value.serializer", ByteArraySerializer.class);
+            props.put("linger.ms", 5);
+            props.put("compression.type", "lz4");
+            try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(props)) {
+                SplittableRandom rnd = new SplittableRandom(42);
+                double[] s1 = new double[runs];
+                for (int r = 0; r < runs; r++) {
+                    producedAt[r] = new long[1024];
+                    RunStarted rs = RunStarted.newBuilder().setRunId(id(r)).setFamilyId("bench-" + (r % 10))
+                            .setStartedAtMs(System.currentTimeMillis()).setModel(ModelFacts.newBuilder().build())
+                            .setPlannedTotalSteps(PLANNED - 1)
+                            .setSchedule(LrScheduleSpec.newBuilder().setKind(DecayKind.COSINE).setWarmupSteps(WARMUP)
+                                    .setPeakLr(PEAK).setMinLr(PEAK / 10).setDecayStartStep(WARMUP)
+                                    .setTotalSteps(PLANNED).build()).build();
+                    p.send(new ProducerRecord<>(RecordKind.RUN_STARTED.topic(), key(r), codec.encode(rs)));
+                }
+                long periodNs = (long) (1e9 / rate);
+                long t0 = System.nanoTime();
+                for (long round = 0; !stop; round++) {
+                    long due = t0 + round * periodNs;
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        LockSupport.parkNanos(wait);
+                    }
+                    // One step of every run per round, spread over the round by the producer's batching.
+                    for (int r = 0; r < runs && !stop; r++) {
+                        int s = next[r]++;
+                        double eta = lr[Math.min(s, lr.length - 1)];
+                        s1[r] += s < WARMUP ? PEAK : eta;
+                        long now = System.currentTimeMillis();
+                        if (s >= producedAt[r].length) {
+                            producedAt[r] = Arrays.copyOf(producedAt[r], producedAt[r].length * 2);
+                        }
+                        producedAt[r][s] = now;
+                        StepMetrics m = StepMetrics.newBuilder().setRunId(id(r)).setStep(s).setWallTimeMs(now)
+                                .setLr(eta).setLoss(loss(s1[r], rnd)).build();
+                        p.send(new ProducerRecord<>(RecordKind.STEP_METRICS.topic(), key(r), codec.encode(m)));
+                    }
+                }
+            }
+        }
+
+        static String id(int r) {
+            return String.format(Locale.ROOT, "bench-%05d", r);
+        }
+
+        static byte[] key(int r) {
+            return id(r).getBytes(StandardCharsets.UTF_8);
+        }
+
+        long producedBetween(long from, long to) {
+            long c = 0;
+            for (int r = 0; r < runs; r++) {
+                for (int s = 0; s < next[r]; s++) {
+                    long t = producedAt[r][s];
+                    if (t >= from && t < to) {
+                        c++;
+                    }
+                }
+            }
+            return c;
+        }
+
+        long maxStep() {
+            return Arrays.stream(next).max().orElse(0);
+        }
+
+        /** Latency of every step produced in [from, to): -1 when no forecast covered it. */
+        long[] latencies(Poller poll, long from, long to) {
+            List<Long> out = new ArrayList<>();
+            for (int r = 0; r < runs; r++) {
+                TreeMap<Long, Long> seen = poll.visible.getOrDefault(id(r), new TreeMap<>());
+                for (int s = 0; s < next[r]; s++) {
+                    long t = producedAt[r][s];
+                    if (t < from || t >= to) {
+                        continue;
+                    }
+                    // The first forecast covering step s: the earliest visible among forecasts at steps >= s.
+                    long best = Long.MAX_VALUE;
+                    for (long v : seen.tailMap((long) s, true).values()) {
+                        best = Math.min(best, v);
+                        if (v <= t) {
+                            break;
+                        }
+                    }
+                    out.add(best == Long.MAX_VALUE ? -1 : Math.max(0, best - t));
+                }
+            }
+            return out.stream().mapToLong(Long::longValue).toArray();
+        }
+    }
+
+    /** Polls ClickHouse for new forecast rows; records when each (run, step) first became visible. */
+    static final class Poller implements Runnable {
+        final LocalStack stack;
+        volatile boolean stop;
+        final Map<String, TreeMap<Long, Long>> visible = new HashMap<>();
+        final List<Long> times = new ArrayList<>();
+
+        Poller(LocalStack stack) {
+            this.stack = stack;
+        }
+
+        @Override
+        public void run() {
+            long cursor = 0;
+            while (!stop) {
+                try {
+                    List<List<String>> rows = stack.http().query("SELECT run_id, step, ingested_at_ms FROM forecasts"
+                            + " WHERE ingested_at_ms > " + Math.max(0, cursor - 5000));
+                    long now = System.currentTimeMillis();
+                    synchronized (this) {
+                        for (List<String> row : rows) {
+                            TreeMap<Long, Long> m = visible.computeIfAbsent(row.get(0), k -> new TreeMap<>());
+                            if (m.putIfAbsent(Long.parseLong(row.get(1)), now) == null) {
+                                times.add(now);
+                            }
+                            cursor = Math.max(cursor, Long.parseLong(row.get(2)));
+                        }
+                    }
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    // keep polling
+                }
+            }
+        }
+
+        synchronized long visibleBetween(long from, long to) {
+            return times.stream().filter(t -> t >= from && t < to).count();
+        }
+    }
+}
