@@ -36,7 +36,8 @@ class DockerComposeTest {
 
     @Test
     void hasTheWholeStack() {
-        assertThat(services).containsKeys("kafka", "clickhouse", "jobmanager", "taskmanager", "ingest-job", "grafana");
+        assertThat(services).containsKeys("kafka", "clickhouse", "jobmanager", "taskmanager", "ingest-job", "forecast-job",
+                "grafana");
     }
 
     @Test
@@ -75,10 +76,25 @@ class DockerComposeTest {
 
     @Test
     void submitsTheJobJarTheBuildProduces() {
-        Object entry = services.get("ingest-job").get("entrypoint");
-        Matcher m = Pattern.compile("/runlaw/jobs/(\\S+\\.jar)").matcher(String.valueOf(entry));
-        assertThat(m.find()).as("ingest-job runs a jar from /runlaw/jobs").isTrue();
-        assertThat(root.resolve("jobs/flink/target").resolve(m.group(1))).exists();
+        for (String job : List.of("ingest-job", "forecast-job")) {
+            Object entry = services.get(job).get("entrypoint");
+            Matcher m = Pattern.compile("/runlaw/jobs/(\\S+\\.jar)").matcher(String.valueOf(entry));
+            assertThat(m.find()).as(job + " runs a jar from /runlaw/jobs").isTrue();
+            assertThat(root.resolve("jobs/flink/target").resolve(m.group(1))).exists();
+        }
+        // The forecast job is the same jar with its own main class, which must exist.
+        Matcher main = Pattern.compile("-c (\\S+)").matcher(String.valueOf(services.get("forecast-job").get("entrypoint")));
+        assertThat(main.find()).isTrue();
+        assertThat(root.resolve("jobs/flink/src/main/java/" + main.group(1).replace('.', '/') + ".java")).exists();
+    }
+
+    @Test
+    void topicScriptCreatesTheForecastJobsTopicsWithReferencesCompacted() throws IOException {
+        String script = Files.readString(root.resolve("deploy/kafka-topics.sh"));
+        assertThat(script).contains(dev.runlaw.jobs.forecast.ForecastConfig.FORECASTS_TOPIC,
+                dev.runlaw.jobs.forecast.ForecastConfig.ADVICE_TOPIC);
+        assertThat(script).containsPattern(java.util.regex.Pattern.quote(
+                dev.runlaw.jobs.forecast.ForecastConfig.REFERENCES_TOPIC) + "[^\\n]*\\\\\\n[^\\n]*cleanup.policy=compact");
     }
 
     @Test

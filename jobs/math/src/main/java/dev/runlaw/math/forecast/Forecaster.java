@@ -152,6 +152,7 @@ public final class Forecaster {
         double sigma2 = fit.rmsLogResidual() * fit.rmsLogResidual();
         double z = Normal.quantile(0.5 + level / 2);
         double peak = schedule.peakLr();
+        double[] minAfterPeak = fit.annealingIdentified() ? null : minLrAfterPeak(schedule, steps);
         int k = 0;
         for (int i = 0; i < steps.length; i++) {
             if (out[i] != null) {
@@ -177,7 +178,7 @@ public final class Forecaster {
             double lo;
             double hi;
             String msg;
-            double annealFrac = fit.annealingIdentified() ? 0 : 1 - minLrAfterPeak(schedule, steps[i]) / peak;
+            double annealFrac = minAfterPeak == null ? 0 : 1 - minAfterPeak[i] / peak;
             if (annealFrac > 1 - LawFitter.ANNEALING_THRESHOLD) {
                 // Unknown annealing gain: uniform prior on [0, gmax] of the loss, gmax scaled by how deep the decay.
                 double gmax = PRIOR_MAX_ANNEALING_GAIN * Math.min(1, annealFrac);
@@ -202,11 +203,26 @@ public final class Forecaster {
         return out;
     }
 
-    private static double minLrAfterPeak(LrSchedule s, long step) {
-        double m = s.peakLr();
-        for (long t = s.peakStep() + 1; t <= step; t++) {
-            m = Math.min(m, s.lrAt(t));
+    /**
+     * For each step, the lowest LR after the peak up to that step, in one pass over the schedule (steps visited in
+     * increasing order), so a forecast curve of many points costs one scan of the schedule, not one per point.
+     */
+    private static double[] minLrAfterPeak(LrSchedule s, long[] steps) {
+        Integer[] order = new Integer[steps.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
         }
-        return m;
+        Arrays.sort(order, (a, b) -> Long.compare(steps[a], steps[b]));
+        double[] out = new double[steps.length];
+        double m = s.peakLr();
+        long t = s.peakStep() + 1;
+        for (int i : order) {
+            long end = Math.min(steps[i], s.lastStep());
+            for (; t <= end; t++) {
+                m = Math.min(m, s.lrAt(t));
+            }
+            out[i] = m;
+        }
+        return out;
     }
 }

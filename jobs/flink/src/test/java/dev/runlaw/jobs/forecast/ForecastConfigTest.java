@@ -1,0 +1,56 @@
+package dev.runlaw.jobs.forecast;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ForecastConfigTest {
+    private static final Map<String, String> MINIMAL = Map.of("bootstrap.servers", "127.0.0.1:9092",
+            "clickhouse.url", "http://127.0.0.1:8123");
+
+    @Test
+    void defaultsAreTheDocumentedOnes() {
+        ForecastConfig c = ForecastConfig.fromMap(MINIMAL);
+        assertThat(c.groupId()).isEqualTo("runlaw-forecast");
+        assertThat(c.policy().law()).isEqualTo("auto");
+        assertThat(c.policy().refitPoints()).isEqualTo(16);
+        assertThat(c.policy().refitIntervalMs()).isEqualTo(2000);
+        assertThat(c.policy().whatIfFractions()).containsExactly(0.5, 0.7, 0.9);
+        assertThat(c.policy().stopBelow()).isEqualTo(0.05);
+        assertThat(c.inputTopics()).containsExactly("runlaw.run-started", "runlaw.step-metrics", "runlaw.run-finished");
+        assertThat(c.referencesTopic()).isEqualTo("runlaw.run-references");
+    }
+
+    @Test
+    void prefixAppliesToEveryTopic() {
+        Map<String, String> m = new java.util.HashMap<>(MINIMAL);
+        m.put("topic.prefix", "lab1.");
+        ForecastConfig c = ForecastConfig.fromMap(m);
+        assertThat(c.inputTopics()).allMatch(t -> t.startsWith("lab1.runlaw."));
+        assertThat(c.forecastsTopic()).isEqualTo("lab1.runlaw.forecasts");
+        assertThat(c.adviceTopic()).isEqualTo("lab1.runlaw.advice");
+    }
+
+    @Test
+    void reportsEveryBadSettingInOneMessage() {
+        Map<String, String> m = new java.util.HashMap<>(MINIMAL);
+        m.put("forecast.law", "cubic");
+        m.put("forecast.what-if-fractions", "0.5,1.5");
+        m.put("advice.stop-below", "0.9");
+        m.put("advice.continue-above", "0.1");
+        m.put("forecast.refit-points", "0");
+        m.put("no.such.key", "1");
+        assertThatThrownBy(() -> ForecastConfig.fromMap(m)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("forecast.law").hasMessageContaining("what-if-fractions")
+                .hasMessageContaining("advice.stop-below").hasMessageContaining("forecast.refit-points")
+                .hasMessageContaining("no.such.key");
+    }
+
+    @Test
+    void requiresKafkaAndClickHouse() {
+        assertThatThrownBy(() -> ForecastConfig.fromMap(Map.of())).hasMessageContaining("bootstrap.servers is required")
+                .hasMessageContaining("clickhouse.url is required");
+    }
+}
