@@ -136,20 +136,23 @@ public final class MomentumLaw implements LossLaw {
         if (steps.length > 0 && !schedule.contains(max)) {
             throw new IndexOutOfBoundsException("step " + max + " outside " + schedule);
         }
-        double[] allS1 = new double[(int) (max - schedule.firstStep() + 1)];
-        double[] allS2 = new double[allS1.length];
-        for (int i = 0; i < allS1.length; i++) {
-            a.push(schedule.lrAt(schedule.firstStep() + i));
-            allS1[i] = a.s1();
-            allS2[i] = a.s2();
-        }
-        for (int i = 0; i < steps.length; i++) {
-            int k = (int) (steps[i] - schedule.firstStep());
-            if (k < 0) {
+        // One pass up to the largest step, recording the areas as each requested step is reached (no per-step
+        // arrays: the forecast of a long planned schedule must not allocate its length).
+        Integer[] idx = new Integer[steps.length];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = i;
+            if (steps[i] < schedule.firstStep()) {
                 throw new IndexOutOfBoundsException("step " + steps[i] + " outside " + schedule);
             }
-            s1[i] = allS1[k];
-            s2[i] = allS2[k];
+        }
+        Arrays.sort(idx, (x, y) -> Long.compare(steps[x], steps[y]));
+        long t = schedule.firstStep();
+        for (int i : idx) {
+            for (; t <= steps[i]; t++) {
+                a.push(schedule.lrAt(t));
+            }
+            s1[i] = a.s1();
+            s2[i] = a.s2();
         }
         return fromAreas(order, s1, s2);
     }
