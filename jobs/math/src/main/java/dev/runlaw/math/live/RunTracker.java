@@ -81,6 +81,7 @@ public final class RunTracker {
     private LrTrack observedLr = LrTrack.create();
     private LossSummary losses = LossSummary.create();
     private long lastStep = -1;
+    private boolean pastWarmup;
     private long lastWallTimeMs;
     private int pointsSinceForecast;
     private long forecasts;
@@ -184,6 +185,12 @@ public final class RunTracker {
             invalidLr++;
             return StepOutcome.INVALID_LR;
         }
+        // Warmup = the leading stretch of strictly increasing LR, as LrSchedule detects it; the fitter skips its
+        // points (and the peak step's), so they are not stored: they would only widen the summary's merged buckets.
+        boolean rising = !observedLr.isEmpty() && lr > observedLr.lrAt(lastStep);
+        if (!observedLr.isEmpty() && !rising) {
+            pastWarmup = true;
+        }
         observedLr.append(step, lr);
         lastStep = step;
         lastWallTimeMs = wallTimeMs;
@@ -199,8 +206,10 @@ public final class RunTracker {
             countNan(step);
             return StepOutcome.NAN_LOSS;
         }
-        losses.add(step, loss);
-        pointsSinceForecast++;
+        if (pastWarmup) {
+            losses.add(step, loss);
+            pointsSinceForecast++;
+        }
         return out;
     }
 
@@ -259,7 +268,10 @@ public final class RunTracker {
         return lastWallTimeMs;
     }
 
-    /** Measured loss points accepted so far. */
+    /**
+     * Measured loss points stored so far: those after the warmup (the leading stretch of strictly increasing LR,
+     * whose points, like the peak step's, the fitter skips anyway).
+     */
     public long observedPoints() {
         return losses.observed();
     }
@@ -300,6 +312,11 @@ public final class RunTracker {
         return observedLr;
     }
 
+    /** The planned LR track, or null (live object: do not modify). */
+    LrTrack plannedLr() {
+        return planned;
+    }
+
     /** The loss summary (live object: do not modify). */
     LossSummary lossSummary() {
         return losses;
@@ -317,7 +334,7 @@ public final class RunTracker {
 
     /**
      * This run's bounded summary as fitter input (name = run id): the loss summary's points under the observed LR
-     * track ({@code firstStep..lastStep}). Losses measured during warmup are included (the fitter skips them).
+     * track ({@code firstStep..lastStep}). Losses measured during warmup are not stored (the fitter skips them).
      *
      * @throws IllegalStateException before any step
      */
@@ -494,11 +511,12 @@ public final class RunTracker {
         if (contra) {
             return Status.SCHEDULE_CONTRADICTS_LR;
         }
+        if (waiting) {
+            // No forecast at all: that is what a reader needs first; a missing plan is still listed in the issues.
+            return Status.WAITING_FOR_DATA;
+        }
         if (missing) {
             return Status.SCHEDULE_MISSING;
-        }
-        if (waiting) {
-            return Status.WAITING_FOR_DATA;
         }
         if (outOfOrder > 0) {
             return Status.OUT_OF_ORDER_STEPS;
@@ -651,6 +669,7 @@ public final class RunTracker {
             }
             writeTrack(o, observedLr);
             o.writeInt(losses.capacity());
+            o.writeDouble(losses.bucketWidth());
             o.writeLong(losses.observed());
             o.writeLong(losses.lastStep());
             double[] rs = losses.rawSteps();
@@ -663,6 +682,7 @@ public final class RunTracker {
                 o.writeDouble(ws[i]);
             }
             o.writeLong(lastStep);
+            o.writeBoolean(pastWarmup);
             o.writeLong(lastWallTimeMs);
             o.writeInt(pointsSinceForecast);
             o.writeLong(forecasts);
@@ -742,6 +762,7 @@ public final class RunTracker {
             }
             t.observedLr = readTrack(in, bytes.length);
             int capacity = in.readInt();
+            double width = in.readDouble();
             long observed = in.readLong();
             long last = in.readLong();
             int n = checkedLength(in.readInt(), bytes.length);
@@ -753,8 +774,9 @@ public final class RunTracker {
                 ls[i] = in.readDouble();
                 ws[i] = in.readDouble();
             }
-            t.losses = LossSummary.restore(capacity, observed, last, rs, ls, ws);
+            t.losses = LossSummary.restore(capacity, width, observed, last, rs, ls, ws);
             t.lastStep = in.readLong();
+            t.pastWarmup = in.readBoolean();
             t.lastWallTimeMs = in.readLong();
             t.pointsSinceForecast = in.readInt();
             t.forecasts = in.readLong();

@@ -59,10 +59,18 @@ class LossSummaryTest {
         for (int i = 1; i < st.length; i++) {
             assertThat(st[i]).isGreaterThan(st[i - 1]);
         }
-        // The newest points stay raw.
-        assertThat(st[st.length - 1]).isEqualTo(3L * (n - 1) + 1);
-        assertThat(l[l.length - 1]).isEqualTo(last);
-        assertThat(w[w.length - 1]).isEqualTo(1);
+        // Uniform downsampling: every closed bucket holds the same number of consecutive points, the open last one
+        // at most that many, and at least half the capacity is in use.
+        assertThat(s.size()).isGreaterThanOrEqualTo(32);
+        double width = s.bucketWidth();
+        assertThat(width).isEqualTo(2048);
+        for (int i = 0; i + 1 < w.length; i++) {
+            assertThat(w[i]).isEqualTo(width);
+            // a bucket of consecutive points spaced 3 apart: mean step in the middle of its span
+            assertThat((double) st[i]).isCloseTo(1 + 3 * (width * i + (width - 1) / 2), within(0.5));
+        }
+        assertThat(w[w.length - 1]).isBetween(1.0, width);
+        assertThat(s.lastStep()).isEqualTo(3L * (n - 1) + 1);
     }
 
     @Test
