@@ -7,8 +7,8 @@ import java.util.Arrays;
  *
  * <p><b>Exact</b> while at most {@code capacity} points were added: {@link #steps()} and {@link #losses()} are then
  * the points themselves, so a fit on the summary equals the offline fit on the same points (the reference curves
- * have at most ~560 measured points; the default capacity is 512, and the multi-power law's runs at 40 % well
- * below that).
+ * have at most ~560 measured points, 546 for the 72 000-step runs, about 220 of them in the first 40 %; the
+ * default capacity is 512).
  *
  * <p><b>Beyond capacity</b> the points are downsampled uniformly: when the store is full, adjacent pairs are merged
  * (a bucket's weight is its number of points, its step and loss the weight-averaged ones,

@@ -82,6 +82,7 @@ public final class RunTracker {
     private LossSummary losses = LossSummary.create();
     private long lastStep = -1;
     private boolean pastWarmup;
+    private double lastLoss = Double.NaN;
     private long lastWallTimeMs;
     private int pointsSinceForecast;
     private long forecasts;
@@ -187,7 +188,7 @@ public final class RunTracker {
         }
         // Warmup = the leading stretch of strictly increasing LR, as LrSchedule detects it; the fitter skips its
         // points (and the peak step's), so they are not stored: they would only widen the summary's merged buckets.
-        boolean rising = !observedLr.isEmpty() && lr > observedLr.lrAt(lastStep);
+        boolean rising = !observedLr.isEmpty() && lr > observedLr.lastValue();
         if (!observedLr.isEmpty() && !rising) {
             pastWarmup = true;
         }
@@ -208,6 +209,7 @@ public final class RunTracker {
         }
         if (pastWarmup) {
             losses.add(step, loss);
+            lastLoss = loss;
             pointsSinceForecast++;
         }
         return out;
@@ -300,6 +302,36 @@ public final class RunTracker {
 
     public Target target() {
         return target;
+    }
+
+    /** The final step given to {@link #finish}; -1 before. */
+    public long finalStep() {
+        return finalStep;
+    }
+
+    /** The last measured (finite) loss stored; NaN before any. For {@code RunReference.final_loss}. */
+    public double lastLoss() {
+        return lastLoss;
+    }
+
+    /** Knot steps of the observed LR track (for {@code RunReference.lr_knot_steps}; rebuild with {@link LrTrack#of}). */
+    public long[] lrKnotSteps() {
+        return observedLr.isEmpty() ? new long[0] : observedLr.knotSteps();
+    }
+
+    /** Knot values of the observed LR track (for {@code RunReference.lr_knot_values}). */
+    public double[] lrKnotValues() {
+        return observedLr.isEmpty() ? new double[0] : observedLr.knotValues();
+    }
+
+    /** The loss summary's steps (for {@code RunReference.loss_steps}). */
+    public long[] lossSteps() {
+        return losses.steps();
+    }
+
+    /** The loss summary's losses (for {@code RunReference.losses}). */
+    public double[] lossValues() {
+        return losses.losses();
     }
 
     /** The spec in use, or null. */
@@ -683,6 +715,7 @@ public final class RunTracker {
             }
             o.writeLong(lastStep);
             o.writeBoolean(pastWarmup);
+            o.writeDouble(lastLoss);
             o.writeLong(lastWallTimeMs);
             o.writeInt(pointsSinceForecast);
             o.writeLong(forecasts);
@@ -777,6 +810,7 @@ public final class RunTracker {
             t.losses = LossSummary.restore(capacity, width, observed, last, rs, ls, ws);
             t.lastStep = in.readLong();
             t.pastWarmup = in.readBoolean();
+            t.lastLoss = in.readDouble();
             t.lastWallTimeMs = in.readLong();
             t.pointsSinceForecast = in.readInt();
             t.forecasts = in.readLong();

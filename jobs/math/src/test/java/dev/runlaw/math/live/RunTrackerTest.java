@@ -268,6 +268,41 @@ class RunTrackerTest {
     }
 
     @Test
+    void aFinishedTrackerBecomesAReferenceThroughItsPublishedSummary() {
+        // The finished cosine run, streamed through its own tracker as the job sees it ...
+        RunTracker ref = RunTracker.create("cos-ref", "fam");
+        ref.plan(COSINE, null, 12_000);
+        RunObservations raw = finishedCosine(2);
+        long[] rs = raw.steps();
+        double[] rl = raw.losses();
+        LrSchedule cos = COSINE.toSchedule();
+        int k = 0;
+        for (long s = 0; s <= cos.lastStep(); s++) {
+            double loss = k < rs.length && rs[k] == s ? rl[k++] : Double.NaN;
+            ref.observe(s, cos.lrAt(s), loss, s);
+        }
+        ref.finish(cos.lastStep());
+        assertThat(ref.finished()).isTrue();
+        assertThat(ref.lastLoss()).isEqualTo(rl[rl.length - 1]);
+        // ... published as a RunReference (knots + summary) and rebuilt by the consumer.
+        RunObservations rebuilt = new RunObservations("cos-ref",
+                LrTrack.of(ref.lrKnotSteps(), ref.lrKnotValues()).toSchedule(), ref.lossSteps(), ref.lossValues());
+        assertThat(rebuilt.steps()).containsExactly(rs);
+        LiveForecast viaRef = constantRun(4799).forecast(List.of(rebuilt), MOMENTUM);
+        LiveForecast direct = constantRun(4799).forecast(List.of(raw), MOMENTUM);
+        assertThat(Math.abs(viaRef.finalForecast().point() - direct.finalForecast().point())
+                / direct.finalForecast().point()).isLessThan(1e-7);
+        // A run with only warmup steps so far is forecast from the reference alone.
+        RunTracker fresh = RunTracker.create("fresh", "fam");
+        fresh.plan(CONSTANT, null, 12_000);
+        feed(fresh, CONSTANT.toSchedule(), 0, 250, new Random(1));
+        assertThat(fresh.observedPoints()).isZero();
+        LiveForecast early = fresh.forecast(List.of(rebuilt), MOMENTUM);
+        assertThat(early.status()).as(early.issues().toString()).isEqualTo(Status.OK);
+        assertThat(early.finalForecast().ok()).isTrue();
+    }
+
+    @Test
     void rejectsMalformedBytes() {
         byte[] bytes = constantRun(500).toBytes();
         bytes[0] = 99;
