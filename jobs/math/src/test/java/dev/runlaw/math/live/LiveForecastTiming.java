@@ -55,5 +55,29 @@ public final class LiveForecastTiming {
             System.out.printf(Locale.ROOT, "%-8s observe %.2f us/step; forecast ms: select %d, warm refits %s; state %d B%n",
                     law, observeUs, ms[0], Arrays.toString(Arrays.copyOfRange(ms, 1, ms.length)), t.serializedBytes());
         }
+        // A long run: 10^6-step cosine, loss at every step (summary merged to ~1000 buckets), no reference.
+        ScheduleSpec spec = ScheduleSpec.of("COSINE", 2000, 0, 3e-4, 3e-5, 2000, 1_000_000);
+        dev.runlaw.math.schedule.LrSchedule s = spec.toSchedule();
+        java.util.Random rnd = new java.util.Random(8);
+        RunTracker t = RunTracker.create("long", "f");
+        t.plan(spec, null, 1_000_000);
+        for (long step = 0; step < 600_000; step++) {
+            t.observe(step, s.lrAt(step), 2.5 + 4 * Math.pow(step + 10, -0.25) + 0.01 * rnd.nextGaussian(), step);
+        }
+        for (String law : new String[] {"momentum", "auto"}) {
+            ForecastSettings settings = ForecastSettings.defaults().withLaw(law);
+            long[] ms = new long[3];
+            for (int i = 0; i < ms.length; i++) {
+                long a = System.nanoTime();
+                LiveForecast f = t.forecast(List.of(), settings);
+                ms[i] = (System.nanoTime() - a) / 1_000_000;
+                if (i == 0) {
+                    System.out.println(law + " 10^6-step run at 60 %: " + f.status() + " " + f.law() + " final "
+                            + f.finalForecast());
+                }
+            }
+            System.out.printf(Locale.ROOT, "%-8s 10^6-step cosine run at 60%%, %d buckets: forecast ms %s%n", law,
+                    t.observations().size(), Arrays.toString(ms));
+        }
     }
 }

@@ -260,7 +260,7 @@ class RunTrackerTest {
         assertThat(r.target()).isEqualTo(new Target(Target.Kind.LOSS, 2.7));
         assertThat(r.observations().size()).isEqualTo(t.lossSummary().size());
         LiveForecast f = r.forecast(List.of(), MOMENTUM);
-        assertThat(f.issues()).anyMatch(i -> i.startsWith("loss summary merged: 998000 points as 488 buckets"));
+        assertThat(f.issues()).anyMatch(i -> i.startsWith("loss summary merged: 998000 points as 975 buckets"));
         assertThat(f.finalForecast()).as(f.issues().toString()).isNotNull();
         assertThat(f.finalForecast().ok()).isTrue();
         double truth = 2.5 + 4 * Math.pow(999_999 + 10, -0.25);
@@ -300,6 +300,40 @@ class RunTrackerTest {
         LiveForecast early = fresh.forecast(List.of(rebuilt), MOMENTUM);
         assertThat(early.status()).as(early.issues().toString()).isEqualTo(Status.OK);
         assertThat(early.finalForecast().ok()).isTrue();
+    }
+
+    @Test
+    void worstCaseStateStaysUnder64KilobytesToo() {
+        // Noisy LRs force both LR tracks to their knot bound; loss at every step fills the summary.
+        Random rnd = new Random(12);
+        double[] planned = new double[300_000];
+        for (int i = 0; i < planned.length; i++) {
+            planned[i] = 1e-3 * (1 + 1e-4 * rnd.nextGaussian());
+        }
+        RunTracker t = RunTracker.create("noisy-run-with-a-long-identifier-" + "x".repeat(100), "family-" + "y".repeat(100));
+        t.plan(null, planned, planned.length);
+        for (int s = 0; s < planned.length; s++) {
+            // 1023 loss points after the first step: the summary is full and still exact
+            t.observe(s, 1e-3 * (1 + 1e-4 * rnd.nextGaussian()), s % 293 == 0 ? 3 + rnd.nextDouble() : Double.NaN, s);
+        }
+        // A forecast stores the seed too (momentum: auto on pure noise takes tens of seconds, see LiveForecastTiming).
+        t.forecast(List.of(), MOMENTUM);
+        System.out.printf("RunTracker worst case: %d bytes (LR knots %d observed, %d planned; %d loss buckets)%n",
+                t.serializedBytes(), t.observedLr().knotCount(), t.plannedLr().knotCount(), t.lossSummary().size());
+        assertThat(t.observedLr().knotCount()).isLessThanOrEqualTo(LrTrack.DEFAULT_MAX_KNOTS);
+        assertThat(t.serializedBytes()).isLessThanOrEqualTo(64 * 1024);
+    }
+
+    @Test
+    void aFinished72000StepCurveStaysExact() {
+        var c = Curves.load("25m", "cosine_72000");
+        RunTracker t = RunTracker.create("cosine_72000", "mpl-25m");
+        t.plan(ScheduleSpec.of("COSINE", 2160, 0, 3e-4, 3e-5, 2160, 72_000), null, 72_000);
+        for (long s = c.firstStep(); s <= c.lastStep(); s++) {
+            assertThat(t.observe(s, c.lrAt(s), c.lossAt(s), s)).isEqualTo(StepOutcome.ACCEPTED);
+        }
+        assertThat(t.lossSteps()).containsExactly(c.measuredSteps());
+        assertThat(t.observations().size()).isEqualTo(c.measuredCount());
     }
 
     @Test
