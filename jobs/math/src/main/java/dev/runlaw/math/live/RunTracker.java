@@ -492,9 +492,22 @@ public final class RunTracker {
             return empty(rank(false, nan, contra, missing, true), issues, refNames, finalAt);
         }
         if (!losses.exact()) {
-            issues.add(String.format(Locale.ROOT, "loss summary merged: %d points as %d buckets (older ones averaged)",
-                    losses.observed(), losses.size()));
+            issues.add(String.format(Locale.ROOT, "loss summary merged: %d points as %d buckets of %.0f",
+                    losses.observed(), losses.size(), losses.bucketWidth()));
         }
+        try {
+            return fitAndForecast(refs, refNames, own, schedule, finalAt, settings, issues, nan, contra, missing);
+        } catch (RuntimeException e) {
+            // Last line of defence (e.g. a malformed reference): a status, never an exception in the job.
+            seed = null;
+            issues.add("FIT_FAILED: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            return empty(Status.FIT_FAILED, issues, refNames, finalAt);
+        }
+    }
+
+    private LiveForecast fitAndForecast(List<RunObservations> refs, List<String> refNames, RunObservations own,
+                                        LrSchedule schedule, long finalAt, ForecastSettings settings,
+                                        List<String> issues, boolean nan, boolean contra, boolean missing) {
         List<RunObservations> runs = new ArrayList<>(refs);
         runs.add(own);
         long key = referenceKey(refs);
@@ -519,7 +532,7 @@ public final class RunTracker {
             annealingKnown &= f.annealingIdentified();
         }
         if (!annealingKnown) {
-            issues.add("annealing not identified: no decay observed and no finished reference run of the family; "
+            issues.add("annealing not identified: no LR decay observed in this run or its references; "
                     + "post-decay forecasts carry a wide prior-gain interval");
         }
         Forecast fin = model.forecast(schedule, new long[] {finalAt}, lastStep)[0];

@@ -208,6 +208,12 @@ class RunTrackerTest {
         assertThat(f.status()).isEqualTo(Status.FIT_FAILED);
         assertThat(f.finalForecast()).isNull();
         assertThat(f.issues()).anyMatch(i -> i.contains("FLAT_LOSS"));
+        // A malformed reference (a step outside its own schedule) fails the fit, it does not throw.
+        RunObservations bad = new RunObservations("bad", LrSchedule.constant(1000, 100, 3e-4),
+                new long[] {200, 300, 5000}, new double[] {3.2, 3.1, 3.0});
+        LiveForecast b = constantRun(4799).forecast(List.of(bad), MOMENTUM);
+        assertThat(b.status()).isEqualTo(Status.FIT_FAILED);
+        assertThat(b.issues()).anyMatch(i -> i.contains("outside its schedule"));
     }
 
     @Test
