@@ -8,7 +8,7 @@ import java.util.List;
  *
  * @param runId            the run
  * @param step             last observed step (the forecast's {@code lastObservedStep})
- * @param observedPoints   measured loss points received so far
+ * @param observedPoints   measured post-warmup loss points received so far
  * @param stepWallTimeMs   wall time of the last observed step, epoch ms (not the time of the forecast)
  * @param status           most severe condition (see {@link Status})
  * @param issues           every condition present, with counts, one line each

@@ -316,14 +316,22 @@ public final class LrTrack {
         if (step < firstStep() || step > lastStep()) {
             throw new IndexOutOfBoundsException("step " + step + " outside " + firstStep() + ".." + lastStep());
         }
-        long[] s = knotSteps();
-        double[] v = knotValues();
-        int i = Arrays.binarySearch(s, step);
+        if (hasEnd && step >= ks[n - 1]) {
+            return step == endStep ? endValue : interpolate(ks[n - 1], kv[n - 1], endStep, endValue, step);
+        }
+        // O(log knots), no copy: called for every step by RunTracker.
+        int i = Arrays.binarySearch(ks, 0, n, step);
         if (i >= 0) {
-            return v[i];
+            return kv[i];
         }
         int hiIdx = -i - 1;
-        return interpolate(s[hiIdx - 1], v[hiIdx - 1], s[hiIdx], v[hiIdx], step);
+        return interpolate(ks[hiIdx - 1], kv[hiIdx - 1], ks[hiIdx], kv[hiIdx], step);
+    }
+
+    /** The LR appended last. */
+    public double lastValue() {
+        requireNonEmpty();
+        return hasEnd ? endValue : kv[n - 1];
     }
 
     private static double interpolate(long s0, double v0, long s1, double v1, long s) {

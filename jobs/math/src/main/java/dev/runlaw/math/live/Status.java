@@ -2,8 +2,8 @@ package dev.runlaw.math.live;
 
 /**
  * The state of a run's forecast, most severe condition first as {@link RunTracker#forecast} ranks them:
- * {@code FIT_FAILED > NAN_LOSS > SCHEDULE_CONTRADICTS_LR > SCHEDULE_MISSING > WAITING_FOR_DATA > OUT_OF_ORDER_STEPS
- * > DUPLICATE_STEPS > OK}. Every condition present is also listed, with counts, in {@link LiveForecast#issues()}.
+ * {@code FIT_FAILED > NAN_LOSS > SCHEDULE_CONTRADICTS_LR > WAITING_FOR_DATA > SCHEDULE_MISSING > OUT_OF_ORDER_STEPS
+ * > DUPLICATE_STEPS > OK} (waiting, i.e. no forecast at all, outranks a missing plan). Every condition present is also listed, with counts, in {@link LiveForecast#issues()}.
  */
 public enum Status {
     /** Forecast made; nothing to report. */

@@ -73,4 +73,44 @@ class ForecastModelTest {
         assertThat(mp.fits()).hasSize(1);
         assertThat(mp.name()).startsWith("multipower prior=");
     }
+
+    @Test
+    void warmRefitKeepsTheHyperParametersAndTracksNewData() {
+        RunObservations cos = synthetic("cos", COS, 1, Long.MAX_VALUE);
+        List<RunObservations> early = List.of(cos, synthetic("wsd", WSD, 3, 4999));
+        List<RunObservations> later = List.of(cos, synthetic("wsd", WSD, 3, 7999));
+        ForecastModel m = ForecastModel.select(early, "auto", true);
+        assertThat(m.ok()).isTrue();
+        ForecastModel r = m.refit(later);
+        assertThat(r.ok()).isTrue();
+        assertThat(r.name()).isEqualTo(m.name());
+        assertThat(r.weights()).containsExactly(m.weights());
+        assertThat(r.fits()).hasSize(m.fits().size());
+        // The refit from the model and from its seed (what a restored checkpoint holds) are the same fit.
+        ForecastModel fromSeed = ForecastModel.refit(m.seed(), later);
+        for (int i = 0; i < r.fits().size(); i++) {
+            assertThat(fromSeed.fits().get(i).params()).containsExactly(r.fits().get(i).params());
+            assertThat(fromSeed.fits().get(i).law().hyperParameters())
+                    .isEqualTo(r.fits().get(i).law().hyperParameters());
+        }
+        // Warm-started from a good fit, it lands where a full selection's fit of the same law does.
+        ForecastModel full = ForecastModel.select(later, "auto", true);
+        long[] steps = {8999};
+        double warm = r.forecast(WSD, steps, 7999)[0].point();
+        double cold = full.forecast(WSD, steps, 7999)[0].point();
+        double truth = MomentumLaw.withLambda(0.999).predict(new double[] {3.0, 0.5, 0.5, 0.4}, WSD, 8999);
+        assertThat(warm).isCloseTo(truth, within(3e-3 * truth));
+        assertThat(warm).isCloseTo(cold, within(3e-3 * truth));
+    }
+
+    @Test
+    void aFailedFitIsInTheModelNotThrown() {
+        RunObservations flat = new RunObservations("flat", CON, new long[] {400, 500, 600, 700, 800, 900, 1000},
+                new double[] {3, 3, 3, 3, 3, 3, 3});
+        ForecastModel m = ForecastModel.select(List.of(flat), "momentum", true);
+        assertThat(m.ok()).isFalse();
+        assertThat(m.forecast(CON, new long[] {5000}, 1000)[0].ok()).isFalse();
+        assertThat(m.seed().members().get(0).params()).isEmpty();
+        assertThat(ForecastModel.refit(m.seed(), List.of(flat)).ok()).isFalse();
+    }
 }
