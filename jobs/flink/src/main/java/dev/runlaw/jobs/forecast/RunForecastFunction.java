@@ -211,8 +211,9 @@ public final class RunForecastFunction
             onStep(s, nonFinite, ctx, out);
         } else if (record instanceof RunStarted r) {
             RunTracker t = load(ctx.getCurrentKey(), r.getFamilyId());
+            // RunStarted.planned_total_steps is the step the run ends at; the tracker takes a step count (0..n-1).
             t.plan(ScheduleSpecs.toSpec(r.getSchedule()), ScheduleSpecs.toArray(r.getLrPerStep()),
-                    r.getPlannedTotalSteps());
+                    r.getPlannedTotalSteps() + 1);
             t.setTarget(toTarget(r.getStopTarget()));
             save(t);
             if (finishAt.value() == null) {
@@ -404,26 +405,20 @@ public final class RunForecastFunction
         if (t.lastStep() < 0 || t.observedPoints() == 0) {
             return; // nothing measured: no forecast to make and nothing to offer the family
         }
-        RunObservations obs = t.observations();
-        LrTrack lr = LrTrack.create();
-        double[] sched = obs.schedule().toArray();
-        for (int i = 0; i < sched.length; i++) {
-            lr.append(obs.schedule().firstStep() + i, sched[i]);
-        }
         List<Long> knotSteps = new ArrayList<>();
-        List<Double> knotValues = new ArrayList<>();
-        for (long s : lr.knotSteps()) {
-            knotSteps.add(s);
+        for (long v : t.lrKnotSteps()) {
+            knotSteps.add(v);
         }
-        for (double v : lr.knotValues()) {
+        List<Double> knotValues = new ArrayList<>();
+        for (double v : t.lrKnotValues()) {
             knotValues.add(v);
         }
         List<Long> steps = new ArrayList<>();
-        List<Double> losses = new ArrayList<>();
-        for (long s : obs.steps()) {
-            steps.add(s);
+        for (long v : t.lossSteps()) {
+            steps.add(v);
         }
-        for (double v : obs.losses()) {
+        List<Double> losses = new ArrayList<>();
+        for (double v : t.lossValues()) {
             losses.add(v);
         }
         long now = System.currentTimeMillis();
@@ -432,7 +427,7 @@ public final class RunForecastFunction
                 .setFamilyId(familyOf() == null ? "" : familyOf())
                 .setFinishedAtMs(t.lastWallTimeMs() > 0 ? t.lastWallTimeMs() : now)
                 .setFinalStep(t.lastStep())
-                .setFinalLoss(losses.isEmpty() ? null : losses.get(losses.size() - 1))
+                .setFinalLoss(Double.isFinite(t.lastLoss()) ? t.lastLoss() : null)
                 .setLrKnotSteps(knotSteps)
                 .setLrKnotValues(knotValues)
                 .setLossSteps(steps)
