@@ -213,7 +213,10 @@ public record TensorBoardEvent(double wallTime, long step, List<Scalar> scalars)
                     need(8);
                     pos += 8;
                 }
-                case LEN -> pos += length();
+                case LEN -> {
+                    int n = length(); // not "pos += length()": that would read pos before length() moves it
+                    pos += n;
+                }
                 case FIXED32 -> {
                     need(4);
                     pos += 4;
