@@ -16,7 +16,8 @@ import java.util.Map;
  * @param units       lines or frames before {@code offset}
  * @param complete    whether the whole file was read and acknowledged
  * @param size        the file's size when {@code complete} was set (a grown file is resumed, not skipped)
- * @param records     records acknowledged so far (over all resumes)
+ * @param records     records sent and acknowledged so far over all resumes (records re-sent after a resume
+ *                    count again)
  * @param malformed   malformed units reported so far
  * @param parserState the parser's state at {@code offset}
  * @param lastSteps   largest step per run id among the acknowledged step records
