@@ -226,12 +226,18 @@ public final class ImportCommand {
             err.print(USAGE);
             return 2;
         }
-        try (TelemetryProducer producer = TelemetryProducer.builder(opts.bootstrap())
+        TelemetryProducer producer = TelemetryProducer.builder(opts.bootstrap())
                 .topicPrefix(opts.topicPrefix())
                 .limits(opts.settings().limits())
-                .build()) {
-            Summary s = execute(opts, producer, out, err, -1);
+                .build();
+        Summary s = null;
+        try {
+            s = execute(opts, producer, out, err, -1);
             return s.exitCode();
+        } finally {
+            // After an error nothing queued will be acknowledged (the checkpoints already say what was): do not
+            // wait the full 30 s for each record to time out.
+            producer.close(s == null || s.ioError() ? Duration.ofSeconds(2) : Duration.ofSeconds(30));
         }
     }
 
@@ -276,7 +282,8 @@ public final class ImportCommand {
                     return new Summary(results, 0, false);
                 }
             } catch (IOException | UncheckedIOException e) {
-                err.println("runlaw import: " + f + ": " + e.getMessage());
+                String m = String.valueOf(e.getMessage());
+                err.println("runlaw import: " + (m.startsWith(f.toString()) ? m : f + ": " + m));
                 ioError = true;
                 break;
             }

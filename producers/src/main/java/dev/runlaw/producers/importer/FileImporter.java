@@ -239,6 +239,12 @@ public final class FileImporter {
             }
             records++;
             sinceCheckpoint++;
+            // Fail fast when Kafka rejects records (broker gone, topic missing) instead of at the next checkpoint.
+            if ((records & 1023) == 0 && sink.failed() > failedAtStart) {
+                throw new UncheckedIOException(new IOException(file + ": " + (sink.failed() - failedAtStart)
+                        + " records were not acknowledged by Kafka; the next import resumes at byte "
+                        + resumedFromCheckpoint()));
+            }
             if (r instanceof StepMetrics s && (lastSteps.size() < MAX_TRACKED_RUNS
                     || lastSteps.containsKey(s.getRunId()))) {
                 lastSteps.merge(s.getRunId(), s.getStep(), Math::max);
@@ -257,9 +263,16 @@ public final class FileImporter {
             RecordParser.Position resume = complete || parser.pending() == null ? after : parser.pending();
             Map<String, String> state = parser.state();
             Map<String, Long> steps = Map.copyOf(lastSteps);
-            if (!sink.flush(opts.flushTimeout())) {
-                throw new IOException(file + ": Kafka did not acknowledge the records within " + opts.flushTimeout()
-                        + "; the next import resumes at byte " + resumedFromCheckpoint());
+            // Wait in short slices: records failing (broker gone) end the wait at once, not after the timeout.
+            long deadline = System.nanoTime() + opts.flushTimeout().toNanos();
+            while (!sink.flush(Duration.ofMillis(Math.min(1000, Math.max(1, opts.flushTimeout().toMillis()))))) {
+                if (sink.failed() > failedAtStart) {
+                    break;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IOException(file + ": Kafka did not acknowledge the records within "
+                            + opts.flushTimeout() + "; the next import resumes at byte " + resumedFromCheckpoint());
+                }
             }
             long failed = sink.failed() - failedAtStart;
             if (failed > 0) {

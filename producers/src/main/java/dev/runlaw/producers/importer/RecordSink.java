@@ -30,9 +30,18 @@ public interface RecordSink {
                 if (producer.send(record)) {
                     return;
                 }
-                if (!producer.flush(flushTimeout)) {
-                    throw new IOException("Kafka acknowledged nothing for " + flushTimeout + " ("
-                            + producer.counters() + ")");
+                // Budget full: wait for acknowledgements in short slices, so records failing (a broker gone, a
+                // topic missing) stop the import at once rather than after the whole timeout.
+                long failedBefore = producer.counters().failed();
+                long deadline = System.nanoTime() + flushTimeout.toNanos();
+                while (!producer.flush(Duration.ofSeconds(1))) {
+                    if (producer.counters().failed() > failedBefore) {
+                        throw new IOException("Kafka does not acknowledge records: " + producer.counters());
+                    }
+                    if (System.nanoTime() > deadline) {
+                        throw new IOException("Kafka acknowledged nothing for " + flushTimeout + " ("
+                                + producer.counters() + ")");
+                    }
                 }
                 // The budget is empty after a flush: a refusal now means a closed producer or a record larger than
                 // the whole budget, neither of which waiting would fix.

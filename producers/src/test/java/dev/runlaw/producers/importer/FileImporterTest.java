@@ -122,4 +122,48 @@ class FileImporterTest {
         List<StepMetrics> steps = sink.steps();
         assertThat(steps.get(3).getWallTimeMs()).isEqualTo(Harness.ORIGIN_MS + 3000);
     }
+
+    @Test
+    void kafkaFailuresStopTheImportWithoutAdvancingTheCheckpoint() throws IOException {
+        Path f = csv(5000);
+        Path state = dir.resolve("state");
+        java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean flushOk = new java.util.concurrent.atomic.AtomicBoolean(true);
+        RecordSink flaky = new RecordSink() {
+            long sent;
+
+            @Override
+            public void send(org.apache.avro.specific.SpecificRecord record) {
+                if (++sent > 1500) {
+                    failed.incrementAndGet(); // the broker went away after 1,500 records
+                }
+            }
+
+            @Override
+            public boolean flush(java.time.Duration timeout) {
+                return flushOk.get();
+            }
+
+            @Override
+            public long failed() {
+                return failed.get();
+            }
+        };
+        FileImporter.Options o = new FileImporter.Options(ImportFormat.CSV, ImportSettings.defaults(), "t", false,
+                null, 1000, java.time.Duration.ofHours(1), java.time.Duration.ofSeconds(1), 20, false);
+        FileImporter imp = new FileImporter(flaky, new CheckpointStore(state), o, System.err, () -> 0L);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> imp.importFile(f, "r"))
+                .isInstanceOf(IOException.class).hasMessageContaining("not acknowledged by Kafka");
+        Checkpoint cp = new CheckpointStore(state).load(imp.checkpointPath(f, "r")).orElseThrow();
+        assertThat(cp.records()).isEqualTo(1000); // the checkpoint before the failures
+
+        // A flush that times out leaves the checkpoint where it was too.
+        failed.set(0);
+        flushOk.set(false);
+        Path g = dir.resolve("other.csv");
+        Files.copy(f, g);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> imp.importFile(g, "r"))
+                .isInstanceOf(IOException.class).hasMessageContaining("did not acknowledge");
+        assertThat(new CheckpointStore(state).load(imp.checkpointPath(g, "r"))).isEmpty();
+    }
 }
