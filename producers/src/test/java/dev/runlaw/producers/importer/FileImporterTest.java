@@ -129,12 +129,13 @@ class FileImporterTest {
         Path state = dir.resolve("state");
         java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
         java.util.concurrent.atomic.AtomicBoolean flushOk = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicLong failAfter = new java.util.concurrent.atomic.AtomicLong(1500);
         RecordSink flaky = new RecordSink() {
             long sent;
 
             @Override
             public void send(org.apache.avro.specific.SpecificRecord record) {
-                if (++sent > 1500) {
+                if (++sent > failAfter.get()) {
                     failed.incrementAndGet(); // the broker went away after 1,500 records
                 }
             }
@@ -159,6 +160,7 @@ class FileImporterTest {
 
         // A flush that times out leaves the checkpoint where it was too.
         failed.set(0);
+        failAfter.set(Long.MAX_VALUE);
         flushOk.set(false);
         Path g = dir.resolve("other.csv");
         Files.copy(f, g);
