@@ -228,6 +228,7 @@ public final class FileImporter {
             if (malformed > shown) {
                 err.println(file + ": " + (malformed - shown) + " more malformed lines not shown");
             }
+            parser.notes().forEach(n -> err.println(file + ": " + n));
             return result(FileResult.Status.IMPORTED, null);
         }
 

@@ -44,6 +44,11 @@ public interface RecordParser {
         return java.util.List.of();
     }
 
+    /** Remarks for the user at the end of a file that are not errors (e.g. values filled in); printed once. */
+    default java.util.List<String> notes() {
+        return java.util.List.of();
+    }
+
     /** Parser state that belongs with a checkpoint at the current resume point (small; strings only). */
     default Map<String, String> state() {
         return Map.of();

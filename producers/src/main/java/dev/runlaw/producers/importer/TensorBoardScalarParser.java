@@ -155,6 +155,12 @@ final class TensorBoardScalarParser implements RecordParser {
     }
 
     @Override
+    public List<String> notes() {
+        return stepsWithoutLr == 0 ? List.of() : List.of(stepsWithoutLr + " steps came before any learning-rate tag "
+                + lrTags + " and were sent with lr 0 (see --lr-tag)");
+    }
+
+    @Override
     public List<MalformedUnitException> drainDeferred() {
         if (deferred.isEmpty()) {
             return List.of();

@@ -86,6 +86,7 @@ class TensorBoardImportTest {
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(1L, 0.0, 3.0),
                         org.assertj.core.groups.Tuple.tuple(2L, 0.5, null),
                         org.assertj.core.groups.Tuple.tuple(3L, 0.5, 2.0));
+        assertThat(h.err()).contains(f + ": 1 steps came before any learning-rate tag");
     }
 
     @Test
