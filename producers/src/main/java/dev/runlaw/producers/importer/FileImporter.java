@@ -139,7 +139,7 @@ public final class FileImporter {
             try (UnitReader hr = opts.format().open(file, new RecordParser.Position(0, 0), opts.settings())) {
                 Unit h = hr.next();
                 if (h == null) {
-                    return run.failed("empty file; expected a header line");
+                    return run.failed(file + ":1: empty file; expected a header line");
                 }
                 parser.header(h);
                 if (from.offset() == 0) {
@@ -204,6 +204,12 @@ public final class FileImporter {
                         parser.accept(u, emit);
                     } catch (MalformedUnitException e) {
                         report(e);
+                    } catch (UncheckedIOException e) {
+                        throw e; // the sink failed: not the line's fault
+                    } catch (RuntimeException e) {
+                        // Input no check anticipated (a parser bug): report the line like a malformed one rather
+                        // than abandon a long import; a bug hitting every line still ends in "nothing imported".
+                        report(new MalformedUnitException(u.number(), "unexpected " + e));
                     }
                     parser.drainDeferred().forEach(this::report);
                     after = new RecordParser.Position(r.position(), r.units());

@@ -61,7 +61,11 @@ final class MegatronRoutingParser implements RecordParser {
         this.settings = settings;
         this.limits = settings.limits();
         Matcher m = RANK_IN_NAME.matcher(fileName);
-        this.fileRank = m.find() ? Integer.parseInt(m.group(1)) : 0;
+        int rank = 0;
+        if (m.find() && m.group(1).length() <= 9) {
+            rank = Integer.parseInt(m.group(1));
+        }
+        this.fileRank = rank;
     }
 
     @Override
