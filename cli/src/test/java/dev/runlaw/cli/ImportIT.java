@@ -89,11 +89,13 @@ class ImportIT {
         ByteArrayOutputStream first = new ByteArrayOutputStream();
         try (TelemetryProducer p = TelemetryProducer.builder(stack.kafka().bootstrapServers()).build();
              PrintStream ps = new PrintStream(first, true, StandardCharsets.UTF_8)) {
-            ImportCommandAccess.execute(args("csv", "--family", "mpl-25m", runs), p, ps, 10_000);
+            ImportCommandAccess.execute(args("csv", "--family", "mpl-25m", "--eval-set", "validation", runs), p, ps,
+                    10_000);
         }
         assertThat(first.toString(StandardCharsets.UTF_8)).contains("stopped");
 
-        Map.Entry<Integer, String> second = cli(args("csv", "--family", "mpl-25m", "--finished", runs));
+        Map.Entry<Integer, String> second = cli(args("csv", "--family", "mpl-25m", "--eval-set", "validation",
+                "--finished", runs));
         assertThat(second.getKey()).as(second.getValue()).isZero();
         assertThat(second.getValue()).contains("resumed at byte").contains("4 run records");
 
@@ -102,6 +104,8 @@ class ImportIT {
         assertThat(countFinal("step_metrics", "run_id = 'wsd_20000_24000'")).isEqualTo(wsd.length());
         long measured = java.util.Arrays.stream(cosine.loss()).filter(v -> !Double.isNaN(v)).count();
         assertThat(countFinal("step_metrics", "run_id = 'cosine_24000' AND isNotNull(loss)")).isEqualTo(measured);
+        assertThat(countFinal("eval_metrics", "run_id = 'cosine_24000' AND eval_set = 'validation'"))
+                .isEqualTo(measured);
         assertThat(stack.http().queryValue("SELECT max(step) FROM step_metrics FINAL WHERE run_id = 'cosine_24000'")
                 .trim()).isEqualTo(Long.toString(cosine.lastStep()));
         assertThat(stack.http().query("SELECT planned_total_steps, family_id FROM runs FINAL WHERE run_id = "

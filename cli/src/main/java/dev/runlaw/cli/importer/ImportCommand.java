@@ -51,6 +51,8 @@ public final class ImportCommand {
               --planned-steps N       planned_total_steps in RunStarted (default: the largest step imported)
               --finished              also send RunFinished (COMPLETED, final step = the largest step imported)
               --no-run-records        send no RunStarted (e.g. the trainer already sent a fuller one)
+              --eval-set NAME         also send each measured loss as EvalMetrics on eval set NAME (when the
+                                      file's loss is a validation loss, as in the bundled run CSVs)
               --start-time T          wall time of step 0 for files without timestamps (ISO-8601 instant or
                                       epoch ms; default: the time of the file's first import, kept in its checkpoint)
               --step-seconds S        synthetic seconds per step (default 1)
@@ -77,9 +79,9 @@ public final class ImportCommand {
 
     /** Parsed command line. */
     record Options(ImportFormat format, String bootstrap, String runId, String familyId, Long plannedSteps,
-                   boolean finished, boolean runRecords, Long startMs, ImportSettings settings, String topicPrefix,
-                   Path stateDir, boolean force, long checkpointRecords, int maxErrors, boolean progress,
-                   List<Path> paths) {
+                   boolean finished, boolean runRecords, String evalSet, Long startMs, ImportSettings settings,
+                   String topicPrefix, Path stateDir, boolean force, long checkpointRecords, int maxErrors,
+                   boolean progress, List<Path> paths) {
 
         String target() {
             return bootstrap + "|" + topicPrefix;
@@ -96,6 +98,7 @@ public final class ImportCommand {
             Long planned = null;
             boolean finished = false;
             boolean runRecords = true;
+            String evalSet = null;
             Long startMs = null;
             double stepSeconds = 1.0;
             List<String> lossTags = ImportSettings.DEFAULT_LOSS_TAGS;
@@ -119,6 +122,7 @@ public final class ImportCommand {
                     case "--planned-steps" -> planned = positiveLong(value(args, ++i, a), a);
                     case "--finished" -> finished = true;
                     case "--no-run-records" -> runRecords = false;
+                    case "--eval-set" -> evalSet = value(args, ++i, a);
                     case "--start-time" -> startMs = instant(value(args, ++i, a));
                     case "--step-seconds" -> stepSeconds = Double.parseDouble(value(args, ++i, a));
                     case "--loss-tag" -> lossTags = tags(value(args, ++i, a));
@@ -157,8 +161,11 @@ public final class ImportCommand {
                     .withTags(lossTags, lrTags)
                     .withBatchTokens(batchTokens)
                     .withSourceKind(kind);
-            return new Options(format, bootstrap, runId, family, planned, finished, runRecords, startMs, settings,
-                    prefix, stateDir, force, cpRecords, maxErrors, progress, List.copyOf(paths));
+            if (evalSet != null && !format.stepMetrics()) {
+                throw new IllegalArgumentException("--eval-set applies to step metrics, not to " + format.cliName());
+            }
+            return new Options(format, bootstrap, runId, family, planned, finished, runRecords, evalSet, startMs,
+                    settings, prefix, stateDir, force, cpRecords, maxErrors, progress, List.copyOf(paths));
         }
 
         private static String value(String[] args, int i, String flag) {
@@ -268,7 +275,7 @@ public final class ImportCommand {
         FileImporter importer = new FileImporter(sink, new CheckpointStore(opts.stateDir()),
                 new FileImporter.Options(opts.format(), opts.settings(), opts.target(), opts.force(), opts.startMs(),
                         opts.checkpointRecords(), Duration.ofSeconds(5), flushTimeout, opts.maxErrors(),
-                        opts.progress() && System.console() != null),
+                        opts.progress() && System.console() != null, opts.evalSet()),
                 err, System::currentTimeMillis).stopAfterUnits(stopAfterUnits);
         List<FileResult> results = new ArrayList<>();
         boolean ioError = false;

@@ -47,6 +47,7 @@ class ImportCommandTest {
     void parsesEveryOption() {
         ImportCommand.Options o = ImportCommand.Options.parse(new String[] {"tensorboard", "--bootstrap", "k:1",
             "--run-id", "r", "--family", "f", "--planned-steps", "100", "--finished", "--no-run-records",
+            "--eval-set", "validation",
             "--start-time", "2025-01-01T00:00:00Z", "--step-seconds", "2.5", "--loss-tag", "a, b", "--lr-tag", "c",
             "--batch-tokens", "10", "--source-kind", "inference", "--topic-prefix", "p.", "--state-dir", "/s",
             "--force", "--checkpoint-records", "7", "--max-errors", "3", "--no-progress",
@@ -57,6 +58,7 @@ class ImportCommandTest {
         assertThat(o.plannedSteps()).isEqualTo(100);
         assertThat(o.finished()).isTrue();
         assertThat(o.runRecords()).isFalse();
+        assertThat(o.evalSet()).isEqualTo("validation");
         assertThat(o.startMs()).isEqualTo(1_735_689_600_000L);
         assertThat(o.settings().stepSeconds()).isEqualTo(2.5);
         assertThat(o.settings().lossTags()).containsExactly("a", "b");
@@ -72,6 +74,8 @@ class ImportCommandTest {
         assertThat(o.progress()).isFalse();
         assertThat(o.paths()).containsExactly(Path.of("x"), Path.of("y"));
         assertThat(o.target()).isEqualTo("k:1|p.");
+        assertThatThrownBy(() -> ImportCommand.Options.parse(new String[] {"megatron-routing", "--bootstrap", "k",
+            "--run-id", "m", "--eval-set", "v", "d"})).hasMessageContaining("--eval-set applies to step metrics");
         assertThatThrownBy(() -> ImportCommand.Options.parse(new String[] {"csv", "--bootstrap", "k", "--start-time",
             "yesterday", "f"})).hasMessageContaining("--start-time");
     }

@@ -1,6 +1,7 @@
 package dev.runlaw.producers.importer;
 
 import dev.runlaw.producers.ProgressBar;
+import dev.runlaw.schema.EvalMetrics;
 import dev.runlaw.schema.StepMetrics;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -60,14 +61,20 @@ public final class FileImporter {
      * @param flushTimeout       longest wait for Kafka's acknowledgements at a checkpoint
      * @param maxErrorsShown     malformed units printed per file
      * @param progress           whether to draw a progress bar on stderr
+     * @param evalSet            when not null, every measured step loss is also sent as an {@code EvalMetrics} on
+     *                           this eval set (for files whose loss is a validation loss, like the run-format
+     *                           curves in {@code ../shared/data}; {@code ./runlaw demo} does the same)
      */
     public record Options(ImportFormat format, ImportSettings settings, String target, boolean force, Long startMs,
                           long checkpointRecords, Duration checkpointInterval, Duration flushTimeout,
-                          int maxErrorsShown, boolean progress) {
+                          int maxErrorsShown, boolean progress, String evalSet) {
         public Options {
             Objects.requireNonNull(format);
             Objects.requireNonNull(settings);
             Objects.requireNonNull(target);
+            if (evalSet != null && evalSet.isBlank()) {
+                throw new IllegalArgumentException("evalSet must not be blank");
+            }
             if (checkpointRecords < 1) {
                 throw new IllegalArgumentException("checkpointRecords must be >= 1");
             }
@@ -76,7 +83,7 @@ public final class FileImporter {
         /** Defaults: not forced, origin from the checkpoint or now, checkpoints every 20,000 records or 5 s. */
         public static Options defaults(ImportFormat format, String target) {
             return new Options(format, ImportSettings.defaults(), target, false, null, 20_000, Duration.ofSeconds(5),
-                    Duration.ofMinutes(2), 20, false);
+                    Duration.ofMinutes(2), 20, false, null);
         }
     }
 
@@ -252,9 +259,19 @@ public final class FileImporter {
                         + " records were not acknowledged by Kafka; the next import resumes at byte "
                         + resumedFromCheckpoint()));
             }
-            if (r instanceof StepMetrics s && (lastSteps.size() < MAX_TRACKED_RUNS
-                    || lastSteps.containsKey(s.getRunId()))) {
-                lastSteps.merge(s.getRunId(), s.getStep(), Math::max);
+            if (r instanceof StepMetrics s) {
+                if (lastSteps.size() < MAX_TRACKED_RUNS || lastSteps.containsKey(s.getRunId())) {
+                    lastSteps.merge(s.getRunId(), s.getStep(), Math::max);
+                }
+                if (opts.evalSet() != null && s.getLoss() != null) {
+                    emit(EvalMetrics.newBuilder()
+                            .setRunId(s.getRunId())
+                            .setStep(s.getStep())
+                            .setWallTimeMs(s.getWallTimeMs())
+                            .setEvalSet(opts.evalSet())
+                            .setLoss(s.getLoss())
+                            .build());
+                }
             }
         }
 

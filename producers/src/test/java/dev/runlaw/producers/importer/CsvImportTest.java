@@ -127,4 +127,23 @@ class CsvImportTest {
         }
         return sb.toString().isBlank() ? "#" + sb : sb.toString();
     }
+
+    @Test
+    void withAnEvalSetEveryMeasuredLossIsAlsoAnEvalMetrics() throws IOException {
+        Path f = dir.resolve("v.csv");
+        Files.writeString(f, "step,lr,loss\n0,0,\n1,1e-4,3.5\n2,1e-4,\n3,1e-4,3.25\n");
+        FileImporter.Options o = new FileImporter.Options(ImportFormat.CSV, ImportSettings.defaults(), "t", false,
+                null, 1000, java.time.Duration.ofHours(1), java.time.Duration.ofSeconds(5), 20, false, "validation");
+        ImportFixtures.ListSink sink = new ImportFixtures.ListSink();
+        FileResult r = new FileImporter(sink, new CheckpointStore(dir.resolve("state")), o, System.err,
+                () -> Harness.ORIGIN_MS).importFile(f, "v");
+        List<dev.runlaw.schema.EvalMetrics> evals = sink.records.stream()
+                .filter(dev.runlaw.schema.EvalMetrics.class::isInstance).map(dev.runlaw.schema.EvalMetrics.class::cast)
+                .toList();
+        assertThat(evals).extracting(e -> e.getStep(), e -> e.getLoss(), e -> e.getEvalSet(), e -> e.getWallTimeMs())
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(1L, 3.5, "validation", Harness.ORIGIN_MS + 1000),
+                        org.assertj.core.groups.Tuple.tuple(3L, 3.25, "validation", Harness.ORIGIN_MS + 3000));
+        assertThat(sink.steps()).hasSize(4);
+        assertThat(r.records()).isEqualTo(6);
+    }
 }

@@ -114,7 +114,7 @@ class FileImporterTest {
         Path state = dir.resolve("state");
         new Harness(ImportFormat.CSV, state).run(f, "r");
         FileImporter.Options o = new FileImporter.Options(ImportFormat.CSV, ImportSettings.defaults(), "test-target",
-                true, null, 1000, java.time.Duration.ofHours(1), java.time.Duration.ofSeconds(5), 20, false);
+                true, null, 1000, java.time.Duration.ofHours(1), java.time.Duration.ofSeconds(5), 20, false, null);
         ImportFixtures.ListSink sink = new ImportFixtures.ListSink();
         // A later clock: the checkpoint's origin must win over "now".
         new FileImporter(sink, new CheckpointStore(state), o, System.err, () -> Harness.ORIGIN_MS + 999_999)
@@ -151,7 +151,7 @@ class FileImporterTest {
             }
         };
         FileImporter.Options o = new FileImporter.Options(ImportFormat.CSV, ImportSettings.defaults(), "t", false,
-                null, 1000, java.time.Duration.ofHours(1), java.time.Duration.ofSeconds(1), 20, false);
+                null, 1000, java.time.Duration.ofHours(1), java.time.Duration.ofSeconds(1), 20, false, null);
         FileImporter imp = new FileImporter(flaky, new CheckpointStore(state), o, System.err, () -> 0L);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> imp.importFile(f, "r"))
                 .isInstanceOf(IOException.class).hasMessageContaining("not acknowledged by Kafka");

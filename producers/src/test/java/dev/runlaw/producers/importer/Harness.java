@@ -17,7 +17,7 @@ final class Harness {
 
     Harness(ImportFormat format, Path stateDir, ImportSettings settings, long checkpointRecords, boolean force) {
         FileImporter.Options o = new FileImporter.Options(format, settings, "test-target", force, null,
-                checkpointRecords, Duration.ofHours(1), Duration.ofSeconds(5), 20, false);
+                checkpointRecords, Duration.ofHours(1), Duration.ofSeconds(5), 20, false, null);
         importer = new FileImporter(sink, new CheckpointStore(stateDir), o,
                 new PrintStream(errBytes, true, StandardCharsets.UTF_8), () -> ORIGIN_MS);
     }
