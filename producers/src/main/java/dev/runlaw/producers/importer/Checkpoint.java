@@ -21,10 +21,14 @@ import java.util.Map;
  * @param malformed   malformed units reported so far
  * @param parserState the parser's state at {@code offset}
  * @param lastSteps   largest step per run id among the acknowledged step records
+ * @param headLength  bytes at the start of the file covered by {@code headCrc} (up to 4 KiB)
+ * @param headCrc     CRC-32C of those bytes: a file rewritten since (same name, other content) is imported from
+ *                    the start instead of resumed mid-line
  */
 public record Checkpoint(String file, String format, String runId, String target, long originMs, long offset,
                          long units, boolean complete, long size, long records, long malformed,
-                         Map<String, String> parserState, Map<String, Long> lastSteps) {
+                         Map<String, String> parserState, Map<String, Long> lastSteps, int headLength,
+                         long headCrc) {
     public Checkpoint {
         parserState = parserState == null ? Map.of() : Map.copyOf(parserState);
         lastSteps = lastSteps == null ? Map.of() : Map.copyOf(lastSteps);

@@ -121,6 +121,13 @@ public final class FileImporter {
         long size = Files.size(file);
         long origin = opts.startMs() != null ? opts.startMs()
                 : prev.map(Checkpoint::originMs).orElseGet(clockMs::getAsLong);
+        String changed = prev.isPresent() ? changedSince(file, size, prev.get()) : null;
+        if (changed != null) {
+            // Resuming at the old offset would land in the middle of other content.
+            err.println(file + ": " + changed + "; importing it from the start");
+            prev = Optional.of(new Checkpoint(null, null, null, null, prev.get().originMs(), 0, 0, false, 0, 0, 0,
+                    Map.of(), Map.of(), 0, 0));
+        }
         if (prev.isPresent() && prev.get().complete() && prev.get().size() == size && !opts.force()) {
             Checkpoint c = prev.get();
             return new FileResult(file, runId, FileResult.Status.SKIPPED, c.offset(), 0, 0, 0, c.records(),
@@ -131,15 +138,11 @@ public final class FileImporter {
         RecordParser.Position from = new RecordParser.Position(0, 0);
         if (prev.isPresent() && !opts.force()) {
             Checkpoint c = prev.get();
-            if (c.offset() <= size) {
-                from = new RecordParser.Position(c.offset(), c.units());
-                run.totalRecords = c.records();
-                run.totalMalformed = c.malformed();
-                run.lastSteps.putAll(c.lastSteps());
-                parser.restore(c.parserState());
-            } else {
-                err.println(file + ": shorter than at the last import; importing it from the start");
-            }
+            from = new RecordParser.Position(c.offset(), c.units());
+            run.totalRecords = c.records();
+            run.totalMalformed = c.malformed();
+            run.lastSteps.putAll(c.lastSteps());
+            parser.restore(c.parserState());
         }
         run.resumedFrom = from.offset();
         if (parser.headerUnits() > 0) {
@@ -159,6 +162,31 @@ public final class FileImporter {
         return run.read(from, size);
     }
 
+    static final int HEAD_BYTES = 4096;
+
+    /** CRC-32C of the first {@code length} bytes of {@code file} (fewer if it is shorter). */
+    static long headCrc(Path file, int length) throws IOException {
+        byte[] buf = new byte[length];
+        int n = 0;
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            int r;
+            while (n < length && (r = in.read(buf, n, length - n)) > 0) {
+                n += r;
+            }
+        }
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(buf, 0, n);
+        return crc.getValue();
+    }
+
+    /** Why the file is no longer the one the checkpoint describes, or null if it still is (perhaps grown). */
+    private static String changedSince(Path file, long size, Checkpoint c) throws IOException {
+        if (c.offset() > size || c.headLength() > size) {
+            return "shorter than at the last import";
+        }
+        return headCrc(file, c.headLength()) == c.headCrc() ? null : "its first bytes changed since the last import";
+    }
+
     /** The state of one file's import. */
     private final class Run {
         final Path file;
@@ -169,6 +197,8 @@ public final class FileImporter {
         final Map<String, Long> lastSteps = new HashMap<>();
         final long failedAtStart = sink.failed();
         long resumedFrom;
+        int headLength;
+        long headCrc;
         long units;
         long records;
         long malformed;
@@ -188,6 +218,8 @@ public final class FileImporter {
         }
 
         FileResult read(RecordParser.Position from, long size) throws IOException {
+            headLength = (int) Math.min(HEAD_BYTES, size);
+            headCrc = headCrc(file, headLength);
             ProgressBar bar = ProgressBar.stderr("import " + file.getFileName(), opts.progress(), "KiB");
             bar.start(Math.max(1, size >> 10));
             RecordParser.Position after = from;
@@ -305,7 +337,8 @@ public final class FileImporter {
             }
             store.write(cpPath, new Checkpoint(file.toAbsolutePath().normalize().toString(),
                     opts.format().cliName(), runId, opts.target(), origin, resume.offset(), resume.unitsBefore(),
-                    complete, after.offset(), totalRecords + records, totalMalformed + malformed, state, steps));
+                    complete, after.offset(), totalRecords + records, totalMalformed + malformed, state, steps,
+                    headLength, headCrc));
             sinceCheckpoint = 0;
             lastCheckpointNanos = System.nanoTime();
         }

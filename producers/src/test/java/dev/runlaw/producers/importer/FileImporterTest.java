@@ -168,4 +168,23 @@ class FileImporterTest {
                 .isInstanceOf(IOException.class).hasMessageContaining("did not acknowledge");
         assertThat(new CheckpointStore(state).load(imp.checkpointPath(g, "r"))).isEmpty();
     }
+
+    @Test
+    void aFileRewrittenWithOtherContentIsImportedFromTheStartNotResumedMidLine() throws IOException {
+        Path f = csv(300);
+        Path state = dir.resolve("state");
+        new Harness(ImportFormat.CSV, state).run(f, "r");
+        // Same length, different first row: a resume at the old offset would land in another file's middle.
+        String text = Files.readString(f).replaceFirst("0,0.0003,3.0", "0,0.0004,3.0");
+        Files.writeString(f, text);
+        Harness h = new Harness(ImportFormat.CSV, state);
+        FileResult r = h.run(f, "r");
+        assertThat(h.err()).contains("first bytes changed since the last import");
+        assertThat(r.status()).isEqualTo(FileResult.Status.IMPORTED);
+        assertThat(r.resumedFrom()).isZero();
+        assertThat(h.sink.steps()).hasSize(300);
+        assertThat(h.sink.steps().get(0).getLr()).isEqualTo(0.0004);
+        // Its origin is kept: wall times stay those of the first import.
+        assertThat(h.sink.steps().get(1).getWallTimeMs()).isEqualTo(Harness.ORIGIN_MS + 1000);
+    }
 }
