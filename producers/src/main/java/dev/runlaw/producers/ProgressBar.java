@@ -20,6 +20,7 @@ public final class ProgressBar {
     private final PrintStream out;
     private final boolean enabled;
     private final LongSupplier nanoClock;
+    private final String unit;
     private long total;
     private long startNanos;
     private long lastDrawNanos;
@@ -27,10 +28,20 @@ public final class ProgressBar {
     private boolean drawn;
 
     ProgressBar(String label, PrintStream out, boolean enabled, LongSupplier nanoClock) {
+        this(label, out, enabled, nanoClock, "steps");
+    }
+
+    ProgressBar(String label, PrintStream out, boolean enabled, LongSupplier nanoClock, String unit) {
         this.label = label;
         this.out = out;
         this.enabled = enabled;
         this.nanoClock = nanoClock;
+        this.unit = unit;
+    }
+
+    /** A bar on stderr counting {@code unit}s (e.g. "KiB" for a file import) instead of steps. */
+    public static ProgressBar stderr(String label, boolean enabled, String unit) {
+        return new ProgressBar(label, System.err, enabled, System::nanoTime, unit);
     }
 
     /** A bar on stderr, shown only when the process runs in a terminal. */
@@ -111,7 +122,7 @@ public final class ProgressBar {
         } else {
             eta = "ETA " + clock(secs * (total - done) / done);
         }
-        return String.format(Locale.ROOT, "%s %5.1f%%  %d/%d steps  %s  %s", label, frac * 100, done, total, rate,
+        return String.format(Locale.ROOT, "%s %5.1f%%  %d/%d %s  %s  %s", label, frac * 100, done, total, unit, rate,
                 eta);
     }
 

@@ -7,6 +7,11 @@
  *   <tr><td>{@link dev.runlaw.producers.TelemetryProducer}</td><td>validate, encode (Avro single-object) and
  *       publish records to their topics keyed by run; never blocks the caller: drops and counts when its
  *       in-flight budget is full</td></tr>
+ *   <tr><td>{@link dev.runlaw.producers.RunLogger}</td><td>one training run's telemetry for a JVM trainer:
+ *       {@code logStep(step, loss, lr)} with run id and wall time filled in, RunFinished on close, invalid values
+ *       counted instead of thrown</td></tr>
+ *   <tr><td>{@link dev.runlaw.producers.importer.FileImporter}</td><td>resumable, idempotent streaming import of
+ *       CSV, JSONL, TensorBoard and Megatron-LM routing-trace files ({@code ./runlaw import})</td></tr>
  *   <tr><td>{@link dev.runlaw.producers.RunReplayer}</td><td>replay a recorded loss curve (run-format CSV) as a
  *       run: RunStarted, StepMetrics, EvalMetrics, RunFinished; fraction cut and pacing</td></tr>
  *   <tr><td>{@link dev.runlaw.producers.RunDirectory}</td><td>load every {@code *.csv} run of a directory, errors

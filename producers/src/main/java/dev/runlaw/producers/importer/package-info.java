@@ -1,0 +1,13 @@
+/**
+ * File importers: turn training logs into telemetry records, streaming, resumable and idempotent.
+ *
+ * <p>{@link dev.runlaw.producers.importer.FileImporter} drives one file at a time: a {@link
+ * dev.runlaw.producers.importer.UnitReader} ({@link dev.runlaw.producers.importer.LineReader} for text,
+ * {@link dev.runlaw.producers.importer.TfRecordReader} for TensorBoard) hands units with their byte offsets to the
+ * format's {@link dev.runlaw.producers.importer.RecordParser}; records go to a
+ * {@link dev.runlaw.producers.importer.RecordSink} (a {@link dev.runlaw.producers.TelemetryProducer}); a
+ * {@link dev.runlaw.producers.importer.Checkpoint} of the acknowledged offset is written after each flush. Formats:
+ * {@link dev.runlaw.producers.importer.ImportFormat}. No command-line parsing here; that is {@code cli}'s
+ * {@code ImportCommand}. User documentation: {@code docs/import.md}.
+ */
+package dev.runlaw.producers.importer;
