@@ -95,6 +95,11 @@ public final class LocalStack implements AutoCloseable {
 
     /** The ingest job's configuration for this stack; {@code overrides} may change any key. */
     public IngestConfig ingestConfig(Map<String, String> overrides) {
+        return IngestConfig.fromMap(jobSettings(overrides));
+    }
+
+    /** The settings every job on this stack shares (Kafka, ClickHouse, checkpoints), then {@code overrides}. */
+    private Map<String, String> jobSettings(Map<String, String> overrides) {
         Map<String, String> conf = new HashMap<>();
         conf.put("bootstrap.servers", kafka.bootstrapServers());
         conf.put("clickhouse.url", clickHouse.endpoint().url());
@@ -104,7 +109,7 @@ public final class LocalStack implements AutoCloseable {
         conf.put("checkpoint.interval-ms", "2000");
         conf.put("parallelism", "2");
         conf.putAll(overrides);
-        return IngestConfig.fromMap(conf);
+        return conf;
     }
 
     /**
@@ -124,16 +129,7 @@ public final class LocalStack implements AutoCloseable {
 
     /** The forecast job's configuration for this stack; {@code overrides} may change any key. */
     public ForecastConfig forecastConfig(Map<String, String> overrides) {
-        Map<String, String> conf = new HashMap<>();
-        conf.put("bootstrap.servers", kafka.bootstrapServers());
-        conf.put("clickhouse.url", clickHouse.endpoint().url());
-        conf.put("clickhouse.user", clickHouse.endpoint().user());
-        conf.put("clickhouse.password", clickHouse.endpoint().password());
-        conf.put("clickhouse.database", DATABASE);
-        conf.put("checkpoint.interval-ms", "2000");
-        conf.put("parallelism", "2");
-        conf.putAll(overrides);
-        return ForecastConfig.fromMap(conf);
+        return ForecastConfig.fromMap(jobSettings(overrides));
     }
 
     /** Starts the forecast job on a fresh MiniCluster in this JVM (see {@link #startIngest}). */

@@ -1,10 +1,14 @@
 package dev.runlaw.jobs;
 
+import dev.runlaw.jobs.clickhouse.ClickHouseEndpoint;
+import dev.runlaw.schema.validate.Limits;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Reads a job's flat {@code key -> value} settings and collects every error instead of stopping at the first, so a
@@ -107,6 +111,71 @@ public final class ConfigParser {
         } catch (NumberFormatException e) {
             errors.add(key + " must be a number, got '" + v + "'");
             return dflt;
+        }
+    }
+
+    /** Reports every key that is neither in {@code known} nor a {@code limits.*} key. */
+    public void rejectUnknown(Set<String> known) {
+        Set<String> unknown = new TreeSet<>();
+        for (String k : conf.keySet()) {
+            if (!known.contains(k) && !k.startsWith("limits.")) {
+                unknown.add(k);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            errors.add("unknown setting(s) " + unknown + "; known: " + new TreeSet<>(known) + " and limits.*");
+        }
+    }
+
+    /** {@code bootstrap.servers}: required, {@code host:port[,host:port...]}. */
+    public String bootstrapServers() {
+        String bootstrap = required("bootstrap.servers");
+        if (bootstrap != null && !bootstrap.matches("[^,\\s]+:\\d+(,[^,\\s]+:\\d+)*")) {
+            errors.add("bootstrap.servers must be host:port[,host:port...], got '" + bootstrap + "'");
+        }
+        return bootstrap;
+    }
+
+    /** {@code topic.prefix}: letters, digits, '.', '_' and '-' only; empty by default. */
+    public String topicPrefix() {
+        String prefix = string("topic.prefix", "");
+        if (!prefix.matches("[A-Za-z0-9._-]*")) {
+            errors.add("topic.prefix may hold only letters, digits, '.', '_' and '-', got '" + prefix + "'");
+        }
+        return prefix;
+    }
+
+    /** {@code clickhouse.url} (required), {@code clickhouse.user}, {@code .password}, {@code .database}. */
+    public ClickHouseEndpoint clickHouse() {
+        String url = required("clickhouse.url");
+        if (url == null) {
+            return null;
+        }
+        try {
+            return ClickHouseEndpoint.parse(url, string("clickhouse.user", "default"),
+                    string("clickhouse.password", ""), conf.get("clickhouse.database"));
+        } catch (IllegalArgumentException e) {
+            errors.add(e.getMessage());
+            return null;
+        }
+    }
+
+    /** {@code checkpoint.dir}: a URI such as {@code file:///path}, or null for JobManager memory. */
+    public String checkpointDir() {
+        String dir = conf.get("checkpoint.dir");
+        if (dir != null && (dir.isBlank() || !dir.contains(":/"))) {
+            errors.add("checkpoint.dir must be a URI such as file:///path or s3://bucket/path, got '" + dir + "'");
+        }
+        return dir;
+    }
+
+    /** The {@code limits.*} keys. */
+    public Limits limits() {
+        try {
+            return Limits.fromMap(conf);
+        } catch (IllegalArgumentException e) {
+            errors.add(e.getMessage());
+            return null;
         }
     }
 

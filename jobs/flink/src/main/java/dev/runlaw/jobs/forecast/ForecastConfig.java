@@ -12,7 +12,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import org.apache.flink.util.ParameterTool;
 
 /**
@@ -108,40 +107,17 @@ public record ForecastConfig(
      */
     public static ForecastConfig fromMap(Map<String, String> conf) {
         ConfigParser p = new ConfigParser(conf);
-        Set<String> unknown = new TreeSet<>();
-        for (String k : conf.keySet()) {
-            if (!KEYS.contains(k) && !k.startsWith("limits.")) {
-                unknown.add(k);
-            }
-        }
-        if (!unknown.isEmpty()) {
-            p.error("unknown setting(s) " + unknown + "; known: " + new TreeSet<>(KEYS) + " and limits.*");
-        }
-        String bootstrap = p.required("bootstrap.servers");
+        p.rejectUnknown(KEYS);
+        String bootstrap = p.bootstrapServers();
         String groupId = p.string("group.id", "runlaw-forecast");
-        String prefix = p.string("topic.prefix", "");
-        if (!prefix.matches("[A-Za-z0-9._-]*")) {
-            p.error("topic.prefix may hold only letters, digits, '.', '_' and '-', got '" + prefix + "'");
-        }
+        String prefix = p.topicPrefix();
         StartingOffsets offsets = p.choice("starting.offsets", StartingOffsets.class, StartingOffsets.EARLIEST);
-        ClickHouseEndpoint ch = null;
-        String url = p.required("clickhouse.url");
-        if (url != null) {
-            try {
-                ch = ClickHouseEndpoint.parse(url, p.string("clickhouse.user", "default"),
-                        p.string("clickhouse.password", ""), conf.get("clickhouse.database"));
-            } catch (IllegalArgumentException e) {
-                p.error(e.getMessage());
-            }
-        }
+        ClickHouseEndpoint ch = p.clickHouse();
         int batchRows = (int) p.integer("sink.batch-rows", 50_000, 1, 10_000_000);
         long flushMs = p.integer("sink.flush-interval-ms", 250, 1, 3_600_000);
         long checkpointMs = p.integer("checkpoint.interval-ms", 5_000, 10, 3_600_000);
         StateBackend backend = p.choice("state.backend", StateBackend.class, StateBackend.HASHMAP);
-        String checkpointDir = conf.get("checkpoint.dir");
-        if (checkpointDir != null && (checkpointDir.isBlank() || !checkpointDir.contains(":/"))) {
-            p.error("checkpoint.dir must be a URI such as file:///path, got '" + checkpointDir + "'");
-        }
+        String checkpointDir = p.checkpointDir();
         int parallelism = (int) p.integer("parallelism", 0, 1, 32_768);
         String jobName = p.string("job.name", "runlaw-forecast");
         String law = p.string("forecast.law", "auto");
@@ -173,12 +149,7 @@ public record ForecastConfig(
         if (!(stopBelow < continueAbove)) {
             p.error("advice.stop-below (" + stopBelow + ") must be below advice.continue-above (" + continueAbove + ")");
         }
-        Limits limits = null;
-        try {
-            limits = Limits.fromMap(conf);
-        } catch (IllegalArgumentException e) {
-            p.error(e.getMessage());
-        }
+        Limits limits = p.limits();
         p.throwIfErrors("forecast");
         return new ForecastConfig(bootstrap, groupId, prefix, offsets, ch, batchRows, flushMs, checkpointMs, backend,
                 checkpointDir, parallelism, jobName, limits, new Policy(law, refitPoints, refitMs, maxBuffered,

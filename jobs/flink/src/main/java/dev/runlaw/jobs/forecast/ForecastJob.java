@@ -1,13 +1,11 @@
 package dev.runlaw.jobs.forecast;
 
+import dev.runlaw.jobs.KafkaSources;
 import dev.runlaw.jobs.clickhouse.ClickHouseRow;
 import dev.runlaw.jobs.clickhouse.ClickHouseSink;
 import dev.runlaw.jobs.ingest.KafkaRecord;
-import dev.runlaw.jobs.ingest.KafkaRecordDeserializer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
@@ -23,7 +21,6 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * The live forecast job: run-started, step-metrics and run-finished records, keyed by run id, into
@@ -112,7 +109,8 @@ public final class ForecastJob {
 
     /** The run telemetry topics the job reads. */
     public static KafkaSource<KafkaRecord> runSource(ForecastConfig config) {
-        return source(config, config.inputTopics(), config.groupId(), startingOffsets(config));
+        return source(config, config.inputTopics(), config.groupId(),
+                KafkaSources.startingOffsets(config.startingOffsets()));
     }
 
     /**
@@ -124,26 +122,9 @@ public final class ForecastJob {
                 OffsetsInitializer.earliest());
     }
 
-    private static OffsetsInitializer startingOffsets(ForecastConfig config) {
-        return switch (config.startingOffsets()) {
-            case EARLIEST -> OffsetsInitializer.earliest();
-            case LATEST -> OffsetsInitializer.latest();
-            case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
-        };
-    }
-
     private static KafkaSource<KafkaRecord> source(ForecastConfig config, List<String> topics, String groupId,
                                                    OffsetsInitializer start) {
-        return KafkaSource.<KafkaRecord>builder()
-                .setBootstrapServers(config.bootstrapServers())
-                .setGroupId(groupId)
-                // A pattern: topics that do not exist yet are picked up by partition discovery when they appear.
-                .setTopicPattern(Pattern.compile(topics.stream().map(Pattern::quote).collect(Collectors.joining("|"))))
-                .setStartingOffsets(start)
-                .setDeserializer(new KafkaRecordDeserializer())
-                .setProperty("client.id.prefix", groupId + "-" + config.jobName())
-                .setProperty("isolation.level", "read_committed")
-                .setProperty("commit.offsets.on.checkpoint", "true")
+        return KafkaSources.raw(config.bootstrapServers(), groupId, groupId + "-" + config.jobName(), topics, start)
                 .setProperty("partition.discovery.interval.ms", "10000")
                 .build();
     }

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import org.apache.flink.util.ParameterTool;
 
 /**
@@ -87,45 +86,18 @@ public record IngestConfig(
      */
     public static IngestConfig fromMap(Map<String, String> conf) {
         ConfigParser p = new ConfigParser(conf);
-        Set<String> unknown = new TreeSet<>();
-        for (String k : conf.keySet()) {
-            if (!KEYS.contains(k) && !k.startsWith("limits.")) {
-                unknown.add(k);
-            }
-        }
-        if (!unknown.isEmpty()) {
-            p.error("unknown setting(s) " + unknown + "; known: " + new TreeSet<>(KEYS) + " and limits.*");
-        }
-        String bootstrap = p.required("bootstrap.servers");
-        if (bootstrap != null && !bootstrap.matches("[^,\\s]+:\\d+(,[^,\\s]+:\\d+)*")) {
-            p.error("bootstrap.servers must be host:port[,host:port...], got '" + bootstrap + "'");
-        }
+        p.rejectUnknown(KEYS);
+        String bootstrap = p.bootstrapServers();
         String groupId = p.string("group.id", "runlaw-ingest");
-        String prefix = p.string("topic.prefix", "");
-        if (!prefix.matches("[A-Za-z0-9._-]*")) {
-            p.error("topic.prefix may hold only letters, digits, '.', '_' and '-', got '" + prefix + "'");
-        }
+        String prefix = p.topicPrefix();
         StartingOffsets offsets = p.choice("starting.offsets", StartingOffsets.class, StartingOffsets.EARLIEST);
         boolean bounded = p.bool("bounded", false);
-        ClickHouseEndpoint ch = null;
-        String url = p.required("clickhouse.url");
-        if (url != null) {
-            try {
-                ch = ClickHouseEndpoint.parse(url, p.string("clickhouse.user", "default"),
-                        p.string("clickhouse.password", ""), conf.get("clickhouse.database"));
-            } catch (IllegalArgumentException e) {
-                p.error(e.getMessage());
-            }
-        }
+        ClickHouseEndpoint ch = p.clickHouse();
         int batchRows = (int) p.integer("sink.batch-rows", 200_000, 1, 10_000_000);
         long flushMs = p.integer("sink.flush-interval-ms", 1_000, 1, 3_600_000);
         long checkpointMs = p.integer("checkpoint.interval-ms", 5_000, 10, 3_600_000);
         StateBackend backend = p.choice("state.backend", StateBackend.class, StateBackend.HASHMAP);
-        String checkpointDir = conf.get("checkpoint.dir");
-        if (checkpointDir != null && (checkpointDir.isBlank() || !checkpointDir.contains(":/"))) {
-            p.error("checkpoint.dir must be a URI such as file:///path or s3://bucket/path, got '"
-                    + checkpointDir + "'");
-        }
+        String checkpointDir = p.checkpointDir();
         String dlTopic = p.string("dead-letter.topic", RecordKind.DEAD_LETTER_TOPIC);
         String txPrefix = p.string("dead-letter.transactional-id-prefix", "runlaw-ingest-dlq");
         long txTimeout = p.integer("dead-letter.transaction-timeout-ms", 600_000, 1_000, 3_600_000);
@@ -135,12 +107,7 @@ public record IngestConfig(
         }
         int parallelism = (int) p.integer("parallelism", 0, 1, 32_768);
         String jobName = p.string("job.name", "runlaw-ingest");
-        Limits limits = null;
-        try {
-            limits = Limits.fromMap(conf);
-        } catch (IllegalArgumentException e) {
-            p.error(e.getMessage());
-        }
+        Limits limits = p.limits();
         p.throwIfErrors("ingest");
         return new IngestConfig(bootstrap, groupId, prefix, offsets, bounded, ch, batchRows, flushMs, checkpointMs,
                 backend, checkpointDir, dlTopic, txPrefix, txTimeout, parallelism, jobName, limits);

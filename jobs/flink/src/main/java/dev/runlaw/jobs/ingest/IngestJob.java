@@ -1,11 +1,11 @@
 package dev.runlaw.jobs.ingest;
 
+import dev.runlaw.jobs.KafkaSources;
 import dev.runlaw.jobs.clickhouse.ClickHouseRow;
 import dev.runlaw.jobs.clickhouse.ClickHouseSink;
 import dev.runlaw.schema.validate.Limits;
 import java.util.List;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -22,7 +22,6 @@ import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * The ingest job: every telemetry topic → decode and validate → the record kind's raw ClickHouse table, with refused
@@ -119,23 +118,9 @@ public final class IngestJob {
 
     /** One source over every telemetry topic, raw bytes with topic, partition, offset, key and timestamp. */
     public static KafkaSource<KafkaRecord> kafkaSource(IngestConfig config) {
-        OffsetsInitializer start = switch (config.startingOffsets()) {
-            case EARLIEST -> OffsetsInitializer.earliest();
-            case LATEST -> OffsetsInitializer.latest();
-            case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
-        };
-        KafkaSourceBuilder<KafkaRecord> b = KafkaSource.<KafkaRecord>builder()
-                .setBootstrapServers(config.bootstrapServers())
-                .setGroupId(config.groupId())
-                // A pattern rather than a list: topics that do not exist yet are not an error, and are picked up
-                // by partition discovery when they appear.
-                .setTopicPattern(topicPattern(config.topics()))
-                .setStartingOffsets(start)
-                .setDeserializer(new KafkaRecordDeserializer())
-                .setProperty("client.id.prefix", config.groupId() + "-" + config.jobName())
-                // Records of aborted producer transactions are not telemetry.
-                .setProperty("isolation.level", "read_committed")
-                .setProperty("commit.offsets.on.checkpoint", "true");
+        KafkaSourceBuilder<KafkaRecord> b = KafkaSources.raw(config.bootstrapServers(), config.groupId(),
+                config.groupId() + "-" + config.jobName(), config.topics(),
+                KafkaSources.startingOffsets(config.startingOffsets()));
         if (config.bounded()) {
             b.setBounded(OffsetsInitializer.latest());
         } else {
@@ -171,6 +156,6 @@ public final class IngestJob {
     }
 
     static Pattern topicPattern(List<String> topics) {
-        return Pattern.compile(topics.stream().map(Pattern::quote).collect(Collectors.joining("|")));
+        return KafkaSources.pattern(topics);
     }
 }
