@@ -75,8 +75,12 @@ public record GatewayConfig(String host, int port, String bootstrapServers, Stri
 
     /** Defaults for a gateway on {@code bootstrapServers} with these tokens. */
     public static GatewayConfig defaults(String bootstrapServers, BearerTokens tokens) {
-        return new GatewayConfig("127.0.0.1", 8088, bootstrapServers, "", tokens, false, 8 << 20, 64 << 20, 10_000,
-                32, 64, 1 << 20, 64L << 20, 5_000, 1, 300_000, Limits.defaults(), true, 60_000, 100_000, 32);
+        return defaults(bootstrapServers, tokens, false);
+    }
+
+    private static GatewayConfig defaults(String bootstrapServers, BearerTokens tokens, boolean authDisabled) {
+        return new GatewayConfig("127.0.0.1", 8088, bootstrapServers, "", tokens, authDisabled, 8 << 20, 64 << 20,
+                10_000, 32, 64, 1 << 20, 64L << 20, 5_000, 1, 300_000, Limits.defaults(), true, 60_000, 100_000, 32);
     }
 
     /**
@@ -112,7 +116,8 @@ public record GatewayConfig(String host, int port, String bootstrapServers, Stri
         String tokenFile = m.get("token-file");
         boolean noAuth = Boolean.parseBoolean(m.getOrDefault("no-auth", "false"));
         BearerTokens tokens = BearerTokens.load(tokenFile == null ? null : Path.of(tokenFile), env.get(TOKENS_ENV));
-        GatewayConfig d = defaults(m.getOrDefault("bootstrap.servers", "unset"), tokens);
+        // Only to read default values; the real instance below checks tokens against no-auth.
+        GatewayConfig d = defaults("unset", tokens, true);
         Map<String, String> limits = new HashMap<>();
         m.forEach((k, v) -> {
             if (k.startsWith("limits.")) {
