@@ -49,6 +49,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -145,6 +146,18 @@ public final class Gateway implements AutoCloseable {
         connector.setPort(config.port());
         connector.setIdleTimeout(Math.max(30_000, config.maxAdviceWaitMs() + 5_000));
         server.addConnector(connector);
+        // Errors Jetty answers itself (header too large, bad request line, ...) come as JSON like every other answer.
+        server.setErrorHandler(new ErrorHandler() {
+            @Override
+            protected void generateResponse(Request request, Response response, int code, String message,
+                                            Throwable cause, Callback callback) {
+                response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+                String text = obj().put("error", "http_" + code)
+                        .put("message", message == null || message.isBlank() ? "HTTP " + code : message).toString();
+                count(code);
+                response.write(true, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), callback);
+            }
+        });
         server.setHandler(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
@@ -293,7 +306,12 @@ public final class Gateway implements AutoCloseable {
                     "unknown record kind '" + clip(kindName) + "'; known: " + kinds.keySet());
         }
         long declared = request.getLength();
-        if (declared > config.maxBodyBytes()) {
+        // A body a little over the limit is read and discarded so that a client which does not use
+        // "Expect: 100-continue" still sees the 413 instead of a connection reset; a far larger one is not worth
+        // receiving, and the connection is closed after the answer.
+        long drainLimit = 4L * config.maxBodyBytes();
+        if (declared > drainLimit) {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
             return error(response, callback, 413, "body_too_large",
                     "body of " + declared + " bytes exceeds max-body-bytes=" + config.maxBodyBytes());
         }
@@ -310,6 +328,9 @@ public final class Gateway implements AutoCloseable {
         try (InputStream in = Request.asInputStream(request)) {
             body = readAtMost(in, config.maxBodyBytes());
             if (body == null) {
+                if (discardAtMost(in, drainLimit) > drainLimit) {
+                    response.getHeaders().put(HttpHeader.CONNECTION, "close");
+                }
                 return error(response, callback, 413, "body_too_large",
                         "body exceeds max-body-bytes=" + config.maxBodyBytes());
             }
@@ -406,6 +427,17 @@ public final class Gateway implements AutoCloseable {
         }
         int status = valid.isEmpty() && rejected > 0 ? 400 : 200;
         return send(response, callback, status, out);
+    }
+
+    /** Reads and drops the rest of a stream, stopping after {@code max} bytes; returns the bytes read. */
+    private static long discardAtMost(InputStream in, long max) throws IOException {
+        byte[] chunk = new byte[16 * 1024];
+        long total = 0;
+        int n;
+        while (total <= max && (n = in.read(chunk)) > 0) {
+            total += n;
+        }
+        return total;
     }
 
     /** Reads at most {@code max} bytes; null if there were more. */
