@@ -26,6 +26,7 @@ Guarantees, in order of importance:
 """
 
 import atexit
+import collections
 import gzip
 import json
 import logging
@@ -85,6 +86,8 @@ class Client:
         self.max_backoff = float(max_backoff)
         self.close_timeout = float(close_timeout)
         self._queue = queue.Queue(maxsize=max(1, int(max_queue)))
+        # run-started / run-finished: two per run, and losing one hides the run; they bypass the bounded queue.
+        self._control = collections.deque()
         self._lock = threading.Lock()
         self._stats = {"queued": 0, "sent": 0, "dropped": 0, "rejected": 0, "retries": 0, "requests": 0,
                        "failed": 0}
@@ -108,6 +111,10 @@ class Client:
         if self._closed:
             self._count("dropped")
             return False
+        if kind in ("run-started", "run-finished"):
+            self._count("queued")
+            self._control.append((kind, record))
+            return True
         try:
             self._queue.put_nowait((kind, record))
         except queue.Full:
@@ -199,10 +206,12 @@ class Client:
 
     def _take_batch(self):
         """Up to batch_size records, waiting at most flush_interval after the first; None when stopping."""
+        if self._control:
+            return [self._control.popleft()]
         try:
             first = self._queue.get(timeout=0.1)
         except queue.Empty:
-            return None if self._stop.is_set() else []
+            return None if self._stop.is_set() and not self._control else []
         batch = [first]
         deadline = time.monotonic() + self.flush_interval
         while len(batch) < self.batch_size:
