@@ -4,14 +4,17 @@ import dev.runlaw.cli.backtest.BacktestCommand;
 import dev.runlaw.cli.bench.BenchCommand;
 import java.util.Arrays;
 
-/** Entry point of the {@code ./runlaw} launcher: dispatches {@code demo}, {@code backtest} and {@code bench}. */
+/**
+ * Entry point of the {@code ./runlaw} launcher: dispatches {@code demo}, {@code backtest}, {@code bench} and
+ * {@code gateway}.
+ */
 public final class Main {
     private Main() {
     }
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: runlaw demo|backtest|bench ...");
+            System.err.println("usage: runlaw demo|backtest|bench|gateway ...");
             System.exit(2);
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
@@ -19,6 +22,7 @@ public final class Main {
             case "demo" -> System.exit(DemoCommand.run(rest, System.out));
             case "backtest" -> BacktestCommand.main(rest);
             case "bench" -> System.exit(BenchCommand.run(rest, System.out));
+            case "gateway" -> dev.runlaw.producers.gateway.Gateway.main(rest);
             default -> {
                 System.err.println("runlaw: unknown command '" + args[0] + "'");
                 System.exit(2);
