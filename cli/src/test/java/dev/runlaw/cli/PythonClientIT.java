@@ -115,8 +115,8 @@ class PythonClientIT {
                     + col + " = '" + RUN + "'").trim())).as(e.getKey()).isEqualTo(e.getValue());
         }
         // Raw rows too: nothing arrived twice (no retries happened, so not even before FINAL).
-        assertThat(stack.http().queryValue("SELECT count(), uniqExact(step), min(step), max(step), "
-                + "round(sum(loss), 3) FROM step_metrics WHERE run_id = '" + RUN + "'").trim().split("\t"))
+        assertThat(stack.http().query("SELECT count(), uniqExact(step), min(step), max(step), "
+                + "round(sum(loss), 3) FROM step_metrics WHERE run_id = '" + RUN + "'").get(0))
                 .containsExactly(String.valueOf(STEPS), String.valueOf(STEPS), "0", String.valueOf(STEPS - 1),
                         String.valueOf(expectedLossSum()));
         assertThat(stack.http().queryValue("SELECT status FROM run_finished FINAL WHERE run_id = '" + RUN + "'")
