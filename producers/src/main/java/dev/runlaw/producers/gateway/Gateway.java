@@ -176,12 +176,26 @@ public final class Gateway implements AutoCloseable {
                 .property(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE,
                         config.deliveryTimeoutMs()))
                 .property(ProducerConfig.CLIENT_ID_CONFIG, "runlaw-gateway")
+                // Only the producer's I/O thread waits here, never an HTTP request (those see 429/503 through the
+                // in-flight budget and the stall check). A short wait would fail accepted records whenever topic
+                // metadata is briefly missing, e.g. while a restarted broker loads its partitions.
+                .property(ProducerConfig.MAX_BLOCK_MS_CONFIG, 60_000)
                 .build();
         // With topic metadata cached, records accepted while the brokers are away wait in Kafka's buffer instead
         // of failing after max.block.ms.
-        List<String> missing = producer.warmUpTopics();
-        if (!missing.isEmpty()) {
-            LOG.warn("no metadata yet for topics {}: records for them fail if Kafka is unreachable", missing);
+        // Each missing topic can take max.block.ms; wait at most 10 s here and let the rest finish in the background.
+        Thread warmUp = new Thread(() -> {
+            List<String> missing = producer.warmUpTopics();
+            if (!missing.isEmpty()) {
+                LOG.warn("no metadata for topics {}: do they exist? Records for them wait for Kafka", missing);
+            }
+        }, "runlaw-gateway-warm-up");
+        warmUp.setDaemon(true);
+        warmUp.start();
+        try {
+            warmUp.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         AdviceSubscriber sub = null;
         if (config.advice()) {
