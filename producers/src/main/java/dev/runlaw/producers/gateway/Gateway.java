@@ -28,7 +28,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -735,12 +734,13 @@ public final class Gateway implements AutoCloseable {
         return s.length() > 64 ? s.substring(0, 64) + "…" : s;
     }
 
+    /** The first line of a parser message (the second is Jackson's source location), at most 200 chars. */
     private static String firstLine(String s) {
-        if (s == null) {
+        if (s == null || s.isBlank()) {
             return "unreadable JSON";
         }
         int nl = s.indexOf('\n');
-        return clip(nl < 0 ? s : s.substring(0, nl)).toLowerCase(Locale.ROOT).isEmpty() ? "unreadable JSON"
-                : (nl < 0 ? s : s.substring(0, nl));
+        String line = nl < 0 ? s : s.substring(0, nl);
+        return line.length() > 200 ? line.substring(0, 200) + "…" : line;
     }
 }

@@ -183,7 +183,8 @@ class GatewayFuzzIT {
                     "Bearer " + TOKEN + "z", "Bearer " + "x".repeat(10_000)};
                 String h = auth[rnd.nextInt(auth.length)];
                 HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/records/" + kind))
-                        .timeout(Duration.ofSeconds(20)).POST(HttpRequest.BodyPublishers.ofString(String.format(VALID, 1)));
+                        .timeout(Duration.ofSeconds(20))
+                        .POST(HttpRequest.BodyPublishers.ofString(String.format(VALID, 1)));
                 if (h != null) {
                     b.header("Authorization", h);
                 }

@@ -122,10 +122,11 @@ class GatewayIT {
     void aBatchWithSomeBadRecordsAcceptsTheGoodOnesAndNamesEachBadOne() throws Exception {
         String topic = PREFIX + RecordKind.EVAL_METRICS.topic();
         long before = GatewayClient.countRecords(kafka, List.of(topic));
-        String body = "[{\"run_id\":\"mixed\",\"step\":1,\"wall_time_ms\":1700000000000,\"eval_set\":\"val\",\"loss\":2.5},"
-                + "{\"run_id\":\"mixed\",\"step\":2,\"wall_time_ms\":1700000000000,\"eval_set\":\"val\",\"loss\":NaN},"
-                + "{\"run_id\":\"mixed\",\"step\":\"3\",\"wall_time_ms\":1700000000000,\"eval_set\":\"val\",\"loss\":2},"
-                + "{\"run_id\":\"\",\"step\":4,\"wall_time_ms\":1700000000000,\"eval_set\":\"val\",\"loss\":2.4}]";
+        String t = ",'wall_time_ms':1700000000000,'eval_set':'val'";
+        String body = ("[{'run_id':'mixed','step':1" + t + ",'loss':2.5},"
+                + "{'run_id':'mixed','step':2" + t + ",'loss':NaN},"
+                + "{'run_id':'mixed','step':'3'" + t + ",'loss':2},"
+                + "{'run_id':'','step':4" + t + ",'loss':2.4}]").replace('\'', '"');
         GatewayClient.Answer a = client.post("/v1/records/eval-metrics", body);
         assertThat(a.status()).isEqualTo(200);
         JsonNode j = a.json();

@@ -77,8 +77,8 @@ class JsonRecordMapperTest {
     @Test
     void mapsRoutingTracesWithFloatGateWeightsAndRunFinishedEnum() throws Exception {
         RoutingTraceBatch b = (RoutingTraceBatch) map(RecordKind.ROUTING_TRACE,
-                "{'source':'r1','source_kind':'TRAINING','wall_time_ms':5,'tokens':[{'sequence_id':'s','token_position':0,'layer':1,"
-                        + "'expert_ids':[3,1],'gate_weights':[0.75,0.25]}]}");
+                "{'source':'r1','source_kind':'TRAINING','wall_time_ms':5,'tokens':[{'sequence_id':'s',"
+                        + "'token_position':0,'layer':1,'expert_ids':[3,1],'gate_weights':[0.75,0.25]}]}");
         assertThat(b.getStep()).isEqualTo(-1L);
         assertThat(b.getTokens().get(0).getGateWeights()).containsExactly(0.75f, 0.25f);
         RunFinished f = (RunFinished) map(RecordKind.RUN_FINISHED,
@@ -101,8 +101,8 @@ class JsonRecordMapperTest {
         assertThat(errorOf(RecordKind.STEP_METRICS,
                 "{'run_id':'r','step':123456789012345678901234567890,'wall_time_ms':1,'lr':0.1}"))
                 .startsWith("OUT_OF_RANGE: step does not fit a 64-bit integer");
-        assertThat(errorOf(RecordKind.ROUTING_TRACE, "{'source':'r','source_kind':'inference','wall_time_ms':5,'tokens':[{'sequence_id':'s',"
-                + "'token_position':0,'layer':4000000000,'expert_ids':[1]}]}"))
+        assertThat(errorOf(RecordKind.ROUTING_TRACE, "{'source':'r','source_kind':'inference','wall_time_ms':5,"
+                + "'tokens':[{'sequence_id':'s','token_position':0,'layer':4000000000,'expert_ids':[1]}]}"))
                 .startsWith("OUT_OF_RANGE: tokens[0].layer does not fit a 32-bit integer");
         assertThat(errorOf(RecordKind.RUN_FINISHED, "{'run_id':'r','finished_at_ms':1,'final_step':1,'status':'DONE'}"))
                 .startsWith("WRONG_TYPE: status must be one of [COMPLETED");
