@@ -71,7 +71,8 @@ class Client:
     """Sends records of any kind to the gateway from a background thread; see the module docstring.
 
     url: gateway base URL, e.g. ``http://127.0.0.1:8088``; token: bearer token (None for a gateway run with
-    --no-auth); max_queue: records held while the gateway is unreachable; batch_size: most records per request;
+    --no-auth); max_queue: records held while the gateway is unreachable (plus the batch being sent, at most
+    batch_size); batch_size: most records per request;
     flush_interval: seconds a record may wait for a batch to fill; timeout: seconds per HTTP request;
     max_backoff: longest pause between retries.
     """
@@ -126,7 +127,8 @@ class Client:
         return True
 
     def stats(self):
-        """Counters: queued, sent (accepted by the gateway), dropped, rejected, retries, requests, failed."""
+        """Counters: queued, sent (accepted by the gateway), dropped (queue full), rejected (by the gateway or
+        unusable arguments), retries, requests, failed (given up at close, gateway still unreachable)."""
         with self._lock:
             s = dict(self._stats)
             s["status_counts"] = dict(self._status_counts)
@@ -152,6 +154,17 @@ class Client:
         self._closed = True
         self._stop.set()
         self._thread.join(2.0)
+        # What the thread never got to (gateway away until the end) is given up, and counted as failed.
+        left = len(self._control)
+        self._control.clear()
+        while True:
+            try:
+                self._queue.get_nowait()
+                left += 1
+            except queue.Empty:
+                break
+        if left:
+            self._count("failed", left)
         s = self.stats()
         if not ok or s["dropped"] or s["failed"]:
             log.warning("runlaw: closed with %s", {k: v for k, v in s.items() if k != "status_counts"})
