@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the real servers the *IT tests start themselves (see shared design notes):
 #   - Debian's clickhouse-server/clickhouse-client (18.16 here), run as a private instance by LocalClickHouse;
-#   - libchdb.so (ClickHouse 26.7 in-process) from npm, used by SqlDialectIT to check our SQL on a current engine.
+#   - libchdb.so (ClickHouse 26.7 in-process) from npm, used by SqlDialectIT to check our SQL on a current engine;
+#   - python3 >= 3.8 (standard library only) for the Python client tests (GatewayKafkaDownIT, PythonClientIT).
 # Idempotent: each step checks first and says what it does. The library (~566 MB) lives outside the repo.
 set -euo pipefail
 
@@ -21,6 +22,14 @@ else
   say "installing clickhouse-server clickhouse-client with apt-get"
   as_root apt-get update -q
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q clickhouse-server clickhouse-client
+fi
+
+if command -v python3 >/dev/null 2>&1 && python3 -c 'import sys; sys.exit(sys.version_info < (3, 8))'; then
+  say "python3 present: $(command -v python3) ($(python3 --version 2>&1))"
+else
+  say "installing python3 (>= 3.8) with apt-get for the Python client tests"
+  as_root apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3
 fi
 
 if [ -s "${CHDB_DIR}/libchdb.so" ]; then

@@ -7,7 +7,7 @@ import java.util.Arrays;
 
 /**
  * Entry point of the {@code ./runlaw} launcher: dispatches {@code demo}, {@code backtest}, {@code bench} and
- * {@code import}.
+ * {@code import}, {@code gateway}.
  */
 public final class Main {
     private Main() {
@@ -15,7 +15,7 @@ public final class Main {
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: runlaw demo|backtest|bench|import ...");
+            System.err.println("usage: runlaw demo|backtest|bench|import|gateway ...");
             System.exit(2);
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
@@ -24,6 +24,7 @@ public final class Main {
             case "backtest" -> BacktestCommand.main(rest);
             case "bench" -> System.exit(BenchCommand.run(rest, System.out));
             case "import" -> System.exit(ImportCommand.run(rest, System.out, System.err));
+            case "gateway" -> dev.runlaw.producers.gateway.Gateway.main(rest);
             default -> {
                 System.err.println("runlaw: unknown command '" + args[0] + "'");
                 System.exit(2);

@@ -55,14 +55,16 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private final Path dir;
     private final String bootstrapServers;
-    private final KafkaRaftServer server;
+    private final Properties props;
+    private KafkaRaftServer server;
     private final Thread shutdownHook;
     private boolean closed;
 
-    private EmbeddedKafka(Path dir, String bootstrapServers, KafkaRaftServer server) {
+    private EmbeddedKafka(Path dir, String bootstrapServers, KafkaRaftServer server, Properties props) {
         this.dir = dir;
         this.bootstrapServers = bootstrapServers;
         this.server = server;
+        this.props = props;
         // A demo stopped with Ctrl-C should still remove its temp directory.
         this.shutdownHook = new Thread(this::closeQuietly, "embedded-kafka-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -138,6 +140,35 @@ public final class EmbeddedKafka implements AutoCloseable {
         return Admin.create(p);
     }
 
+    /**
+     * Stops the broker but keeps its data, so {@link #restartBroker()} brings it back on the same ports with the
+     * same topics and records: for tests of clients that must ride out a broker outage.
+     */
+    public synchronized void stopBroker() {
+        if (closed || server == null) {
+            return;
+        }
+        server.shutdown();
+        server.awaitShutdown();
+        server = null;
+        LOG.info("Kafka broker on {} stopped (data kept)", bootstrapServers);
+    }
+
+    /** Starts the broker again after {@link #stopBroker()}, on the same ports and data; waits until it serves. */
+    public synchronized void restartBroker() {
+        if (closed) {
+            throw new IllegalStateException("closed");
+        }
+        if (server != null) {
+            return;
+        }
+        KafkaRaftServer s = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+        s.startup();
+        server = s;
+        Builder.awaitCluster(bootstrapServers);
+        LOG.info("Kafka broker on {} restarted", bootstrapServers);
+    }
+
     /** Shuts the broker down cleanly, waits for its threads to stop, and deletes its directory. */
     @Override
     public synchronized void close() {
@@ -147,8 +178,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         closed = true;
         long t0 = System.nanoTime();
         try {
-            server.shutdown();
-            server.awaitShutdown();
+            if (server != null) {
+                server.shutdown();
+                server.awaitShutdown();
+            }
             LOG.info("Kafka broker on {} stopped in {} ms", bootstrapServers, (System.nanoTime() - t0) / 1_000_000);
         } finally {
             Files2.deleteRecursively(dir);
@@ -237,7 +270,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 server.startup();
                 String bootstrap = "127.0.0.1:" + brokerPort;
                 awaitCluster(bootstrap);
-                EmbeddedKafka kafka = new EmbeddedKafka(dir, bootstrap, server);
+                EmbeddedKafka kafka = new EmbeddedKafka(dir, bootstrap, server, props);
                 LOG.info("Kafka broker ready on {} in {} ms", bootstrap, (System.nanoTime() - t0) / 1_000_000);
                 return kafka;
             } catch (IOException e) {

@@ -7,7 +7,9 @@ import dev.runlaw.schema.validate.RecordValidator;
 import dev.runlaw.schema.validate.Rejection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -91,6 +93,8 @@ public final class TelemetryProducer implements AutoCloseable {
     private final AtomicLong failed = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean failureLogged = new AtomicBoolean();
+    /** Last time delivery made progress (an ack) or the in-flight budget went from empty to non-empty. */
+    private volatile long lastProgressNanos = System.nanoTime();
 
     /** Queue markers; records are {@link Pending}. */
     private record FlushMarker(CompletableFuture<Void> done) {
@@ -150,6 +154,88 @@ public final class TelemetryProducer implements AutoCloseable {
         return true;
     }
 
+    /** Outcome of {@link #offer}. */
+    public enum Offer {
+        /** Every record was queued (and counted as sent). */
+        QUEUED,
+        /** The in-flight budget cannot take the records now; nothing was queued or counted. Try again later. */
+        FULL,
+        /** The records together are larger than the whole in-flight budget; they can never be queued at once. */
+        TOO_LARGE,
+        /** The producer is closed; nothing was queued. */
+        CLOSED
+    }
+
+    /**
+     * Validates, encodes and queues all {@code records} or none, for a caller that can ask its own client to come
+     * back later (the HTTP gateway answers 429) instead of losing records. Unlike {@link #send}, a full budget
+     * drops nothing and counts nothing: the caller still holds the records.
+     *
+     * @throws InvalidRecordException for the first invalid record; nothing is queued
+     */
+    public Offer offer(List<? extends SpecificRecord> records) {
+        List<Pending> pending = new ArrayList<>(records.size());
+        long total = 0;
+        for (SpecificRecord record : records) {
+            Optional<Rejection> rejection = validator.validate(record);
+            if (rejection.isPresent()) {
+                throw new InvalidRecordException(rejection.get());
+            }
+            RecordKind kind = RecordKind.of(record);
+            byte[] value = codec.encode(record);
+            byte[] key = kind.keyOf(record).getBytes(StandardCharsets.UTF_8);
+            int charge = value.length + key.length + RECORD_OVERHEAD_BYTES;
+            total += charge;
+            pending.add(new Pending(topicPrefix + kind.topic(), key, value, charge));
+        }
+        if (closed.get()) {
+            return Offer.CLOSED;
+        }
+        if (total > maxInFlightBytes) {
+            return Offer.TOO_LARGE;
+        }
+        if (pending.isEmpty()) {
+            return Offer.QUEUED;
+        }
+        if (!reserve(total)) {
+            return Offer.FULL;
+        }
+        sent.addAndGet(pending.size());
+        queue.addAll(pending);
+        sweepIfClosedConcurrently();
+        return Offer.QUEUED;
+    }
+
+    /**
+     * How long records have been in flight without any acknowledgement: zero when nothing is in flight, else the
+     * time since the last ack (or since the budget went from empty to non-empty). A few seconds here means the
+     * brokers are unreachable or overloaded; the gateway then answers 503 instead of queueing more.
+     */
+    public Duration stalledFor() {
+        if (inFlightBytes.get() == 0) {
+            return Duration.ZERO;
+        }
+        return Duration.ofNanos(Math.max(0, System.nanoTime() - lastProgressNanos));
+    }
+
+    /**
+     * Fetches the partitions of every record kind's topic, waiting at most {@code max.block.ms} per topic, so that
+     * records queued later are buffered by Kafka even if the brokers go away meanwhile (without metadata, a send
+     * fails after {@code max.block.ms}). Returns the topics whose metadata could not be fetched.
+     */
+    public List<String> warmUpTopics() {
+        List<String> missing = new ArrayList<>();
+        for (RecordKind kind : RecordKind.values()) {
+            String topic = topicPrefix + kind.topic();
+            try {
+                producer.partitionsFor(topic);
+            } catch (RuntimeException e) {
+                missing.add(topic);
+            }
+        }
+        return missing;
+    }
+
     /**
      * A send or flush racing with {@link #close} may enqueue after close drained the queue; nobody would ever
      * complete it. Once the I/O thread is gone, whoever enqueues fails what is left.
@@ -160,13 +246,16 @@ public final class TelemetryProducer implements AutoCloseable {
         }
     }
 
-    private boolean reserve(int charge) {
+    private boolean reserve(long charge) {
         while (true) {
             long cur = inFlightBytes.get();
             if (cur + charge > maxInFlightBytes) {
                 return false;
             }
             if (inFlightBytes.compareAndSet(cur, cur + charge)) {
+                if (cur == 0) {
+                    lastProgressNanos = System.nanoTime();
+                }
                 return true;
             }
         }
@@ -325,6 +414,7 @@ public final class TelemetryProducer implements AutoCloseable {
     private void complete(Pending p, Exception e) {
         inFlightBytes.addAndGet(-p.charge());
         if (e == null) {
+            lastProgressNanos = System.nanoTime();
             acked.incrementAndGet();
         } else {
             failed.incrementAndGet();

@@ -122,4 +122,47 @@ class TelemetryProducerTest {
         }
         assertThat(kafka.history()).hasSize(n);
     }
+
+    @Test
+    void offerQueuesAllOrNoneAndReportsFullWithoutDroppingOrCounting() throws Exception {
+        MockProducer<byte[], byte[]> kafka = mock(false);
+        int oneRecord = new TelemetryCodec().encode(step("run-a", 1000)).length + "run-a".length()
+                + TelemetryProducer.RECORD_OVERHEAD_BYTES;
+        try (TelemetryProducer p = new TelemetryProducer(kafka, Limits.defaults(), "", 10L * oneRecord)) {
+            assertThat(p.stalledFor()).isEqualTo(Duration.ZERO);
+            assertThat(p.offer(List.of(step("run-a", 1000), step("run-a", 1001), step("run-a", 1002))))
+                    .isEqualTo(TelemetryProducer.Offer.QUEUED);
+            // 3 + 8 > 10: nothing of the second batch is queued, and nothing counts as dropped.
+            List<StepMetrics> eight = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                eight.add(step("run-a", 1010 + i));
+            }
+            assertThat(p.offer(eight)).isEqualTo(TelemetryProducer.Offer.FULL);
+            assertThat(p.counters()).isEqualTo(new TelemetryProducer.Counters(3, 0, 0, 0));
+            List<StepMetrics> eleven = new java.util.ArrayList<>(eight);
+            eleven.addAll(List.of(step("run-a", 1020), step("run-a", 1021), step("run-a", 1022)));
+            assertThat(p.offer(eleven)).isEqualTo(TelemetryProducer.Offer.TOO_LARGE);
+            // An invalid record anywhere refuses the whole batch.
+            StepMetrics bad = step("run-a", 1030);
+            bad.setLr(-1.0);
+            assertThatThrownBy(() -> p.offer(List.of(step("run-a", 1031), bad)))
+                    .isInstanceOf(TelemetryProducer.InvalidRecordException.class);
+            assertThat(p.counters().sent()).isEqualTo(3);
+
+            // Records wait without acks: the producer reports how long it has been stalled.
+            Thread.sleep(50);
+            assertThat(p.stalledFor()).isGreaterThanOrEqualTo(Duration.ofMillis(40));
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (kafka.history().size() < 3 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            while (kafka.completeNext()) {
+                // acknowledge everything sent
+            }
+            assertThat(p.stalledFor()).isEqualTo(Duration.ZERO);
+            assertThat(p.offer(eight)).isEqualTo(TelemetryProducer.Offer.QUEUED);
+            p.close(Duration.ofMillis(100));
+            assertThat(p.offer(List.of(step("run-a", 1040)))).isEqualTo(TelemetryProducer.Offer.CLOSED);
+        }
+    }
 }

@@ -1,0 +1,132 @@
+package dev.runlaw.producers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.runlaw.local.EmbeddedKafka;
+import dev.runlaw.schema.Advice;
+import dev.runlaw.schema.AdviceDecision;
+import dev.runlaw.schema.ForecastStatus;
+import dev.runlaw.schema.RunForecast;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The advice subscriber against a real broker, fed Advice and RunForecast records as the forecast job writes them. */
+@Timeout(120)
+class AdviceSubscriberIT {
+    static EmbeddedKafka kafka;
+    static KafkaProducer<byte[], byte[]> producer;
+
+    @BeforeAll
+    static void start() {
+        kafka = EmbeddedKafka.start();
+        kafka.createTopics(3, "as." + AdviceSubscriber.ADVICE_TOPIC, "as." + AdviceSubscriber.FORECAST_TOPIC);
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        producer = new KafkaProducer<>(p);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (producer != null) {
+            producer.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    static void send(String topic, String key, byte[] value) throws Exception {
+        producer.send(new ProducerRecord<>("as." + topic, key.getBytes(StandardCharsets.UTF_8), value)).get();
+    }
+
+    static byte[] bytes(ByteBuffer b) {
+        byte[] out = new byte[b.remaining()];
+        b.get(out);
+        return out;
+    }
+
+    static Advice advice(String run, int seq, AdviceDecision d) {
+        return Advice.newBuilder().setRunId(run).setStep(seq * 100L).setEmittedAtMs(1L).setDecision(d)
+                .setTargetKind("LOSS").setSeq(seq).build();
+    }
+
+    @Test
+    void keepsTheNewestAdvicePerRunSkipsGarbageAndWakesWaitersAndListeners() throws Exception {
+        send(AdviceSubscriber.ADVICE_TOPIC, "a", bytes(advice("a", 1, AdviceDecision.CONTINUE).toByteBuffer()));
+        send(AdviceSubscriber.ADVICE_TOPIC, "a", "not avro".getBytes(StandardCharsets.UTF_8));
+        try (AdviceSubscriber sub = AdviceSubscriber.builder(kafka.bootstrapServers()).topicPrefix("as.").start()) {
+            List<Advice> heard = new CopyOnWriteArrayList<>();
+            sub.addListener(new AdviceSubscriber.Listener() {
+                @Override
+                public void onAdvice(Advice a) {
+                    if (a.getRunId().equals("a")) {
+                        heard.add(a);
+                    }
+                }
+            });
+            await(() -> sub.latestAdvice("a").isPresent() && sub.undecodable() == 1);
+            assertThat(sub.latestAdvice("a").get().getDecision()).isEqualTo(AdviceDecision.CONTINUE);
+
+            CompletableFuture<Advice> next = sub.nextAdvice("a", 1);
+            assertThat(next).isNotDone();
+            send(AdviceSubscriber.ADVICE_TOPIC, "a", bytes(advice("a", 2, AdviceDecision.STOP).toByteBuffer()));
+            assertThat(next.get(20, TimeUnit.SECONDS).getDecision()).isEqualTo(AdviceDecision.STOP);
+            // An older decision read later (a replay) does not win over the newer one.
+            send(AdviceSubscriber.ADVICE_TOPIC, "a", bytes(advice("a", 1, AdviceDecision.CONTINUE).toByteBuffer()));
+            send(AdviceSubscriber.FORECAST_TOPIC, "a", bytes(RunForecast.newBuilder().setRunId("a").setStep(900)
+                    .setObservedPoints(9).setStepWallTimeMs(1).setEmittedAtMs(2).setStatus(ForecastStatus.OK)
+                    .setPlannedFinalStep(1000).build().toByteBuffer()));
+            await(() -> sub.latestForecast("a").isPresent() && sub.consumed() >= 5);
+            assertThat(sub.latestAdvice("a").get().getSeq()).isEqualTo(2);
+            assertThat(sub.latestForecast("a").get().getStep()).isEqualTo(900);
+            assertThat(heard).extracting(Advice::getSeq).containsExactly(1, 2);
+            // A wait that nobody answers can be abandoned without leaking.
+            CompletableFuture<Advice> never = sub.nextAdvice("nobody", 0).orTimeout(100, TimeUnit.MILLISECONDS);
+            assertThat(never).failsWithin(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aTrainerFollowingOneRunSeesOnlyThatRunAndRunsAreBounded() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            send(AdviceSubscriber.ADVICE_TOPIC, "r" + i, bytes(advice("r" + i, 1, AdviceDecision.UNDECIDED)
+                    .toByteBuffer()));
+        }
+        try (AdviceSubscriber one = AdviceSubscriber.builder(kafka.bootstrapServers()).topicPrefix("as.")
+                .onlyRun("r7").start();
+             AdviceSubscriber all = AdviceSubscriber.builder(kafka.bootstrapServers()).topicPrefix("as.")
+                     .maxRuns(5).start()) {
+            await(() -> one.caughtUp() && one.latestAdvice("r7").isPresent());
+            await(() -> all.caughtUp() && all.consumed() >= 20);
+            assertThat(one.runsWithAdvice()).isEqualTo(1);
+            assertThat(one.latestAdvice("r3")).isEmpty();
+            assertThat(all.runsWithAdvice()).isEqualTo(5);
+        }
+    }
+
+    static void await(BooleanSupplier cond) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!cond.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met in 30 s");
+            }
+            Thread.sleep(50);
+        }
+    }
+}

@@ -1,0 +1,287 @@
+package dev.runlaw.producers.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.runlaw.local.EmbeddedKafka;
+import dev.runlaw.producers.AdviceSubscriber;
+import dev.runlaw.producers.MoeRunSimulator;
+import dev.runlaw.schema.Advice;
+import dev.runlaw.schema.AdviceDecision;
+import dev.runlaw.schema.ForecastStatus;
+import dev.runlaw.schema.RecordKind;
+import dev.runlaw.schema.RunForecast;
+import dev.runlaw.schema.codec.TelemetryCodec;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The gateway against a real KRaft broker: JSON in, Avro on the topics, advice back. */
+@Timeout(180)
+class GatewayIT {
+    static final String PREFIX = "gwit.";
+    static final String TOKEN = "gateway-it-token-0123456789";
+    static EmbeddedKafka kafka;
+    static Gateway gateway;
+    static GatewayClient client;
+    static final JsonRecordMapper MAPPER = new JsonRecordMapper();
+
+    @BeforeAll
+    static void start() {
+        kafka = EmbeddedKafka.start();
+        List<String> topics = new ArrayList<>();
+        Arrays.stream(RecordKind.values()).forEach(k -> topics.add(PREFIX + k.topic()));
+        topics.add(PREFIX + AdviceSubscriber.ADVICE_TOPIC);
+        topics.add(PREFIX + AdviceSubscriber.FORECAST_TOPIC);
+        kafka.createTopics(2, topics.toArray(String[]::new));
+        GatewayConfig c = GatewayConfig.fromArgs(new String[] {"--bootstrap.servers", kafka.bootstrapServers(),
+            "--port", "0", "--topic.prefix", PREFIX}, Map.of(GatewayConfig.TOKENS_ENV, TOKEN));
+        gateway = Gateway.start(c);
+        client = new GatewayClient(gateway.baseUrl(), TOKEN);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (gateway != null) {
+            gateway.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    static List<String> mainTopics() {
+        return Arrays.stream(RecordKind.values()).map(k -> PREFIX + k.topic()).toList();
+    }
+
+    @Test
+    void everyRecordKindOfASimulatedRunArrivesOnItsTopicAsTheSameAvroRecordExactlyOnce() throws Exception {
+        long before = GatewayClient.countRecords(kafka, mainTopics());
+        Map<RecordKind, List<SpecificRecord>> byKind = new EnumMap<>(RecordKind.class);
+        MoeRunSimulator.builder().runId("gw-sim").seed(7).steps(40).layers(2).evalEvery(10).traceEvery(10).build()
+                .run(r -> byKind.computeIfAbsent(RecordKind.of(r), k -> new ArrayList<>()).add(r));
+        assertThat(byKind.keySet()).hasSizeGreaterThanOrEqualTo(6);
+        long sent = 0;
+        for (Map.Entry<RecordKind, List<SpecificRecord>> e : byKind.entrySet()) {
+            ArrayNode arr = JsonNodeFactory.instance.arrayNode();
+            e.getValue().forEach(r -> arr.add(MAPPER.toJson((org.apache.avro.generic.IndexedRecord) r)));
+            String kind = e.getKey().topic().substring("runlaw.".length());
+            // Alternate plain and gzip bodies; both must work.
+            byte[] body = arr.toString().getBytes(StandardCharsets.UTF_8);
+            GatewayClient.Answer a = sent % 2 == 0
+                    ? client.post("/v1/records/" + kind, body, Map.of())
+                    : client.post("/v1/records/" + kind, GatewayClient.gzip(body), Map.of("Content-Encoding", "gzip"));
+            assertThat(a.status()).as(kind + ": " + a.body()).isEqualTo(200);
+            assertThat(a.json().get("accepted").asInt()).isEqualTo(e.getValue().size());
+            assertThat(a.json().get("rejected").asInt()).isZero();
+            sent += e.getValue().size();
+        }
+        List<ConsumerRecord<byte[], byte[]>> got = GatewayClient.readAll(kafka, mainTopics(), before + sent);
+        assertThat(got).hasSize((int) (before + sent));
+        TelemetryCodec codec = new TelemetryCodec();
+        Map<RecordKind, List<SpecificRecord>> decoded = new EnumMap<>(RecordKind.class);
+        for (ConsumerRecord<byte[], byte[]> r : got) {
+            RecordKind k = RecordKind.forTopic(r.topic().substring(PREFIX.length())).orElseThrow();
+            SpecificRecord v = codec.decode(k, r.value());
+            assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(k.keyOf(v));
+            if (k.keyOf(v).equals("gw-sim")) {
+                decoded.computeIfAbsent(k, x -> new ArrayList<>()).add(v);
+            }
+        }
+        for (Map.Entry<RecordKind, List<SpecificRecord>> e : byKind.entrySet()) {
+            // One key per topic lands on one partition, so order within a kind is kept.
+            assertThat(decoded.get(e.getKey())).as(e.getKey().name()).isEqualTo(e.getValue());
+        }
+    }
+
+    @Test
+    void aBatchWithSomeBadRecordsAcceptsTheGoodOnesAndNamesEachBadOne() throws Exception {
+        String topic = PREFIX + RecordKind.EVAL_METRICS.topic();
+        long before = GatewayClient.countRecords(kafka, List.of(topic));
+        String t = ",'wall_time_ms':1700000000000,'eval_set':'val'";
+        String body = ("[{'run_id':'mixed','step':1" + t + ",'loss':2.5},"
+                + "{'run_id':'mixed','step':2" + t + ",'loss':NaN},"
+                + "{'run_id':'mixed','step':'3'" + t + ",'loss':2},"
+                + "{'run_id':'','step':4" + t + ",'loss':2.4}]").replace('\'', '"');
+        GatewayClient.Answer a = client.post("/v1/records/eval-metrics", body);
+        assertThat(a.status()).isEqualTo(200);
+        JsonNode j = a.json();
+        assertThat(j.get("accepted").asInt()).isEqualTo(1);
+        assertThat(j.get("rejected").asInt()).isEqualTo(3);
+        assertThat(j.get("errors").findValuesAsText("reason"))
+                .containsExactly("NON_FINITE_LOSS", "WRONG_TYPE", "MISSING_RUN_ID");
+        assertThat(j.get("errors").findValuesAsText("index")).containsExactly("1", "2", "3");
+        gatewayFlush();
+        assertThat(GatewayClient.countRecords(kafka, List.of(topic))).isEqualTo(before + 1);
+
+        // Nothing valid at all: 400, and still nothing on the topic.
+        GatewayClient.Answer bad = client.post("/v1/records/eval-metrics", "{\"run_id\":\"x\"}");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.json().get("errors").get(0).get("reason").asText()).isEqualTo("MISSING_FIELD");
+        gatewayFlush();
+        assertThat(GatewayClient.countRecords(kafka, List.of(topic))).isEqualTo(before + 1);
+    }
+
+    @Test
+    void refusesMissingOrUnknownTokensButServesHealthAndMetricsWithout() {
+        GatewayClient anonymous = new GatewayClient(gateway.baseUrl(), null);
+        GatewayClient.Answer a = anonymous.post("/v1/records/step-metrics", "{}");
+        assertThat(a.status()).isEqualTo(401);
+        assertThat(a.header("WWW-Authenticate")).startsWith("Bearer");
+        assertThat(new GatewayClient(gateway.baseUrl(), TOKEN + "x").post("/v1/records/step-metrics", "{}").status())
+                .isEqualTo(401);
+        assertThat(anonymous.get("/v1/runs/r/advice").status()).isEqualTo(401);
+        assertThat(anonymous.get("/healthz").status()).isEqualTo(200);
+        assertThat(anonymous.get("/readyz").json().get("status").asText()).isEqualTo("ready");
+        GatewayClient.Answer m = anonymous.get("/metrics");
+        assertThat(m.status()).isEqualTo(200);
+        assertThat(m.body()).contains("runlaw_gateway_responses_total{code=\"401\"}")
+                .contains("runlaw_gateway_in_flight_bytes");
+        assertThat(client.post("/v1/records/loss-curves", "{}").status()).isEqualTo(404);
+        assertThat(client.get("/v1/records/step-metrics").status()).isEqualTo(405);
+    }
+
+    @Test
+    void longPollReturnsAdviceAsSoonAsTheForecastJobPublishesItAndForecastIsServed() throws Exception {
+        String run = "advised-run";
+        assertThat(client.get("/v1/runs/" + run + "/advice").status()).isEqualTo(204);
+        assertThat(client.get("/v1/runs/" + run + "/forecast").status()).isEqualTo(404);
+        CompletableFuture<GatewayClient.Answer> poll = CompletableFuture.supplyAsync(
+                () -> client.get("/v1/runs/" + run + "/advice?wait_ms=20000&after_seq=0"));
+        Thread.sleep(300);
+        assertThat(poll).isNotDone();
+        long t0 = System.nanoTime();
+        publish(PREFIX + AdviceSubscriber.ADVICE_TOPIC, run, advice(run, 1, AdviceDecision.STOP).toByteBuffer());
+        GatewayClient.Answer a = poll.get(15, TimeUnit.SECONDS);
+        assertThat((System.nanoTime() - t0) / 1e9).isLessThan(10.0);
+        assertThat(a.status()).isEqualTo(200);
+        assertThat(a.json().get("decision").asText()).isEqualTo("STOP");
+        assertThat(a.json().get("seq").asInt()).isEqualTo(1);
+        assertThat(a.json().get("final_pred").asDouble()).isEqualTo(2.9);
+
+        // Nothing newer than seq 1: a short poll times out with 204.
+        assertThat(client.get("/v1/runs/" + run + "/advice?wait_ms=300&after_seq=1").status()).isEqualTo(204);
+        assertThat(client.get("/v1/runs/" + run + "/advice?wait_ms=-1").status()).isEqualTo(400);
+
+        publish(PREFIX + AdviceSubscriber.FORECAST_TOPIC, run, forecast(run, 500).toByteBuffer());
+        GatewayClient.Answer f = awaitStatus("/v1/runs/" + run + "/forecast", 200);
+        assertThat(f.json().get("step").asLong()).isEqualTo(500);
+        assertThat(f.json().get("status").asText()).isEqualTo("OK");
+        assertThat(f.json().get("curve").get(0).get("loss").asDouble()).isEqualTo(3.0);
+    }
+
+    @Test
+    void serverSentEventsCarryLatestAndNewAdviceForTheRunOnly() throws Exception {
+        String run = "sse-run";
+        publish(PREFIX + AdviceSubscriber.ADVICE_TOPIC, run, advice(run, 1, AdviceDecision.CONTINUE).toByteBuffer());
+        awaitStatus("/v1/runs/" + run + "/advice", 200);
+        HttpRequest req = HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/runs/" + run + "/events"))
+                .header("Authorization", "Bearer " + TOKEN).GET().build();
+        HttpResponse<InputStream> resp = client.http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(resp.statusCode()).isEqualTo(200);
+        assertThat(resp.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+        List<String> dataLines = new ArrayList<>();
+        CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(resp.body(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    if (line.startsWith("data: ")) {
+                        synchronized (dataLines) {
+                            dataLines.add(line.substring(6));
+                        }
+                        if (line.contains("\"STOP\"")) {
+                            return;
+                        }
+                    }
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        Thread.sleep(300);
+        publish(PREFIX + AdviceSubscriber.ADVICE_TOPIC, "other-run", advice("other-run", 1, AdviceDecision.STOP)
+                .toByteBuffer());
+        publish(PREFIX + AdviceSubscriber.ADVICE_TOPIC, run, advice(run, 2, AdviceDecision.STOP).toByteBuffer());
+        reader.get(20, TimeUnit.SECONDS);
+        resp.body().close();
+        synchronized (dataLines) {
+            assertThat(dataLines).hasSize(2);
+            assertThat(dataLines.get(0)).contains("\"CONTINUE\"").contains("\"seq\":1");
+            assertThat(dataLines.get(1)).contains("\"STOP\"").contains("\"run_id\":\"sse-run\"");
+        }
+    }
+
+    private static GatewayClient.Answer awaitStatus(String path, int status) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        GatewayClient.Answer a;
+        while ((a = client.get(path)).status() != status && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(a.status()).as(path + " " + a.body()).isEqualTo(status);
+        return a;
+    }
+
+    private static void gatewayFlush() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (gateway.producerCounters().acked() < gateway.producerCounters().sent()
+                && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+    }
+
+    static Advice advice(String run, int seq, AdviceDecision decision) {
+        return Advice.newBuilder().setRunId(run).setStep(1000L * seq).setEmittedAtMs(1_700_000_000_000L)
+                .setDecision(decision).setTargetKind("LOSS").setTargetLoss(3.0).setFinalPred(2.9)
+                .setProbabilityBeatsTarget(decision == AdviceDecision.STOP ? 0.02 : 0.7).setSeq(seq)
+                .setReason("test").build();
+    }
+
+    static RunForecast forecast(String run, long step) {
+        return RunForecast.newBuilder().setRunId(run).setStep(step).setObservedPoints(step).setStepWallTimeMs(1L)
+                .setEmittedAtMs(2L).setStatus(ForecastStatus.OK).setPlannedFinalStep(10_000).setFinalPred(2.5)
+                .setCurve(List.of(dev.runlaw.schema.ForecastPoint.newBuilder().setStep(600).setLoss(3.0)
+                        .setLo90(2.9).setHi90(3.1).build()))
+                .build();
+    }
+
+    static void publish(String topic, String key, java.nio.ByteBuffer value) throws Exception {
+        publish(kafka, topic, key, value);
+    }
+
+    static void publish(EmbeddedKafka kafka, String topic, String key, java.nio.ByteBuffer value) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        byte[] bytes = new byte[value.remaining()];
+        value.get(bytes);
+        try (KafkaProducer<byte[], byte[]> prod = new KafkaProducer<>(p)) {
+            prod.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), bytes)).get();
+        }
+    }
+
+}

@@ -1,0 +1,26 @@
+package dev.runlaw.producers.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Runs the Python client's own unit tests ({@code src/test/python/test_runlaw_client.py}: retries, drops, never
+ * raising, lifecycle statuses) with the first {@code python3} on PATH. The real gateway is in the ITs.
+ */
+class PythonClientTest {
+    @Test
+    @Timeout(120)
+    void pythonClientUnitTestsPass() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(PythonProcess.python3().toString(), "-m", "unittest", "discover", "-v",
+                "-s", "src/test/python", "-p", "test_*.py").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).contains("Ran 4 tests").contains("OK");
+    }
+}

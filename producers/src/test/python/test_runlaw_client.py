@@ -1,0 +1,145 @@
+"""Unit tests of runlaw_client's own logic against a scripted HTTP server (the real gateway is in the Java ITs).
+
+Run: python3 -m unittest discover -s producers/src/test/python -p 'test_*.py'  (PythonClientUnitTest does this).
+"""
+import gzip
+import http.server
+import json
+import os
+import socket
+import sys
+import threading
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "python"))
+import runlaw_client as rl  # noqa: E402
+
+
+class ScriptedGateway:
+    """Answers POSTs with the next scripted status (then 200), records every accepted batch."""
+
+    def __init__(self, script=()):
+        self.script = list(script)
+        self.batches = []
+        self.requests = 0
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                if self.headers.get("Content-Encoding") == "gzip":
+                    body = gzip.decompress(body)
+                records = json.loads(body)
+                outer.requests += 1
+                status = outer.script.pop(0) if outer.script else 200
+                if status == 200:
+                    outer.batches.append((self.path, self.headers.get("Authorization"), records))
+                    answer = {"accepted": len(records), "rejected": 0, "errors": []}
+                else:
+                    answer = {"error": "scripted", "message": "scripted %d" % status}
+                data = json.dumps(answer).encode()
+                self.send_response(status)
+                if status in (429, 503):
+                    self.send_header("Retry-After", "0")
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self):
+                data = json.dumps({"run_id": "r", "decision": "STOP", "seq": 3}).encode()
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def records(self, kind):
+        return [r for path, _, batch in self.batches if path.endswith("/" + kind) for r in batch]
+
+
+def dead_url():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return "http://127.0.0.1:%d" % port
+
+
+class ClientTest(unittest.TestCase):
+    def test_retries_429_and_503_then_delivers_everything_once_in_order(self):
+        gw = ScriptedGateway([429, 503, 500])
+        try:
+            with rl.Run("r", url=gw.url, token="t" * 16, advice_poll_s=0, batch_size=50, max_backoff=0.05) as run:
+                for s in range(120):
+                    self.assertTrue(run.log_step(s, loss=1.0 / (s + 1), lr=1e-3))
+            st = run.stats()
+            self.assertEqual([r["step"] for r in gw.records("step-metrics")], list(range(120)))
+            self.assertEqual(len(gw.records("run-started")), 1)
+            self.assertEqual(gw.records("run-finished")[0]["status"], "COMPLETED")
+            self.assertEqual(st["sent"], 122)
+            self.assertEqual(st["retries"], 3)
+            self.assertEqual((st["dropped"], st["rejected"], st["failed"]), (0, 0, 0))
+            self.assertTrue(all(auth == "Bearer " + "t" * 16 for _, auth, _ in gw.batches))
+        finally:
+            gw.close()
+
+    def test_unreachable_gateway_never_blocks_the_loop_and_drops_beyond_the_queue(self):
+        with self.assertLogs("runlaw", level="WARNING") as logs:
+            run = rl.Run("r", url=dead_url(), advice_poll_s=0, max_queue=100, max_backoff=0.05).start()
+            t0 = time.monotonic()
+            for s in range(5000):
+                run.log_step(s, loss=2.0, lr=1e-3)
+            elapsed = time.monotonic() - t0
+            st = run.finish(timeout=0.5)
+        self.assertLess(elapsed, 2.0)
+        # Memory holds the queue (100) and the batch being retried (at most batch_size 1000); the rest is dropped.
+        self.assertGreaterEqual(st["dropped"], 5000 - 100 - 1000)
+        self.assertEqual(st["sent"], 0)
+        # Every record is accounted for: dropped at once, or given up at close (run-started/-finished included).
+        self.assertEqual(st["dropped"] + st["failed"], 5000 + 2)
+        self.assertTrue(any("queue full" in m for m in logs.output))
+
+    def test_unusable_arguments_and_refusals_are_counted_not_raised(self):
+        gw = ScriptedGateway([401])
+        try:
+            run = rl.Run("r", url=gw.url, advice_poll_s=0, batch_size=1, flush_interval=0.01).start()
+            self.assertFalse(run.log_step("not a step", loss=1.0))
+            self.assertFalse(run.log_expert_load(1, 0, object()))
+            run.flush(5)
+            self.assertEqual(run.advice()["decision"], "STOP")
+            self.assertTrue(run.should_stop())
+            run.stop_early()
+            st = run.finish(timeout=5)
+            self.assertEqual(st["rejected"], 3)  # two bad calls + run-started refused with 401
+            self.assertEqual(gw.records("run-finished")[0]["status"], "STOPPED_EARLY")
+        finally:
+            gw.close()
+
+    def test_a_failing_block_reports_failed(self):
+        gw = ScriptedGateway()
+        try:
+            with self.assertRaises(ZeroDivisionError):
+                with rl.Run("r", url=gw.url, advice_poll_s=0) as run:
+                    run.log_step(0, loss=1.0)
+                    1 / 0
+            fin = gw.records("run-finished")[0]
+            self.assertEqual(fin["status"], "FAILED")
+            self.assertIn("ZeroDivisionError", fin["message"])
+        finally:
+            gw.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
