@@ -40,9 +40,10 @@ public final class LrSchedule {
     private final long firstStep;
     private final long lastStep;
     private final long peakStep;
-    /** Per-step form: the LR of every step (null until asked for, when piecewise). */
-    private volatile double[] lr;
-    private volatile double[] cumArea;
+    /** Per-step form: the LR of every step and its prefix sums (null when piecewise). */
+    private final double[] lr;
+    private final double[] cumArea;
+    /** Piecewise form: its per-step form once asked for (an idempotent cache). */
     private volatile LrSchedule perStep;
     /** Piecewise form: knot steps and values (null when per-step). */
     private final long[] ks;
@@ -109,6 +110,8 @@ public final class LrSchedule {
         this.kv = kv;
         this.firstStep = ks[0];
         this.lastStep = ks[ks.length - 1];
+        this.lr = null;
+        this.cumArea = null;
         this.kArea = new double[ks.length];
         double a = firstStep >= 1 ? kv[0] : 0;
         kArea[0] = a;
@@ -305,27 +308,22 @@ public final class LrSchedule {
         }
         LrSchedule p = perStep;
         if (p == null) {
-            p = new LrSchedule(firstStep, perStepLr(), peakStep);
+            double[] a = new double[length()];
+            a[0] = kv[0];
+            for (int j = 1; j < ks.length; j++) {
+                for (long t = ks[j - 1] + 1; t < ks[j]; t++) {
+                    a[(int) (t - firstStep)] = interpolate(j - 1, t);
+                }
+                a[(int) (ks[j] - firstStep)] = kv[j];
+            }
+            p = new LrSchedule(firstStep, a, peakStep);
             perStep = p;
         }
         return p;
     }
 
     private double[] perStepLr() {
-        double[] a = lr;
-        if (a != null) {
-            return a;
-        }
-        a = new double[length()];
-        a[0] = kv[0];
-        for (int j = 1; j < ks.length; j++) {
-            for (long t = ks[j - 1] + 1; t < ks[j]; t++) {
-                a[(int) (t - firstStep)] = interpolate(j - 1, t);
-            }
-            a[(int) (ks[j] - firstStep)] = kv[j];
-        }
-        lr = a;
-        return a;
+        return perStep().lr;
     }
 
     /** The LR at array index {@code index} (step {@code firstStep + index}). */
