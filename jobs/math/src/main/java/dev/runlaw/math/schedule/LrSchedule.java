@@ -769,17 +769,21 @@ public final class LrSchedule {
             }
             double tol = relTol * Math.max(from, to);
             long a = 0;
+            double ca = curvature(0);
             while (a < last) {
-                long b = Math.min(last, a + span(tol, curvature(a)));
+                long b = Math.min(last, a + span(tol, ca));
+                double cb = curvature(b);
                 while (b > a + 1) {
-                    double c = Math.max(curvature(a), curvature(b));
+                    double c = Math.max(ca, cb);
                     if ((double) (b - a) * (b - a) * c <= 8 * tol) {
                         break;
                     }
                     b = Math.max(a + 1, Math.min(b - 1, a + span(tol, c)));
+                    cb = curvature(b);
                 }
                 out.add(base + b, at((int) b));
                 a = b;
+                ca = cb;
             }
         }
 
