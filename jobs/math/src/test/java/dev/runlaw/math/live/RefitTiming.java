@@ -27,14 +27,30 @@ public final class RefitTiming {
                 planned[i - 2] = Long.parseLong(args[i]);
             }
         }
-        for (int round = 0; round < 2; round++) {
-            for (long p : planned) {
-                run(p, law, steps, round == 1);
+        // One untimed round for the JIT, then five timed rounds per plan length; median and best reported.
+        for (long p : planned) {
+            run(p, law, steps);
+        }
+        for (long p : planned) {
+            double[] refit = new double[5];
+            double[] trip = new double[5];
+            long bytes = 0;
+            for (int r = 0; r < refit.length; r++) {
+                double[] m = run(p, law, steps);
+                refit[r] = m[0];
+                trip[r] = m[1];
+                bytes = (long) m[2];
             }
+            java.util.Arrays.sort(refit);
+            java.util.Arrays.sort(trip);
+            System.out.printf(Locale.ROOT, "planned %9d law %-8s: warm refit median %.3f ms (best %.3f), "
+                    + "toBytes/fromBytes median %.3f ms; state %d B (run observed to step %d, refits timed over its "
+                    + "second half)%n", p, law, refit[2], refit[0], trip[2], bytes, steps - 1);
         }
     }
 
-    private static void run(long planned, String law, int steps, boolean print) {
+    /** Mean ms per refit, mean ms per state round trip, state bytes. */
+    private static double[] run(long planned, String law, int steps) {
         ScheduleSpec spec = new ScheduleSpec("COSINE", 50, 0, 3e-4, 3e-5, 50, planned, new long[0], 0.1, 0);
         ForecastSettings fs = new ForecastSettings(law, 32, new double[] {0.5, 0.7, 0.9}, 0, 8);
         // Warm-up of the JIT and of the tracker: the first half of the run, untimed.
@@ -65,10 +81,6 @@ public final class RefitTiming {
                 }
             }
         }
-        if (print) {
-            System.out.printf(Locale.ROOT, "planned %9d law %-8s: %.3f ms per warm refit + %.3f ms toBytes/fromBytes "
-                            + "(%d refits at steps %d..%d), state %d B%n", planned, law, forecastNs / 1e6 / n,
-                    roundTripNs / 1e6 / n, n, steps / 2, steps, t.serializedBytes());
-        }
+        return new double[] {forecastNs / 1e6 / n, roundTripNs / 1e6 / n, t.serializedBytes()};
     }
 }
