@@ -460,13 +460,8 @@ public final class LawFitter {
 
     /** Whether the LR has fallen below {@link #ANNEALING_THRESHOLD} of its peak by {@code step}. */
     static boolean annealedBy(LrSchedule sch, long step) {
-        double peak = sch.peakLr();
-        for (long s = sch.peakStep() + 1; s <= Math.min(step, sch.lastStep()); s++) {
-            if (sch.lrAt(s) < ANNEALING_THRESHOLD * peak) {
-                return true;
-            }
-        }
-        return false;
+        // O(knots) on a piecewise schedule (LrSchedule.minLr), the same answer as a per-step scan.
+        return sch.minLr(sch.peakStep() + 1, step) < ANNEALING_THRESHOLD * sch.peakLr();
     }
 
     /** One fitting problem: a law variant, prepared curves, which parameters are fixed. Mutable, single-use. */

@@ -204,8 +204,9 @@ public final class Forecaster {
     }
 
     /**
-     * For each step, the lowest LR after the peak up to that step, in one pass over the schedule (steps visited in
-     * increasing order), so a forecast curve of many points costs one scan of the schedule, not one per point.
+     * For each step, the lowest LR after the peak up to that step, visiting the steps in increasing order, each
+     * range once ({@link LrSchedule#minLr}: O(knots) in all for a piecewise schedule), so a forecast curve of many
+     * points costs one scan of the schedule, not one per point.
      */
     private static double[] minLrAfterPeak(LrSchedule s, long[] steps) {
         Integer[] order = new Integer[steps.length];
@@ -218,8 +219,9 @@ public final class Forecaster {
         long t = s.peakStep() + 1;
         for (int i : order) {
             long end = Math.min(steps[i], s.lastStep());
-            for (; t <= end; t++) {
-                m = Math.min(m, s.lrAt(t));
+            if (t <= end) {
+                m = Math.min(m, s.minLr(t, end));
+                t = end + 1;
             }
             out[i] = m;
         }

@@ -127,6 +127,11 @@ public final class MomentumLaw implements LossLaw {
 
     @Override
     public PreparedCurve prepare(LrSchedule schedule, long[] steps) {
+        if (schedule.isPiecewise()) {
+            // Closed forms over the knots: O(knots + steps), whatever the schedule's length.
+            double[][] areas = MomentumAreas.atSteps(schedule, new double[] {lambda}, steps);
+            return new Prepared(steps.clone(), areas[0], areas[1]);
+        }
         MomentumAreas a = new MomentumAreas(lambda, schedule.firstStep(), schedule.peakStep());
         long[] order = steps.clone();
         double[] s1 = new double[steps.length];

@@ -121,7 +121,10 @@ public final class MultiPowerLaw implements LossLaw {
     }
 
     @Override
-    public PreparedCurve prepare(LrSchedule schedule, long[] steps) {
+    public PreparedCurve prepare(LrSchedule given, long[] steps) {
+        // The kernel walks the LR step by step: a piecewise schedule is materialised (once, cached), so results
+        // equal those on the same per-step LR.
+        LrSchedule schedule = given.perStep();
         int n = steps.length;
         double[] area = new double[n];
         int[] start = new int[n + 1];

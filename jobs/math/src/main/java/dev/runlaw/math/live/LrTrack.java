@@ -338,24 +338,13 @@ public final class LrTrack {
         return v0 + (v1 - v0) * ((double) (s - s0) / (s1 - s0));
     }
 
-    /** The track as a per-step schedule over {@code firstStep()..lastStep()} (warmup detected by the schedule). */
+    /**
+     * The track as a piecewise-linear schedule over {@code firstStep()..lastStep()} with the track's knots (warmup
+     * detected by the schedule): O(knots), and the same per-step LR as {@link #lrAt} at every step.
+     */
     public LrSchedule toSchedule() {
         requireNonEmpty();
-        long[] s = knotSteps();
-        double[] v = knotValues();
-        long first = s[0];
-        long len = s[s.length - 1] - first + 1;
-        if (len > Integer.MAX_VALUE - 8) {
-            throw new IllegalStateException("track too long for a per-step schedule: " + len + " steps");
-        }
-        double[] lr = new double[(int) len];
-        lr[0] = v[0];
-        for (int k = 1; k < s.length; k++) {
-            for (long t = s[k - 1] + 1; t <= s[k]; t++) {
-                lr[(int) (t - first)] = t == s[k] ? v[k] : interpolate(s[k - 1], v[k - 1], s[k], v[k], t);
-            }
-        }
-        return LrSchedule.of(first, lr);
+        return LrSchedule.piecewiseLinear(knotSteps(), knotValues());
     }
 
     private void requireNonEmpty() {

@@ -50,13 +50,21 @@ import java.util.Map;
  * <p><b>Offline equivalence</b>: with at most {@link #LOSS_CAPACITY} loss points, an LR that the
  * tracks reproduce (linear and constant stretches exactly up to rounding, others within
  * {@link LrTrack#DEFAULT_TOLERANCE} relative) and a schedule spec equal to the backtest's LR column, the forecast
- * equals the backtest's ({@code Backtest} with the same references and cut) to about 1e-9 relative; see
- * {@code RunTrackerEquivalenceTest}.
+ * equals the backtest's ({@code Backtest} with the same references and cut) to about 1e-9 relative; a spec with a
+ * cosine or exponential decay is followed within {@link LrTrack#DEFAULT_TOLERANCE} of its peak LR, which moves the
+ * forecast by about 5e-8 relative (measured on cosine_72000); see {@code RunTrackerEquivalenceTest}.
  *
- * <p><b>Cost</b>: dominated by the multi-power law's preparation, which grows with the schedule's length. Measured on
- * a loaded 2-core machine: a 72 000-step run with two references, momentum ≈ 10 ms per full selection and ≈ 4 ms
- * per warm refit, auto ≈ 1.4 s and ≈ 0.1 s; a 10^6-step run (loss summary of ~600 buckets), momentum ≈ 0.4 s,
- * auto ≈ 50 s per full selection and ≈ 5 s per warm refit: choose the law and {@code fullSelectEvery} accordingly.
+ * <p><b>Cost</b>: the forecast schedule is piecewise-linear (the observed track's knots, then the plan's: a spec built
+ * piecewise, its cosine or exponential decay within {@link LrTrack#DEFAULT_TOLERANCE} of the peak LR), so the
+ * momentum law's areas, the what-ifs and the forecasts cost O(knots + points), not O(planned steps); the spec's knots
+ * are cached in the tracker but not serialized (rebuilt in O(knots) after {@link #fromBytes}). Measured
+ * ({@code RefitTiming}, loaded 2-core machine): a warm momentum refit of a cosine run at step ~1 500 with a loss every
+ * step takes 1-2 ms (0.8 ms on a quiet machine, mostly the fit and the per-point forecast bookkeeping) whether
+ * 2*10^4 or 2*10^6 steps are planned; with per-step schedules it took 1.4-3, 9-12 and 83-93 ms. The multi-power law still walks every step of
+ * the schedule (materialised once per schedule): with two references on a 72 000-step run auto takes about 1.4 s
+ * per full selection and 0.1 s per warm refit, and about 50 s and 5 s on a 10^6-step run: choose the law and
+ * {@code fullSelectEvery} accordingly. Setting a plan ({@link #plan}) still expands the spec step by step once, for
+ * the planned {@link LrTrack}.
  *
  * <p><b>Serialization</b>: {@link #toBytes()} / {@link #fromBytes} round-trip exactly (a versioned binary format,
  * first byte {@link #FORMAT_VERSION}). The previous model itself is not kept (its seed is), so a restored tracker
@@ -110,6 +118,8 @@ public final class RunTracker {
     private long referenceKey;
     private String modelLaw;
     private ForecastModel.Seed seed;
+    /** The plan as a piecewise schedule ({@link #plannedSchedule()}); derived, never serialized. */
+    private LrSchedule plannedCache;
 
     private RunTracker(String runId, String familyId) {
         this.runId = runId;
@@ -138,6 +148,7 @@ public final class RunTracker {
         this.spec = null;
         this.specError = null;
         this.planned = null;
+        this.plannedCache = null;
         this.plannedTotalSteps = plannedTotalSteps;
         if (specOrNull != null) {
             try {
@@ -590,44 +601,131 @@ public final class RunTracker {
     }
 
     /**
+     * The planned schedule as a piecewise-linear one: the spec's ({@link ScheduleSpec#toPiecewise} at
+     * {@link LrTrack#DEFAULT_TOLERANCE}) or the planned per-step LR's track; null without a plan. Cached, but not
+     * part of the state ({@link #toBytes}): rebuilt from the spec or track after {@link #fromBytes}, in O(knots).
+     */
+    private LrSchedule plannedSchedule() {
+        if (plannedCache == null) {
+            if (spec != null) {
+                plannedCache = spec.toPiecewise(LrTrack.DEFAULT_TOLERANCE);
+            } else if (planned != null) {
+                plannedCache = planned.toSchedule();
+            }
+        }
+        return plannedCache;
+    }
+
+    /**
      * This run's schedule from its first (observed or planned) step to {@code finalAt}: planned LR before the first
      * observed step, observed LR track up to the last step, planned LR (or the last observed LR held) after it.
+     * Piecewise-linear (the observed track's knots, then the plan's), so building it and the momentum law's areas
+     * over it cost O(knots), not O(planned steps).
      */
     private LrSchedule schedule(long finalAt, List<String> issues) {
         long obsFirst = observedLr.firstStep();
-        double[] plan = null;
-        long planFirst = 0;
-        if (spec != null) {
-            plan = spec.toSchedule().toArray();
-        } else if (planned != null) {
-            plan = planned.toSchedule().toArray();
-            planFirst = planned.firstStep();
-        }
+        LrSchedule plan = plannedSchedule();
+        long planFirst = plan == null ? 0 : plan.firstStep();
+        long planLast = plan == null ? -1 : plan.lastStep();
         long first = plan != null && planFirst < obsFirst ? planFirst : obsFirst;
         long len = finalAt - first + 1;
         if (len > Integer.MAX_VALUE - 8) {
+            // Kept from the per-step form: the multi-power law still needs the schedule as one array.
             throw new IllegalArgumentException("schedule of " + len + " steps is too long");
         }
-        double[] lr = new double[(int) len];
-        double[] past = observedLr.toSchedule().toArray();
-        double lastLr = past[past.length - 1];
-        boolean extended = false;
-        for (long s = first; s <= finalAt; s++) {
-            double v;
-            if (s >= obsFirst && s <= lastStep) {
-                v = past[(int) (s - obsFirst)];
-            } else if (plan != null && s - planFirst >= 0 && s - planFirst < plan.length) {
-                v = plan[(int) (s - planFirst)];
-            } else {
-                v = s < obsFirst ? past[0] : plan != null ? plan[plan.length - 1] : lastLr;
-                extended |= plan != null && s > lastStep;
+        long[] os = observedLr.knotSteps();
+        double[] ov = observedLr.knotValues();
+        Knots k = new Knots(os.length + (plan == null ? 4 : 16));
+        if (first < obsFirst) {
+            // Joined late: the plan before the first observed step (the first observed LR where it has none).
+            long e = Math.min(obsFirst - 1, planLast);
+            k.range(plan, first, e);
+            if (e < obsFirst - 1) {
+                k.hold(e + 1, obsFirst - 1, ov[0]);
             }
-            lr[(int) (s - first)] = v;
+        }
+        for (int i = 0; i < os.length; i++) {
+            k.add(os[i], ov[i]);
+        }
+        boolean extended = false;
+        if (finalAt > lastStep) {
+            long a = lastStep + 1;
+            if (plan == null) {
+                k.hold(a, finalAt, ov[ov.length - 1]);
+            } else {
+                double planEnd = plan.lrAt(planLast);
+                if (a < planFirst) {
+                    k.hold(a, Math.min(finalAt, planFirst - 1), planEnd);
+                    extended = true;
+                }
+                long from = Math.max(a, planFirst);
+                long to = Math.min(finalAt, planLast);
+                if (from <= to) {
+                    k.range(plan, from, to);
+                }
+                if (finalAt > planLast) {
+                    k.hold(Math.max(a, planLast + 1), finalAt, planEnd);
+                    extended = true;
+                }
+            }
         }
         if (extended) {
             issues.add("planned schedule ends before the planned final step " + finalAt + ": its last LR is held");
         }
-        return LrSchedule.of(first, lr);
+        return LrSchedule.piecewiseLinear(k.steps(), k.values());
+    }
+
+    /** Knots of a schedule being assembled, increasing steps. */
+    private static final class Knots {
+        private long[] s;
+        private double[] v;
+        private int n;
+
+        Knots(int capacity) {
+            s = new long[Math.max(4, capacity)];
+            v = new double[s.length];
+        }
+
+        void add(long step, double value) {
+            if (n == s.length) {
+                s = java.util.Arrays.copyOf(s, 2 * n);
+                v = java.util.Arrays.copyOf(v, 2 * n);
+            }
+            s[n] = step;
+            v[n] = value;
+            n++;
+        }
+
+        /** A constant {@code value} over {@code from..to}. */
+        void hold(long from, long to, double value) {
+            add(from, value);
+            if (to > from) {
+                add(to, value);
+            }
+        }
+
+        /** {@code src}'s LR over {@code from..to}: its value at both ends and its knots between. */
+        void range(LrSchedule src, long from, long to) {
+            add(from, src.lrAt(from));
+            long[] ks = src.knotSteps();
+            double[] kv = src.knotValues();
+            for (int i = 0; i < ks.length; i++) {
+                if (ks[i] > from && ks[i] < to) {
+                    add(ks[i], kv[i]);
+                }
+            }
+            if (to > from) {
+                add(to, src.lrAt(to));
+            }
+        }
+
+        long[] steps() {
+            return java.util.Arrays.copyOf(s, n);
+        }
+
+        double[] values() {
+            return java.util.Arrays.copyOf(v, n);
+        }
     }
 
     private static long[] curveSteps(long from, long to, int n) {

@@ -67,6 +67,23 @@ public record ScheduleSpec(String kind, long warmupSteps, double warmupInitLr, d
      *                                  start outside the schedule, non-positive cycle, ...)
      */
     public LrSchedule toSchedule() {
+        return builder().build();
+    }
+
+    /**
+     * The same schedule as {@link #toSchedule()}, piecewise-linear, built in O(knots) without a per-step array:
+     * warmup, constant, linear and step pieces exact (up to rounding), cosine and exponential decays within
+     * {@code relativeTolerance} of the peak (or, for cyclic, of the period's high LR) at every step
+     * ({@link LrSchedule.Builder#buildPiecewise}); e.g. {@link LrTrack#DEFAULT_TOLERANCE}.
+     *
+     * @throws IllegalArgumentException as {@link #toSchedule()}
+     */
+    public LrSchedule toPiecewise(double relativeTolerance) {
+        return builder().buildPiecewise(relativeTolerance);
+    }
+
+    /** The validated segments of this spec. */
+    private LrSchedule.Builder builder() {
         if (totalSteps < 1 || totalSteps > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("total_steps must be in 1.." + (Integer.MAX_VALUE - 8) + ", got "
                     + totalSteps);
@@ -127,7 +144,7 @@ public record ScheduleSpec(String kind, long warmupSteps, double warmupInitLr, d
             case "CUSTOM" -> throw new IllegalArgumentException("CUSTOM schedule has no formula: send lr_per_step");
             default -> throw new IllegalArgumentException("unknown schedule kind " + kind);
         }
-        return b.build();
+        return b;
     }
 
     @Override

@@ -101,6 +101,53 @@ class RunTrackerEquivalenceTest {
         return worst;
     }
 
+    /**
+     * cosine_72000 planned by its spec: the tracker's future LR is the spec built piecewise (cosine within
+     * {@link LrTrack#DEFAULT_TOLERANCE} of the peak), the backtest's the CSV's per-step LR; references raw
+     * constant_24000 and wsd_20000_24000. Tolerance 1e-6 relative (final, interval, curve); measured 3.4e-8
+     * (momentum) and 5.0e-8 (auto): the compression moves the LR by at most 1e-6 of the peak, the forecast far less.
+     */
+    double checkCompressedCosinePlan(String law) {
+        RunCurve p = Curves.load("25m", "cosine_72000");
+        long cut = p.firstStep() + (long) Math.floor(OBSERVE_FRACTION * p.length()) - 1;
+        List<RunObservations> refs = new ArrayList<>();
+        for (String name : List.of("constant_24000", "wsd_20000_24000")) {
+            refs.add(RunObservations.of(Curves.load("25m", name)));
+        }
+        RunTracker t = RunTracker.create("cosine_72000", "mpl-25m");
+        t.plan(ScheduleSpec.of("COSINE", 2160, 0, 3e-4, 3e-5, 2160, 72_000), null, 72_000);
+        for (long s = p.firstStep(); s <= cut; s++) {
+            t.observe(s, p.lrAt(s), p.lossAt(s), s);
+        }
+        LiveForecast live = t.forecast(refs, ForecastSettings.defaults().withLaw(law));
+        assertThat(live.status()).as(live.issues().toString()).isEqualTo(Status.OK);
+        long[] steps = new long[live.curve().size() + 1];
+        for (int i = 0; i < live.curve().size(); i++) {
+            steps[i] = live.curve().get(i).step();
+        }
+        steps[steps.length - 1] = live.plannedFinalStep();
+        Forecast[] off = offline(new Case(p, cut, refs), refs, law, steps);
+        Forecast fin = live.finalForecast();
+        Forecast offFin = off[off.length - 1];
+        double worst = Math.max(rel(fin.point(), offFin.point()),
+                Math.max(rel(fin.lo(), offFin.lo()), rel(fin.hi(), offFin.hi())));
+        for (int i = 0; i < live.curve().size(); i++) {
+            Forecast a = live.curve().get(i);
+            worst = Math.max(worst, Math.max(rel(a.point(), off[i].point()),
+                    Math.max(rel(a.lo(), off[i].lo()), rel(a.hi(), off[i].hi()))));
+        }
+        System.out.printf(Locale.ROOT, "equivalence %-8s cosine_72000 under its piecewise spec: final %.6f offline %.6f"
+                + "  max rel diff %.2e%n", law, fin.point(), offFin.point(), worst);
+        assertThat(worst).as(law + " compressed cosine plan").isLessThanOrEqualTo(1e-6);
+        return worst;
+    }
+
+    @Test
+    void matchesTheBacktestUnderACompressedCosinePlan() {
+        checkCompressedCosinePlan("momentum");
+        checkCompressedCosinePlan("auto");
+    }
+
     @Test
     void matchesTheBacktestForMomentum() {
         check("momentum", false, 1e-12);

@@ -244,6 +244,35 @@ class RunTrackerTest {
     }
 
     @Test
+    void aLongPlanIsForecastFromKnotsThatAreNotPartOfTheState() {
+        // 2 * 10^6 planned steps, observed to step 1 499: the forecast schedule is the observed track's knots plus
+        // the spec's (built piecewise, cached in the tracker but not serialized: rebuilt after fromBytes).
+        ScheduleSpec spec = ScheduleSpec.of("COSINE", 50, 0, 3e-4, 3e-5, 50, 2_000_000);
+        LrSchedule s = spec.toPiecewise(LrTrack.DEFAULT_TOLERANCE);
+        RunTracker a = RunTracker.create("long", "f");
+        a.plan(spec, null, 2_000_000);
+        feed(a, s, 0, 1_499, new Random(5));
+        long before = a.serializedBytes();
+        LiveForecast f = a.forecast(List.of(), MOMENTUM);
+        assertThat(f.status()).as(f.issues().toString()).isEqualTo(Status.OK);
+        assertThat(f.plannedFinalStep()).isEqualTo(1_999_999);
+        assertThat(f.curve().get(f.curve().size() - 1).step()).isEqualTo(1_999_999);
+        assertThat(f.whatIfs()).hasSize(4);
+        // Only the model's seed and counters were added, no knots.
+        assertThat(a.serializedBytes() - before).isLessThan(300);
+        RunTracker b = RunTracker.fromBytes(a.toBytes());
+        for (RunTracker t : new RunTracker[] {a, b}) {
+            feed(t, s, 1_500, 1_599, new Random(6));
+        }
+        LiveForecast fa = a.forecast(List.of(), MOMENTUM);
+        LiveForecast fb = b.forecast(List.of(), MOMENTUM);
+        assertThat(fb.finalForecast()).isEqualTo(fa.finalForecast());
+        assertThat(fb.curve()).isEqualTo(fa.curve());
+        assertThat(fb.whatIfs()).isEqualTo(fa.whatIfs());
+        assertThat(b.toBytes()).isEqualTo(a.toBytes());
+    }
+
+    @Test
     void stateStaysBoundedOverAMillionSteps() {
         RunTracker t = RunTracker.create("long", "f");
         ScheduleSpec spec = ScheduleSpec.of("COSINE", 2000, 0, 3e-4, 3e-5, 2000, 1_000_000);

@@ -59,6 +59,41 @@ class ScheduleSpecTest {
         assertThat(lin.lrAt(60)).isCloseTo(5e-4, within(1e-15));
     }
 
+    /**
+     * {@link ScheduleSpec#toPiecewise} against {@link ScheduleSpec#toSchedule()} for every kind: same ends and peak,
+     * every step within the tolerance times the peak LR (+ 1e-15 relative for rounding); far fewer knots than steps.
+     */
+    @Test
+    void piecewiseSpecsFollowTheirPerStepScheduleWithinTheTolerance() {
+        double tol = LrTrack.DEFAULT_TOLERANCE;
+        ScheduleSpec[] specs = {
+            ScheduleSpec.of("CONSTANT", 2160, 0, PEAK, 0, 0, 72_000),
+            ScheduleSpec.of("COSINE", 2160, 0, PEAK, MIN, 2160, 72_000),
+            ScheduleSpec.of("COSINE", 0, 0, PEAK, MIN, 5_000, 200_000),
+            ScheduleSpec.of("LINEAR", 100, 1e-6, PEAK, 0, 0, 50_000),
+            ScheduleSpec.of("WSD_EXPONENTIAL", 2160, 0, PEAK, MIN, 20_000, 24_000),
+            ScheduleSpec.of("WSD_LINEAR", 2160, 0, PEAK, MIN, 20_000, 24_000),
+            ScheduleSpec.of("WSD_COSINE", 2160, 0, PEAK, MIN, 20_000, 24_000),
+            new ScheduleSpec("STEP", 100, 1e-5, PEAK, 0, 0, 10_000, new long[] {5_000, 8_000}, 0.1, 0),
+            new ScheduleSpec("CYCLIC", 200, 0, PEAK, MIN, 0, 30_000, null, 0.1, 4_000),
+        };
+        for (ScheduleSpec spec : specs) {
+            LrSchedule exact = spec.toSchedule();
+            LrSchedule p = spec.toPiecewise(tol);
+            assertThat(p.isPiecewise()).isTrue();
+            assertThat(p.firstStep()).isEqualTo(exact.firstStep());
+            assertThat(p.lastStep()).isEqualTo(exact.lastStep());
+            assertThat(p.peakStep()).as(spec.toString()).isEqualTo(exact.peakStep());
+            double worst = 0;
+            for (long t = 0; t <= exact.lastStep(); t++) {
+                worst = Math.max(worst, Math.abs(p.lrAt(t) - exact.lrAt(t)));
+            }
+            assertThat(worst).as(spec.toString()).isLessThanOrEqualTo((tol + 1e-15) * PEAK);
+            // A cosine stretch needs a few hundred knots at 1e-6 whatever its length (cyclic: per period).
+            assertThat(p.knotSteps().length).as(spec.toString()).isLessThan(exact.length() / 4);
+        }
+    }
+
     @Test
     void rejectsCustomAndInconsistentSpecs() {
         assertThatThrownBy(() -> ScheduleSpec.of("CUSTOM", 0, 0, 1e-3, 0, 0, 10).toSchedule())
@@ -75,5 +110,7 @@ class ScheduleSpecTest {
                 .hasMessageContaining("min_lr");
         assertThatThrownBy(() -> new ScheduleSpec("CYCLIC", 0, 0, 1e-3, 0, 0, 100, null, 0.1, 0).toSchedule())
                 .hasMessageContaining("cycle_steps");
+        assertThatThrownBy(() -> ScheduleSpec.of("CUSTOM", 0, 0, 1e-3, 0, 0, 10).toPiecewise(1e-6))
+                .hasMessageContaining("lr_per_step");
     }
 }
