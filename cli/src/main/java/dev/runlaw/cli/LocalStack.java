@@ -6,9 +6,11 @@ import dev.runlaw.jobs.ingest.IngestConfig;
 import dev.runlaw.jobs.ingest.IngestJob;
 import dev.runlaw.local.ClickHouseHttp;
 import dev.runlaw.local.EmbeddedKafka;
+import dev.runlaw.local.Files2;
 import dev.runlaw.local.LocalClickHouse;
 import dev.runlaw.local.SqlFiles;
 import dev.runlaw.schema.RecordKind;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,6 +40,11 @@ public final class LocalStack implements AutoCloseable {
     private final LocalClickHouse clickHouse;
     private final ClickHouseHttp http;
     private final List<JobClient> jobs = new ArrayList<>();
+    /**
+     * Checkpoints of the stack's jobs: file storage, because the JobManager-memory default refuses states over
+     * 5 MB, which a thousand runs of the forecast job exceed.
+     */
+    private final Path checkpoints = Files2.createTempDir("runlaw-checkpoints");
     private final Thread shutdownHook;
     private boolean closed;
 
@@ -107,6 +114,7 @@ public final class LocalStack implements AutoCloseable {
         conf.put("clickhouse.password", clickHouse.endpoint().password());
         conf.put("clickhouse.database", DATABASE);
         conf.put("checkpoint.interval-ms", "2000");
+        conf.put("checkpoint.dir", checkpoints.toUri().toString());
         conf.put("parallelism", "2");
         conf.putAll(overrides);
         return conf;
@@ -191,6 +199,7 @@ public final class LocalStack implements AutoCloseable {
             kafka.close();
         } finally {
             clickHouse.close();
+            Files2.deleteRecursively(checkpoints);
             if (Thread.currentThread() != shutdownHook) {
                 try {
                     Runtime.getRuntime().removeShutdownHook(shutdownHook);

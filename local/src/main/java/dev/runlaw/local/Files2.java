@@ -8,13 +8,13 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 
-/** Temp-directory helpers shared by the local servers. */
-final class Files2 {
+/** Temp-directory helpers shared by the local servers and the local stack (checkpoints). */
+public final class Files2 {
 
     private Files2() {
     }
 
-    static Path createTempDir(String prefix) {
+    public static Path createTempDir(String prefix) {
         try {
             return Files.createTempDirectory(prefix);
         } catch (IOException e) {
@@ -23,7 +23,7 @@ final class Files2 {
     }
 
     /** Deletes a tree, best effort: a leftover temp file must not turn a passing test into a failure. */
-    static void deleteRecursively(Path root) {
+    public static void deleteRecursively(Path root) {
         if (root == null || !Files.exists(root)) {
             return;
         }

@@ -97,17 +97,10 @@ public final class RunForecastFunction
 
     private transient ValueState<byte[]> tracker;
     private transient ListState<PendingStep> pending;
-    private transient ValueState<Integer> pendingPoints;
-    private transient ValueState<Integer> pendingSteps;
-    private transient ValueState<Long> timer;
-    private transient ValueState<Long> finishAt;
+    private transient ValueState<RunControl> control;
     private transient ValueState<String> lastDecision;
-    /** The step that ends the run: planned_total_steps, or final_step once run-finished was seen. */
-    private transient ValueState<Long> endStep;
     /** The run's family id, from RunStarted. */
     private transient ValueState<String> family;
-    /** The run was finished and published as a reference. */
-    private transient ValueState<Boolean> done;
     private transient ValueState<Integer> adviceSeq;
 
     private transient Map<String, RecordKind> kinds;
@@ -138,14 +131,9 @@ public final class RunForecastFunction
     public void open(OpenContext openContext) {
         tracker = getRuntimeContext().getState(new ValueStateDescriptor<>("tracker", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         pending = getRuntimeContext().getListState(new ListStateDescriptor<>("pending-steps", PendingStep.class));
-        pendingPoints = getRuntimeContext().getState(new ValueStateDescriptor<>("pending-points", Types.INT));
-        pendingSteps = getRuntimeContext().getState(new ValueStateDescriptor<>("pending-steps-count", Types.INT));
-        timer = getRuntimeContext().getState(new ValueStateDescriptor<>("refit-timer", Types.LONG));
-        finishAt = getRuntimeContext().getState(new ValueStateDescriptor<>("finish-at", Types.LONG));
+        control = getRuntimeContext().getState(new ValueStateDescriptor<>("control", RunControl.class));
         lastDecision = getRuntimeContext().getState(new ValueStateDescriptor<>("last-decision", Types.STRING));
         adviceSeq = getRuntimeContext().getState(new ValueStateDescriptor<>("advice-seq", Types.INT));
-        endStep = getRuntimeContext().getState(new ValueStateDescriptor<>("end-step", Types.LONG));
-        done = getRuntimeContext().getState(new ValueStateDescriptor<>("done", Types.BOOLEAN));
         family = getRuntimeContext().getState(new ValueStateDescriptor<>("family", Types.STRING));
         kinds = new HashMap<>();
         for (RecordKind k : List.of(RecordKind.RUN_STARTED, RecordKind.STEP_METRICS, RecordKind.RUN_FINISHED)) {
@@ -202,13 +190,17 @@ public final class RunForecastFunction
                 return;
             }
         }
-        if (Boolean.TRUE.equals(done.value())) {
+        RunControl c = control.value();
+        if (c == null) {
+            c = new RunControl();
+        }
+        if (c.done) {
             // The run was finished and published; a late record cannot change its reference any more.
             skipped.inc();
             return;
         }
         if (record instanceof StepMetrics s) {
-            onStep(s, nonFinite, ctx, out);
+            onStep(s, nonFinite, c, ctx, out);
         } else if (record instanceof RunStarted r) {
             RunTracker t = load(ctx.getCurrentKey(), r.getFamilyId());
             // RunStarted.planned_total_steps is the step the run ends at; the tracker takes a step count (0..n-1).
@@ -216,51 +208,50 @@ public final class RunForecastFunction
                     r.getPlannedTotalSteps() + 1);
             t.setTarget(toTarget(r.getStopTarget()));
             save(t);
-            if (finishAt.value() == null) {
-                endStep.update(r.getPlannedTotalSteps());
+            if (c.finishAt == 0) {
+                c.endStep = r.getPlannedTotalSteps();
+                control.update(c);
             }
         } else if (record instanceof RunFinished f) {
             RunTracker t = load(ctx.getCurrentKey(), null);
             t.finish(f.getFinalStep());
             save(t);
             if (t.lastStep() >= f.getFinalStep() || pendingReaches(f.getFinalStep())) {
-                finishRun(t, ctx, out);
+                finishRun(t, c, ctx, out);
             } else {
-                endStep.update(f.getFinalStep());
-                long at = ctx.timerService().currentProcessingTime() + policy.finishGraceMs();
-                finishAt.update(at);
-                ctx.timerService().registerProcessingTimeTimer(at);
+                c.endStep = f.getFinalStep();
+                c.finishAt = ctx.timerService().currentProcessingTime() + policy.finishGraceMs();
+                ctx.timerService().registerProcessingTimeTimer(c.finishAt);
+                control.update(c);
             }
         }
     }
 
-    private void onStep(StepMetrics s, boolean nonFinite, ReadOnlyContext ctx, Collector<ClickHouseRow> out)
-            throws Exception {
+    private void onStep(StepMetrics s, boolean nonFinite, RunControl c, ReadOnlyContext ctx,
+                        Collector<ClickHouseRow> out) throws Exception {
         double loss = nonFinite || s.getLoss() == null ? Double.NaN : s.getLoss();
         pending.add(new PendingStep(s.getStep(), s.getLr(), loss, nonFinite, s.getWallTimeMs()));
-        int points = orZero(pendingPoints.value()) + (Double.isNaN(loss) && !nonFinite ? 0 : 1);
-        int steps = orZero(pendingSteps.value()) + 1;
-        pendingPoints.update(points);
-        pendingSteps.update(steps);
-        if (points >= policy.refitPoints()) {
-            refit(ctx, out);
-        } else if (steps >= policy.maxBufferedSteps()) {
+        c.pendingPoints += Double.isNaN(loss) && !nonFinite ? 0 : 1;
+        c.pendingSteps++;
+        if (c.endStep >= 0 && s.getStep() >= c.endStep) {
+            finishRun(load(ctx.getCurrentKey(), null), c, ctx, out);
+            return;
+        }
+        if (c.pendingPoints >= policy.refitPoints()) {
+            refit(c, ctx, out);
+        } else if (c.pendingSteps >= policy.maxBufferedSteps()) {
             // Many LR-only steps: fold them into the summary so the buffer stays bounded, no forecast yet.
             RunTracker t = load(ctx.getCurrentKey(), null);
             fold(t);
             save(t);
-            pendingSteps.update(0);
-        } else if (timer.value() == null) {
+            c.pendingSteps = 0;
+        } else if (c.refitTimer == 0) {
             // Any new step (a loss or only an LR) is forecast within the interval, so the newest forecast always
             // reflects the newest step even when the run logs losses rarely.
-            long at = ctx.timerService().currentProcessingTime() + policy.refitIntervalMs();
-            timer.update(at);
-            ctx.timerService().registerProcessingTimeTimer(at);
+            c.refitTimer = ctx.timerService().currentProcessingTime() + policy.refitIntervalMs();
+            ctx.timerService().registerProcessingTimeTimer(c.refitTimer);
         }
-        Long end = endStep.value();
-        if (end != null && s.getStep() >= end) {
-            finishRun(load(ctx.getCurrentKey(), null), ctx, out);
-        }
+        control.update(c);
     }
 
     @Override
@@ -274,18 +265,20 @@ public final class RunForecastFunction
     }
 
     private void timer(long timestamp, OnTimerContext ctx, Collector<ClickHouseRow> out) throws Exception {
-        Long fin = finishAt.value();
-        if (fin != null && fin <= timestamp) {
-            RunTracker t = load(ctx.getCurrentKey(), null);
-            finishRun(t, ctx, out);
+        RunControl c = control.value();
+        if (c == null || c.done) {
             return;
         }
-        Long at = timer.value();
-        if (at != null && at <= timestamp) {
-            timer.clear();
-            if (orZero(pendingPoints.value()) > 0 || orZero(pendingSteps.value()) > 0) {
-                refit(ctx, out);
+        if (c.finishAt != 0 && c.finishAt <= timestamp) {
+            finishRun(load(ctx.getCurrentKey(), null), c, ctx, out);
+            return;
+        }
+        if (c.refitTimer != 0 && c.refitTimer <= timestamp) {
+            c.refitTimer = 0;
+            if (c.pendingPoints > 0 || c.pendingSteps > 0) {
+                refit(c, ctx, out);
             }
+            control.update(c);
         }
     }
 
@@ -304,17 +297,17 @@ public final class RunForecastFunction
     }
 
     /** Folds the pending steps into the tracker, forecasts, emits, and clears the buffer. */
-    private void refit(ReadOnlyContext ctx, Collector<ClickHouseRow> out) throws Exception {
+    /** Folds the pending steps into the tracker, forecasts, emits, and clears the buffer (caller saves {@code c}). */
+    private void refit(RunControl c, ReadOnlyContext ctx, Collector<ClickHouseRow> out) throws Exception {
         RunTracker t = load(ctx.getCurrentKey(), null);
         fold(t);
         emitForecast(t, ctx, out);
         save(t);
-        pendingPoints.update(0);
-        pendingSteps.update(0);
-        Long at = timer.value();
-        if (at != null) {
-            ctx.timerService().deleteProcessingTimeTimer(at);
-            timer.clear();
+        c.pendingPoints = 0;
+        c.pendingSteps = 0;
+        if (c.refitTimer != 0) {
+            ctx.timerService().deleteProcessingTimeTimer(c.refitTimer);
+            c.refitTimer = 0;
         }
     }
 
@@ -383,7 +376,8 @@ public final class RunForecastFunction
     }
 
     /** Final forecast, then the run is published as a reference for its family. */
-    private void finishRun(RunTracker t, ReadOnlyContext ctx, Collector<ClickHouseRow> out) throws Exception {
+    private void finishRun(RunTracker t, RunControl c, ReadOnlyContext ctx, Collector<ClickHouseRow> out)
+            throws Exception {
         fold(t);
         if (t.lastStep() >= 0) {
             emitForecast(t, ctx, out);
@@ -392,16 +386,12 @@ public final class RunForecastFunction
             t.finish(t.lastStep());
         }
         save(t);
-        pendingPoints.clear();
-        pendingSteps.clear();
-        Long at = timer.value();
-        if (at != null) {
-            ctx.timerService().deleteProcessingTimeTimer(at);
-            timer.clear();
+        if (c.refitTimer != 0) {
+            ctx.timerService().deleteProcessingTimeTimer(c.refitTimer);
         }
-        finishAt.clear();
-        endStep.clear();
-        done.update(true);
+        RunControl finished = new RunControl();
+        finished.done = true;
+        control.update(finished);
         if (t.lastStep() < 0 || t.observedPoints() == 0) {
             return; // nothing measured: no forecast to make and nothing to offer the family
         }
