@@ -121,8 +121,18 @@ final class ForecastReport {
         List<String> f = stack.http().query("SELECT law, final_pred, final_lo90, final_hi90, final_log_sd,"
                 + " arrayStringConcat(param_names, ','), arrayStringConcat(arrayMap(x -> toString(x), param_values), ',')"
                 + " FROM forecasts FINAL WHERE " + where).get(0);
-        List<List<String>> curve = stack.http().query("SELECT step, loss FROM forecast_curves FINAL WHERE run_id = '"
-                + run + "' AND forecast_step = " + cut + " ORDER BY step");
+        // The curve goes to its own table in its own insert: wait until its rows are there and no more arrive.
+        String curveWhere = "run_id = '" + run + "' AND forecast_step = " + cut;
+        long[] seen = {-1};
+        await(job, timeout, "the forecast curve of " + run + " at step " + cut, () -> {
+            long n = Long.parseLong(stack.http().queryValue("SELECT count() FROM forecast_curves FINAL WHERE "
+                    + curveWhere).trim());
+            boolean stable = n > 0 && n == seen[0];
+            seen[0] = n;
+            return stable;
+        });
+        List<List<String>> curve = stack.http().query("SELECT step, loss FROM forecast_curves FINAL WHERE "
+                + curveWhere + " ORDER BY step");
         long[] cs = new long[curve.size()];
         double[] cl = new double[curve.size()];
         for (int i = 0; i < cs.length; i++) {

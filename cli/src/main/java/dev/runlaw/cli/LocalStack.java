@@ -11,6 +11,10 @@ import dev.runlaw.local.LocalClickHouse;
 import dev.runlaw.local.SqlFiles;
 import dev.runlaw.schema.RecordKind;
 import java.nio.file.Path;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -171,6 +175,35 @@ public final class LocalStack implements AutoCloseable {
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
         return conf;
+    }
+
+    /**
+     * Waits until a consumer group's committed offsets reach the end of every partition it reads. The jobs commit
+     * on checkpoints, after their ClickHouse sinks flushed, so from then on everything produced before the call is
+     * in ClickHouse.
+     */
+    public void awaitConsumerCaughtUp(String groupId, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Admin admin = kafka.admin()) {
+            while (true) {
+                Map<TopicPartition, OffsetAndMetadata> committed = admin
+                        .listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get();
+                Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+                committed.keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+                var ends = admin.listOffsets(latest).all().get();
+                boolean caughtUp = !committed.isEmpty();
+                for (var e : committed.entrySet()) {
+                    caughtUp &= e.getValue() != null && e.getValue().offset() >= ends.get(e.getKey()).offset();
+                }
+                if (caughtUp) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(groupId + " did not catch up: " + committed + " vs " + ends);
+                }
+                Thread.sleep(250);
+            }
+        }
     }
 
     /** Rows of a table, read with FINAL so replays and retries are not counted twice. */

@@ -14,16 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -124,7 +119,7 @@ class DemoIT {
         try (PrintStream out = new PrintStream(sink, true, StandardCharsets.UTF_8)) {
             DemoCommand.replay(stack, replayers, opts, out);
         }
-        awaitIngestCaughtUp(Duration.ofMinutes(3));
+        stack.awaitConsumerCaughtUp("runlaw-ingest", Duration.ofMinutes(3));
         assertThat(landedRows()).isEqualTo(expected.rows);
         // The second copies did arrive (raw row count grew) and FINAL collapses them.
         long raw = Long.parseLong(stack.http().queryValue("SELECT count() FROM step_metrics"));
@@ -144,32 +139,4 @@ class DemoIT {
         return landed;
     }
 
-    /**
-     * Waits until the ingest job's committed offsets reach the end of every topic. The job commits offsets only
-     * when a checkpoint completes, and the ClickHouse sink flushes before that checkpoint, so from then on every
-     * record produced so far is in ClickHouse.
-     */
-    private static void awaitIngestCaughtUp(Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        try (Admin admin = stack.kafka().admin()) {
-            while (true) {
-                Map<TopicPartition, OffsetAndMetadata> committed = admin
-                        .listConsumerGroupOffsets("runlaw-ingest").partitionsToOffsetAndMetadata().get();
-                Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-                committed.keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
-                var ends = admin.listOffsets(latest).all().get();
-                boolean caughtUp = !committed.isEmpty();
-                for (var e : committed.entrySet()) {
-                    caughtUp &= e.getValue() != null && e.getValue().offset() >= ends.get(e.getKey()).offset();
-                }
-                if (caughtUp) {
-                    return;
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("ingest did not catch up: " + committed + " vs " + ends);
-                }
-                Thread.sleep(200);
-            }
-        }
-    }
 }

@@ -111,8 +111,10 @@ class ForecastJobIT {
         // The trainers go on while the job is down.
         send(records, 0.5, 1.0);
         JobClient restored = stack.startForecast(stack.forecastConfig(settings), checkpoint.toString());
+        // The final forecasts and the references go to different tables in different inserts: wait for both.
         ForecastReport.await(restored, Duration.ofMinutes(5), "both runs finished and published",
-                () -> count("SELECT count() FROM run_references FINAL") >= 2);
+                () -> count("SELECT count() FROM run_references FINAL") >= 2
+                        && count("SELECT count() FROM forecasts FINAL") >= expected.size());
 
         Set<String> landed = new TreeSet<>();
         for (List<String> row : stack.http().query("SELECT run_id, step FROM forecasts FINAL")) {

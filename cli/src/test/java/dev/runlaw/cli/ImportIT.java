@@ -16,14 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -99,7 +94,7 @@ class ImportIT {
         assertThat(second.getKey()).as(second.getValue()).isZero();
         assertThat(second.getValue()).contains("resumed at byte").contains("4 run records");
 
-        awaitIngestCaughtUp(Duration.ofMinutes(4));
+        stack.awaitConsumerCaughtUp("runlaw-ingest", Duration.ofMinutes(4));
         assertThat(countFinal("step_metrics", "run_id = 'cosine_24000'")).isEqualTo(cosine.length());
         assertThat(countFinal("step_metrics", "run_id = 'wsd_20000_24000'")).isEqualTo(wsd.length());
         long measured = java.util.Arrays.stream(cosine.loss()).filter(v -> !Double.isNaN(v)).count();
@@ -166,7 +161,7 @@ class ImportIT {
         assertThat(mg.getKey()).as(mg.getValue()).isZero();
         assertThat(mg.getValue()).contains("resumed at byte");
 
-        awaitIngestCaughtUp(Duration.ofMinutes(4));
+        stack.awaitConsumerCaughtUp("runlaw-ingest", Duration.ofMinutes(4));
         assertThat(countFinal("step_metrics", "run_id = 'jsonl-a'")).isEqualTo(1500);
         assertThat(countFinal("step_metrics", "run_id = 'jsonl-b' AND grad_norm = 0.5")).isEqualTo(1500);
         assertThat(countFinal("step_metrics", "run_id = 'tb-run-7'")).isEqualTo(800);
@@ -184,31 +179,4 @@ class ImportIT {
                 .trim());
     }
 
-    /**
-     * Waits until the ingest job's committed offsets reach the end of every topic: it commits on checkpoints, after
-     * its ClickHouse sink flushed, so from then on everything produced is in ClickHouse.
-     */
-    private static void awaitIngestCaughtUp(Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        try (Admin admin = stack.kafka().admin()) {
-            while (true) {
-                Map<TopicPartition, OffsetAndMetadata> committed = admin
-                        .listConsumerGroupOffsets("runlaw-ingest").partitionsToOffsetAndMetadata().get();
-                Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-                committed.keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
-                var ends = admin.listOffsets(latest).all().get();
-                boolean caughtUp = !committed.isEmpty();
-                for (var e : committed.entrySet()) {
-                    caughtUp &= e.getValue() != null && e.getValue().offset() >= ends.get(e.getKey()).offset();
-                }
-                if (caughtUp) {
-                    return;
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("ingest did not catch up: " + committed + " vs " + ends);
-                }
-                Thread.sleep(250);
-            }
-        }
-    }
 }
