@@ -14,7 +14,6 @@ import dev.runlaw.schema.StepMetrics;
 import dev.runlaw.schema.StopTarget;
 import dev.runlaw.schema.StopTargetKind;
 import dev.runlaw.schema.codec.TelemetryCodec;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
