@@ -110,6 +110,8 @@ public final class RunForecastFunction
     private transient EarlyStopRule rule;
     /** Decoded references (run id → observations), rebuilt lazily from broadcast state; a cache, not state. */
     private transient Map<String, RunObservations> referenceCache;
+    /** Every reference in the broadcast state, decoded (run id → record); null until first needed. A cache. */
+    private transient Map<String, RunReference> decodedReferences;
     private transient Counter skipped;
     private transient Counter refits;
     private transient Counter advices;
@@ -294,6 +296,9 @@ public final class RunForecastFunction
         BroadcastState<String, byte[]> refs = ctx.getBroadcastState(REFERENCES);
         refs.put(r.getRunId(), in.value());
         referenceCache.remove(r.getRunId());
+        if (decodedReferences != null) {
+            decodedReferences.put(r.getRunId(), r);
+        }
     }
 
     /** Folds the pending steps into the tracker, forecasts, emits, and clears the buffer. */
@@ -474,12 +479,17 @@ public final class RunForecastFunction
         if (familyOf() == null || familyOf().isEmpty() || policy.maxReferences() == 0) {
             return family;
         }
-        for (Map.Entry<String, byte[]> e : state.immutableEntries()) {
-            if (e.getKey().equals(t.runId())) {
-                continue;
+        if (decodedReferences == null) {
+            // After a (re)start the broadcast state is restored but this cache is not: decode every reference
+            // once, not at every refit (a refit must not cost a decode of every finished run of every family).
+            decodedReferences = new HashMap<>();
+            for (Map.Entry<String, byte[]> e : state.immutableEntries()) {
+                decodedReferences.put(e.getKey(), RunReference.fromByteBuffer(ByteBuffer.wrap(e.getValue())));
             }
-            RunReference r = RunReference.fromByteBuffer(ByteBuffer.wrap(e.getValue()));
-            if (familyOf().equals(r.getFamilyId())) {
+        }
+        String fam = familyOf();
+        for (RunReference r : decodedReferences.values()) {
+            if (!r.getRunId().equals(t.runId()) && fam.equals(r.getFamilyId())) {
                 family.add(r);
             }
         }
