@@ -152,9 +152,12 @@ public final class RunTracker {
         this.plannedTotalSteps = plannedTotalSteps;
         if (specOrNull != null) {
             try {
-                LrSchedule s = specOrNull.toSchedule();
+                // Straight to knots: expanding the spec step by step would cost O(total steps) per RunStarted (and
+                // 8 bytes a step: a spec of 10^9 steps must not allocate gigabytes).
+                LrSchedule s = specOrNull.toPiecewise(LrTrack.DEFAULT_TOLERANCE);
                 this.spec = specOrNull;
-                this.planned = trackOf(s.toArray());
+                this.planned = LrTrack.of(s.knotSteps(), s.knotValues());
+                this.plannedCache = s;
             } catch (IllegalArgumentException e) {
                 this.specError = e.getMessage();
             }
