@@ -219,7 +219,7 @@ public final class DemoCommand {
         out.println("waiting for every row to be visible in ClickHouse ...");
         awaitRows(stack, expected, job, Duration.ofMinutes(5));
         out.println("waiting for the final forecast of every finished run ...");
-        ForecastReport.await(forecast, Duration.ofMinutes(5), "final forecasts", () -> Long.parseLong(stack.http()
+        JobWait.until(forecast, Duration.ofMinutes(5), "final forecasts", () -> Long.parseLong(stack.http()
                 .queryValue("SELECT count() FROM run_references FINAL").trim()) >= finishedRuns(replayers) + (opts.moe() ? 1 : 0));
         return expected;
     }
@@ -299,26 +299,13 @@ public final class DemoCommand {
     }
 
     static void awaitRows(LocalStack stack, Expected expected, JobClient job, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        // The MiniCluster goes away with a failed job, so ask for the result future up front, not the status later.
-        java.util.concurrent.CompletableFuture<?> result = job.getJobExecutionResult();
-        while (true) {
+        JobWait.until(job, timeout, "every row in ClickHouse", () -> {
             boolean done = stack.countFinal("dead_letters") >= expected.deadLetters;
             for (String table : TABLES.keySet()) {
                 done &= stack.countFinal(table) >= expected.total(table);
             }
-            if (done) {
-                return;
-            }
-            if (result.isDone()) {
-                result.get(); // throws with the job's failure
-                throw new IllegalStateException("the ingest job stopped before all rows arrived");
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("rows still missing in ClickHouse after " + timeout);
-            }
-            Thread.sleep(250);
-        }
+            return done;
+        });
     }
 
     static void report(LocalStack stack, Expected expected, PrintStream out) {

@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.avro.specific.SpecificRecord;
@@ -106,7 +105,7 @@ final class ForecastReport {
     }
 
     private static void awaitReferences(LocalStack stack, JobClient job, int n, Duration timeout) throws Exception {
-        await(job, timeout, "reference runs to be published", () -> Long.parseLong(stack.http().queryValue(
+        JobWait.until(job, timeout, "reference runs to be published", () -> Long.parseLong(stack.http().queryValue(
                 "SELECT count() FROM run_references FINAL WHERE family_id = '" + FAMILY + "'").trim()) >= n);
     }
 
@@ -115,7 +114,7 @@ final class ForecastReport {
             throws Exception {
         String run = c.name().replace("'", "");
         String where = "run_id = '" + run + "' AND step = " + cut;
-        await(job, timeout, "the forecast of " + run + " at step " + cut, () -> Long.parseLong(stack.http()
+        JobWait.until(job, timeout, "the forecast of " + run + " at step " + cut, () -> Long.parseLong(stack.http()
                 .queryValue("SELECT count() FROM forecasts FINAL WHERE " + where + " AND final_pred IS NOT NULL")
                 .trim()) > 0);
         List<String> f = stack.http().query("SELECT law, final_pred, final_lo90, final_hi90, final_log_sd,"
@@ -124,7 +123,7 @@ final class ForecastReport {
         // The curve goes to its own table in its own insert: wait until its rows are there and no more arrive.
         String curveWhere = "run_id = '" + run + "' AND forecast_step = " + cut;
         long[] seen = {-1};
-        await(job, timeout, "the forecast curve of " + run + " at step " + cut, () -> {
+        JobWait.until(job, timeout, "the forecast curve of " + run + " at step " + cut, () -> {
             long n = Long.parseLong(stack.http().queryValue("SELECT count() FROM forecast_curves FINAL WHERE "
                     + curveWhere).trim());
             boolean stable = n > 0 && n == seen[0];
@@ -190,25 +189,5 @@ final class ForecastReport {
         int lo = hi - 1;
         double w = (double) (step - steps[lo]) / (steps[hi] - steps[lo]);
         return values[lo] + w * (values[hi] - values[lo]);
-    }
-
-    interface Check {
-        boolean done() throws Exception;
-    }
-
-    static void await(JobClient job, Duration timeout, String what, Check check) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        java.util.concurrent.CompletableFuture<?> result = job.getJobExecutionResult();
-        while (!check.done()) {
-            if (result.isDone()) {
-                result.get();
-                throw new IllegalStateException("the forecast job stopped while waiting for " + what);
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(String.format(Locale.ROOT, "timed out after %s waiting for %s",
-                        timeout, what));
-            }
-            Thread.sleep(250);
-        }
     }
 }

@@ -102,7 +102,7 @@ class ForecastJobIT {
         JobClient first = stack.startForecast(stack.forecastConfig(settings));
         // First half of each run, interleaved as two trainers would send them.
         send(records, 0.0, 0.5);
-        ForecastReport.await(first, Duration.ofMinutes(3), "forecasts before the cancel",
+        JobWait.until(first, Duration.ofMinutes(3), "forecasts before the cancel",
                 () -> count("SELECT count() FROM forecasts") >= 6);
         Path checkpoint = awaitRetainedCheckpoint(first.getJobID().toString(), Duration.ofMinutes(2));
         first.cancel().get(1, TimeUnit.MINUTES);
@@ -111,7 +111,7 @@ class ForecastJobIT {
         send(records, 0.5, 1.0);
         JobClient restored = stack.startForecast(stack.forecastConfig(settings), checkpoint.toString());
         // The final forecasts and the references go to different tables in different inserts: wait for both.
-        ForecastReport.await(restored, Duration.ofMinutes(5), "both runs finished and published",
+        JobWait.until(restored, Duration.ofMinutes(5), "both runs finished and published",
                 () -> count("SELECT count() FROM run_references FINAL") >= 2
                         && count("SELECT count() FROM forecasts FINAL") >= expected.size());
 
@@ -189,7 +189,7 @@ class ForecastJobIT {
         Map<String, String> want = Map.of("nan-run", "NAN_LOSS", "ooo-run", "OUT_OF_ORDER_STEPS",
                 "nospec-run", "SCHEDULE_MISSING", "contra-run", "SCHEDULE_CONTRADICTS_LR");
         String lastStep = Long.toString(warm + 128 * 60);
-        ForecastReport.await(job, Duration.ofMinutes(3), "forecasts of the bad runs at their last step",
+        JobWait.until(job, Duration.ofMinutes(3), "forecasts of the bad runs at their last step",
                 () -> count("SELECT count() FROM forecasts FINAL WHERE family_id = 'bad' AND step = " + lastStep) >= 4);
         for (List<String> row : stack.http().query("SELECT run_id, status, arrayStringConcat(issues, ' | ')"
                 + " FROM forecasts FINAL WHERE family_id = 'bad' AND step = " + lastStep + " ORDER BY run_id")) {

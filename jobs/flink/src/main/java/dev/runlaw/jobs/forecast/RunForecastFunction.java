@@ -25,7 +25,6 @@ import dev.runlaw.schema.validate.RecordValidator;
 import dev.runlaw.schema.validate.RejectReason;
 import dev.runlaw.schema.validate.Rejection;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -359,7 +358,7 @@ public final class RunForecastFunction
         Forecast fin = f.finalForecast() != null && f.finalForecast().ok() ? f.finalForecast() : null;
         Advice a = Advice.newBuilder()
                 .setRunId(t.runId())
-                .setFamilyId(familyOf() == null ? "" : familyOf())
+                .setFamilyId(familyOf())
                 .setStep(f.step())
                 .setEmittedAtMs(now)
                 .setDecision(AdviceDecision.valueOf(decision))
@@ -419,7 +418,7 @@ public final class RunForecastFunction
         long now = System.currentTimeMillis();
         RunReference ref = RunReference.newBuilder()
                 .setRunId(t.runId())
-                .setFamilyId(familyOf() == null ? "" : familyOf())
+                .setFamilyId(familyOf())
                 .setFinishedAtMs(t.lastWallTimeMs() > 0 ? t.lastWallTimeMs() : now)
                 .setFinalStep(t.lastStep())
                 .setFinalLoss(Double.isFinite(t.lastLoss()) ? t.lastLoss() : null)
@@ -476,7 +475,8 @@ public final class RunForecastFunction
 
     private List<RunReference> family(RunTracker t, ReadOnlyBroadcastState<String, byte[]> state) throws Exception {
         List<RunReference> family = new ArrayList<>();
-        if (familyOf() == null || familyOf().isEmpty() || policy.maxReferences() == 0) {
+        String fam = familyOf();
+        if (fam.isEmpty() || policy.maxReferences() == 0) {
             return family;
         }
         if (decodedReferences == null) {
@@ -487,7 +487,6 @@ public final class RunForecastFunction
                 decodedReferences.put(e.getKey(), RunReference.fromByteBuffer(ByteBuffer.wrap(e.getValue())));
             }
         }
-        String fam = familyOf();
         for (RunReference r : decodedReferences.values()) {
             if (!r.getRunId().equals(t.runId()) && fam.equals(r.getFamilyId())) {
                 family.add(r);
@@ -563,13 +562,5 @@ public final class RunForecastFunction
 
     private static int orZero(Integer v) {
         return v == null ? 0 : v;
-    }
-
-    static byte[] encode(RunForecast f) {
-        try {
-            return bytes(f.toByteBuffer());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
