@@ -201,27 +201,19 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private static void awaitLeaders(Admin admin, List<String> names)
-            throws InterruptedException, TimeoutException {
-        long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
-        while (true) {
+    private static void awaitLeaders(Admin admin, List<String> names) throws InterruptedException {
+        Await.until(ADMIN_TIMEOUT, "leaders for every partition of " + names, () -> {
             try {
                 Map<String, TopicDescription> d = admin.describeTopics(names).allTopicNames()
                         .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                boolean ready = d.values().stream()
+                return d.values().stream()
                         .flatMap(t -> t.partitions().stream())
                         .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
-                if (ready) {
-                    return;
-                }
             } catch (ExecutionException retriable) {
                 // UnknownTopicOrPartition until the metadata reaches the broker.
+                return false;
             }
-            if (System.nanoTime() > deadline) {
-                throw new TimeoutException("partitions of " + names + " have no leader");
-            }
-            Thread.sleep(50);
-        }
+        });
     }
 
     /** Builder for {@link EmbeddedKafka}. */
@@ -345,23 +337,15 @@ public final class EmbeddedKafka implements AutoCloseable {
         private static void awaitCluster(String bootstrap) {
             Properties p = new Properties();
             p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
             try (Admin admin = Admin.create(p)) {
-                while (true) {
+                Await.until(READY_TIMEOUT, "the Kafka broker on " + bootstrap + " to answer", () -> {
                     try {
-                        var nodes = admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
-                        if (!nodes.isEmpty()) {
-                            return;
-                        }
+                        return !admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty();
                     } catch (ExecutionException | TimeoutException retriable) {
                         // Not listening yet.
+                        return false;
                     }
-                    if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException("Kafka broker on " + bootstrap + " not ready after "
-                                + READY_TIMEOUT.toSeconds() + " s");
-                    }
-                    Thread.sleep(100);
-                }
+                });
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting for Kafka", e);

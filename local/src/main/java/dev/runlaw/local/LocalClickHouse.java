@@ -256,37 +256,27 @@ public final class LocalClickHouse implements AutoCloseable {
                 .timeout(Duration.ofSeconds(2))
                 .GET()
                 .build();
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        while (true) {
-            if (!p.isAlive()) {
-                String logs = serverLogs(dir);
-                if (logs.contains("Address already in use")) {
-                    throw new PortTakenException(logs);
-                }
-                throw new IllegalStateException("clickhouse-server exited with code " + p.exitValue()
-                        + " before answering /ping. Server logs:\n" + logs);
-            }
-            try {
-                HttpResponse<String> r = client.send(ping, HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // Not listening yet.
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for ClickHouse", e);
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("clickhouse-server did not answer GET /ping on port " + httpPort
-                        + " within " + READY_TIMEOUT.toSeconds() + " s. Server logs:\n" + serverLogs(dir));
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for ClickHouse", e);
-            }
+        try {
+            Await.until(READY_TIMEOUT, () -> "clickhouse-server to answer GET /ping on port " + httpPort
+                    + ". Server logs:\n" + serverLogs(dir), () -> {
+                        if (!p.isAlive()) {
+                            String logs = serverLogs(dir);
+                            if (logs.contains("Address already in use")) {
+                                throw new PortTakenException(logs);
+                            }
+                            throw new IllegalStateException("clickhouse-server exited with code " + p.exitValue()
+                                    + " before answering /ping. Server logs:\n" + logs);
+                        }
+                        try {
+                            return client.send(ping, HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+                        } catch (IOException notYet) {
+                            // Not listening yet.
+                            return false;
+                        }
+                    });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for ClickHouse", e);
         }
     }
 

@@ -26,8 +26,8 @@ import java.util.stream.Stream;
  */
 public final class SqlFiles {
 
-    /** System property naming the project root (set by surefire and failsafe in the parent pom). */
-    public static final String ROOT_PROPERTY = "runlaw.project.root";
+    /** System property naming the project root: {@link ProjectRoot#PROPERTY}. */
+    public static final String ROOT_PROPERTY = ProjectRoot.PROPERTY;
 
     private static final Pattern FILE_NAME = Pattern.compile("(\\d{3})_([A-Za-z0-9_]+)\\.sql");
     private static final Pattern STATEMENT_END = Pattern.compile(";\\s*$");
@@ -57,9 +57,9 @@ public final class SqlFiles {
         this.files = List.copyOf(files);
     }
 
-    /** The {@code sql/} directory of this project, found with {@link #findProjectRoot()}. */
+    /** The {@code sql/} directory of this project, found with {@link ProjectRoot#find()}. */
     public static SqlFiles fromProject() {
-        return fromDirectory(findProjectRoot().resolve("sql"));
+        return fromDirectory(ProjectRoot.resolve("sql"));
     }
 
     /**
@@ -92,38 +92,13 @@ public final class SqlFiles {
     }
 
     /**
-     * The project root: the {@value #ROOT_PROPERTY} system property if set, else the nearest directory at or
-     * above the working directory that holds {@code sql/} and a {@code pom.xml} whose artifactId is
-     * {@code runlaw-parent} (so a module's own directory, where IDEs run tests, works too).
+     * The project root.
+     *
+     * @deprecated use {@link ProjectRoot#find()}, the one root lookup; kept so callers compile meanwhile
      */
+    @Deprecated
     public static Path findProjectRoot() {
-        String prop = System.getProperty(ROOT_PROPERTY);
-        if (prop != null && !prop.isBlank()) {
-            Path root = Path.of(prop).toAbsolutePath().normalize();
-            if (!Files.isDirectory(root.resolve("sql"))) {
-                throw new IllegalStateException(ROOT_PROPERTY + "=" + prop + " has no sql/ directory");
-            }
-            return root;
-        }
-        Path start = Path.of(System.getProperty("user.dir")).toAbsolutePath().normalize();
-        for (Path d = start; d != null; d = d.getParent()) {
-            if (Files.isDirectory(d.resolve("sql")) && isParentPom(d.resolve("pom.xml"))) {
-                return d;
-            }
-        }
-        throw new IllegalStateException("no runlaw project root (sql/ next to the runlaw-parent pom.xml) at or "
-                + "above " + start + "; set -D" + ROOT_PROPERTY + "=<dir>");
-    }
-
-    private static boolean isParentPom(Path pom) {
-        if (!Files.isRegularFile(pom)) {
-            return false;
-        }
-        try {
-            return Files.readString(pom).contains("<artifactId>runlaw-parent</artifactId>");
-        } catch (IOException e) {
-            return false;
-        }
+        return ProjectRoot.find();
     }
 
     /** Splits a file's text into statements (rules in the class comment); blank statements are dropped. */

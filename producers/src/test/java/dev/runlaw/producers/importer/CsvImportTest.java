@@ -3,10 +3,11 @@ package dev.runlaw.producers.importer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runlaw.math.data.RunCurve;
-import dev.runlaw.local.SqlFiles;
 import dev.runlaw.producers.RunDirectory;
+import dev.runlaw.producers.SampleRuns;
 import dev.runlaw.schema.StepMetrics;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,17 +21,21 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** CSV {@code step,lr,loss} import: real run files, malformed rows, seeded random garbage. */
 class CsvImportTest {
-    static final Path REAL = SqlFiles.findProjectRoot().getParent()
-            .resolve("shared/data/loss-curves/mpl-25m/wsd_20000_24000.csv");
+    /** A real run (Luo et al. 2025, MIT) bundled with the producers as a sample run; see its NOTICE.md. */
+    static final SampleRuns.Sample REAL = SampleRuns.get("mpl-25m/wsd_20000_24000");
 
     @TempDir
     Path dir;
 
     @Test
     void importsEveryRowOfARealRunAsOneStepMetricsWithLossOnlyWhereMeasured() throws IOException {
-        RunCurve curve = RunDirectory.loadFile(REAL);
+        Path real = dir.resolve("wsd_20000_24000.csv");
+        try (InputStream in = CsvImportTest.class.getClassLoader().getResourceAsStream(REAL.resource())) {
+            Files.copy(in, real);
+        }
+        RunCurve curve = RunDirectory.loadFile(real);
         Harness h = new Harness(ImportFormat.CSV, dir.resolve("state"));
-        FileResult r = h.run(REAL, "wsd");
+        FileResult r = h.run(real, "wsd");
 
         assertThat(r.status()).isEqualTo(FileResult.Status.IMPORTED);
         assertThat(r.malformed()).isZero();

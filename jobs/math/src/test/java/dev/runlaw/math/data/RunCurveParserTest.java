@@ -3,6 +3,7 @@ package dev.runlaw.math.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.runlaw.math.testdata.RealCurves;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,8 +45,8 @@ class RunCurveParserTest {
     }
 
     @Test
-    void readsRealCurveFromSharedData() throws IOException {
-        Path p = Path.of("../../../shared/data/loss-curves/mpl-25m/cosine_24000.csv");
+    void readsARealCurve() throws IOException {
+        Path p = RealCurves.file("mpl-25m", "cosine_24000");
         RunCurve c = RunCurveParser.parse(p.toString(), "cosine_24000", Files.readAllLines(p));
         assertThat(c.firstStep()).isZero();
         assertThat(c.lastStep()).isGreaterThanOrEqualTo(23999);

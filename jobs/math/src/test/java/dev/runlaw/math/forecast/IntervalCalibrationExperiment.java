@@ -36,7 +36,12 @@ public final class IntervalCalibrationExperiment {
     }
 
     static RunCurve load(String size, String name) throws IOException {
+        // A dev tool, like the benchmarks: it reads the whole development data set beside the repository.
         Path p = Path.of("../shared/data/loss-curves/mpl-" + size + "/" + name + ".csv");
+        if (!Files.isRegularFile(p)) {
+            throw new IllegalStateException("missing " + p.toAbsolutePath().normalize() + ": this experiment reads "
+                    + "the development data set ../shared/data/loss-curves and must be run from the project root");
+        }
         return RunCurveParser.parse(p.toString(), name, Files.readAllLines(p));
     }
 

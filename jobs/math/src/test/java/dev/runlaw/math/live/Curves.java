@@ -1,37 +1,17 @@
 package dev.runlaw.math.live;
 
 import dev.runlaw.math.data.RunCurve;
-import dev.runlaw.math.data.RunCurveParser;
 import dev.runlaw.math.fit.RunObservations;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.runlaw.math.testdata.RealCurves;
 
-/** The real loss curves of ../shared/data (Luo et al. 2025, MIT), found from the working directory upwards. */
+/** The real loss curves of the test resources (Luo et al. 2025, MIT; see {@link RealCurves}), by model size. */
 final class Curves {
     private Curves() {
     }
 
-    static Path dir(String size) {
-        Path p = Path.of("").toAbsolutePath();
-        while (p != null) {
-            Path d = p.resolve("shared/data/loss-curves/mpl-" + size);
-            if (Files.isDirectory(d)) {
-                return d;
-            }
-            p = p.getParent();
-        }
-        throw new IllegalStateException("shared/data/loss-curves not found above " + Path.of("").toAbsolutePath());
-    }
-
+    /** One curve of {@code mpl-<size>} ({@code 25m} or {@code 100m}) from the test resources. */
     static RunCurve load(String size, String name) {
-        Path p = dir(size).resolve(name + ".csv");
-        try {
-            return RunCurveParser.parse(p.toString(), name, Files.readAllLines(p));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return RealCurves.load("mpl-" + size, name);
     }
 
     /** A finished run as the job would rebuild it from a RunReference: LR through an LrTrack, losses through a LossSummary. */

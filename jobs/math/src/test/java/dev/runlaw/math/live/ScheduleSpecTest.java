@@ -8,7 +8,7 @@ import dev.runlaw.math.data.RunCurve;
 import dev.runlaw.math.schedule.LrSchedule;
 import org.junit.jupiter.api.Test;
 
-/** ScheduleSpec against the LR column of the real curves (schedules in shared/data/README.md). */
+/** ScheduleSpec against the LR column of the real curves (schedules in the test resources' loss-curves/NOTICE.md). */
 class ScheduleSpecTest {
     static final double PEAK = 3e-4;
     static final double MIN = 3e-5;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.runlaw.math.data.RunCurve;
 import dev.runlaw.math.data.RunCurveParser;
+import dev.runlaw.math.testdata.RealCurves;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -132,7 +133,7 @@ class LrScheduleTest {
     }
 
     private static void assertMatches(String name, LrSchedule spec) throws IOException {
-        Path p = Path.of("../../../shared/data/loss-curves/mpl-25m/" + name + ".csv");
+        Path p = RealCurves.file("mpl-25m", name);
         RunCurve c = RunCurveParser.parse(p.toString(), name, Files.readAllLines(p));
         LrSchedule data = LrSchedule.of(c.firstStep(), c.lr());
         assertThat(data.peakStep()).isEqualTo(spec.peakStep());
