@@ -14,6 +14,9 @@ import java.util.List;
  * The real loss curves the benchmarks fit: the multi-power-law paper's runs (Luo et al. 2025, arXiv 2503.12811)
  * in the project's run format, under {@code ../shared/data/loss-curves/<model>/} of the project root (see that
  * folder's README for provenance). The authors' protocol fits {@link #FIT} jointly and predicts {@link #PREDICT}.
+ *
+ * <p>These files are a development data set beside the repository, not part of it: the benchmarks are dev tools and
+ * say which files are missing ({@link #missingFiles}); the tests use copies in their own test resources.
  */
 public final class ReferenceRuns {
     /** System property naming the project root; the data lie at {@code <root>/../shared/data/loss-curves}. */
@@ -46,9 +49,29 @@ public final class ReferenceRuns {
         return dataDir().resolve(model).resolve(run + ".csv");
     }
 
-    /** Parses one run. */
+    /** The files of {@link #FIT} and {@link #PREDICT} of these models that are not there, in that order. */
+    public static List<Path> missingFiles(List<String> models) {
+        List<Path> missing = new ArrayList<>();
+        for (String m : models) {
+            for (List<String> runs : List.of(FIT, PREDICT)) {
+                for (String r : runs) {
+                    Path p = file(m, r);
+                    if (!Files.isRegularFile(p)) {
+                        missing.add(p);
+                    }
+                }
+            }
+        }
+        return missing;
+    }
+
+    /** Parses one run; a missing file is an error naming the file and the data set it belongs to. */
     public static RunCurve curve(String model, String run) {
         Path p = file(model, run);
+        if (!Files.isRegularFile(p)) {
+            throw new IllegalStateException("missing " + p + ": the benchmarks read the real loss curves of "
+                    + "../shared/data/loss-curves beside the project root (or -D" + DATA_PROPERTY + "=DIR)");
+        }
         try {
             return RunCurveParser.parse(p.toString(), run, Files.readAllLines(p));
         } catch (IOException e) {

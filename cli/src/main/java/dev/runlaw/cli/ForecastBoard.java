@@ -59,6 +59,7 @@ final class ForecastBoard implements AutoCloseable {
     private void loop() {
         while (!stop) {
             try {
+                // The board's refresh period: it redraws what changed once a second until stopped.
                 Thread.sleep(1000);
                 Map<String, List<String>> advice = advice(stack);
                 for (List<String> row : stack.http().query(LATEST)) {

@@ -1,7 +1,7 @@
 package dev.runlaw.cli;
 
+import dev.runlaw.local.Await;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import org.apache.flink.core.execution.JobClient;
 
@@ -16,24 +16,22 @@ final class JobWait {
     }
 
     /**
-     * Polls {@code check} every 250 ms until it holds.
+     * Polls {@code check} with {@link Await} until it holds.
      *
-     * @throws IllegalStateException when {@code timeout} passes or the job stops first (its failure rethrown if any)
+     * @throws IllegalStateException when {@code timeout} passes or the job stops first (its failure as the cause)
      */
     static void until(JobClient job, Duration timeout, String what, Check check) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
         // The MiniCluster goes away with a failed job, so ask for the result future up front, not the status later.
         CompletableFuture<?> result = job.getJobExecutionResult();
-        while (!check.done()) {
+        Await.until(timeout, what, () -> {
+            if (check.done()) {
+                return true;
+            }
             if (result.isDone()) {
                 result.get(); // throws with the job's failure
                 throw new IllegalStateException("the job stopped while waiting for " + what);
             }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(String.format(Locale.ROOT, "timed out after %s waiting for %s",
-                        timeout, what));
-            }
-            Thread.sleep(250);
-        }
+            return false;
+        });
     }
 }

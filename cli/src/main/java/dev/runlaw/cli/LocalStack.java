@@ -4,6 +4,7 @@ import dev.runlaw.jobs.forecast.ForecastConfig;
 import dev.runlaw.jobs.forecast.ForecastJob;
 import dev.runlaw.jobs.ingest.IngestConfig;
 import dev.runlaw.jobs.ingest.IngestJob;
+import dev.runlaw.local.Await;
 import dev.runlaw.local.ClickHouseHttp;
 import dev.runlaw.local.EmbeddedKafka;
 import dev.runlaw.local.Files2;
@@ -183,26 +184,25 @@ public final class LocalStack implements AutoCloseable {
      * in ClickHouse.
      */
     public void awaitConsumerCaughtUp(String groupId, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin admin = kafka.admin()) {
-            while (true) {
-                Map<TopicPartition, OffsetAndMetadata> committed = admin
-                        .listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get();
-                Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-                committed.keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
-                var ends = admin.listOffsets(latest).all().get();
-                boolean caughtUp = !committed.isEmpty();
-                for (var e : committed.entrySet()) {
-                    caughtUp &= e.getValue() != null && e.getValue().offset() >= ends.get(e.getKey()).offset();
-                }
-                if (caughtUp) {
-                    return;
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException(groupId + " did not catch up: " + committed + " vs " + ends);
-                }
-                Thread.sleep(250);
-            }
+            // The last offsets seen, for the timeout message.
+            List<Object> last = new ArrayList<>(List.of(Map.of(), Map.of()));
+            Await.until(timeout, () -> groupId + " to catch up; committed " + last.get(0) + " vs ends " + last.get(1),
+                    () -> {
+                        Map<TopicPartition, OffsetAndMetadata> committed = admin
+                                .listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get();
+                        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+                        committed.keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+                        var ends = admin.listOffsets(latest).all().get();
+                        last.set(0, committed);
+                        last.set(1, ends);
+                        boolean caughtUp = !committed.isEmpty();
+                        for (var e : committed.entrySet()) {
+                            caughtUp &= e.getValue() != null
+                                    && e.getValue().offset() >= ends.get(e.getKey()).offset();
+                        }
+                        return caughtUp;
+                    });
         }
     }
 

@@ -2,7 +2,7 @@ package dev.runlaw.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.runlaw.local.SqlFiles;
+import dev.runlaw.local.ProjectRoot;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -27,7 +27,7 @@ class DockerComposeTest {
     @BeforeAll
     @SuppressWarnings("unchecked")
     static void load() throws IOException {
-        root = SqlFiles.findProjectRoot();
+        root = ProjectRoot.find();
         try (Reader r = Files.newBufferedReader(root.resolve("docker-compose.yml"))) {
             Map<String, Object> doc = new Yaml().load(r);
             services = (Map<String, Map<String, Object>>) doc.get("services");

@@ -2,6 +2,7 @@ package dev.runlaw.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.runlaw.local.Await;
 import dev.runlaw.math.data.RunCurve;
 import dev.runlaw.producers.RunReplayer;
 import dev.runlaw.producers.SampleRuns;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -248,22 +250,17 @@ class ForecastJobIT {
 
     /** The newest completed checkpoint of the job (its directory holds _metadata), once there is one. */
     private static Path awaitRetainedCheckpoint(String jobId, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
         Path dir = checkpoints.resolve(jobId);
-        while (System.nanoTime() < deadline) {
-            if (Files.isDirectory(dir)) {
-                try (Stream<Path> s = Files.list(dir)) {
-                    Path newest = s.filter(p -> p.getFileName().toString().startsWith("chk-"))
-                            .filter(p -> Files.exists(p.resolve("_metadata")))
-                            .max((a, b) -> Integer.compare(n(a), n(b))).orElse(null);
-                    if (newest != null) {
-                        return newest;
-                    }
-                }
+        return Await.until(timeout, "a completed checkpoint of " + jobId + " in " + checkpoints, () -> {
+            if (!Files.isDirectory(dir)) {
+                return null;
             }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("no completed checkpoint of " + jobId + " in " + checkpoints);
+            try (Stream<Path> s = Files.list(dir)) {
+                return s.filter(p -> p.getFileName().toString().startsWith("chk-"))
+                        .filter(p -> Files.exists(p.resolve("_metadata")))
+                        .max((a, b) -> Integer.compare(n(a), n(b))).orElse(null);
+            }
+        }, Objects::nonNull);
     }
 
     private static int n(Path chk) {

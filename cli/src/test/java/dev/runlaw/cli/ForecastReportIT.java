@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.runlaw.cli.backtest.Backtest;
 import dev.runlaw.cli.backtest.BacktestReport;
-import dev.runlaw.local.SqlFiles;
+import dev.runlaw.local.ProjectRoot;
 import dev.runlaw.math.data.RunCurve;
 import dev.runlaw.producers.RunDirectory;
 import java.io.ByteArrayOutputStream;
@@ -50,7 +50,7 @@ class ForecastReportIT {
 
     @BeforeAll
     static void runBoth() throws Exception {
-        Path curves = SqlFiles.findProjectRoot().getParent().resolve("shared/data/loss-curves/mpl-25m");
+        Path curves = TestCurves.dir("mpl-25m");
         for (String name : List.of("wsd_20000_24000", "wsdld_20000_24000")) {
             Files.copy(curves.resolve(name + ".csv"), runsDir.resolve(name + ".csv"));
         }
@@ -105,7 +105,7 @@ class ForecastReportIT {
     @Test
     void everyForecastsDashboardPanelReturnsRowsForTheJobsData() throws Exception {
         int panels = DashboardPanels.assertEveryPanelReturnsRows(stack,
-                SqlFiles.findProjectRoot().resolve("dashboards/forecasts.json"), "wsd_20000_24000");
+                ProjectRoot.resolve("dashboards/forecasts.json"), "wsd_20000_24000");
         assertThat(panels).isGreaterThanOrEqualTo(5);
     }
 }

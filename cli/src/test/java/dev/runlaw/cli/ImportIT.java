@@ -3,7 +3,6 @@ package dev.runlaw.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runlaw.cli.importer.ImportCommandAccess;
-import dev.runlaw.local.SqlFiles;
 import dev.runlaw.math.data.RunCurve;
 import dev.runlaw.producers.RunDirectory;
 import dev.runlaw.producers.TelemetryProducer;
@@ -36,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class ImportIT {
-    static final Path CURVES = SqlFiles.findProjectRoot().getParent().resolve("shared/data/loss-curves/mpl-25m");
+    static final Path CURVES = TestCurves.dir("mpl-25m");
     @TempDir
     static Path tmp;
     static LocalStack stack;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.runlaw.local.SqlFiles;
+import dev.runlaw.local.ProjectRoot;
 import dev.runlaw.producers.AdviceSubscriber;
 import dev.runlaw.producers.gateway.BearerTokens;
 import dev.runlaw.producers.gateway.Gateway;
@@ -75,7 +75,7 @@ class PythonClientIT {
                 .setProbabilityBeatsTarget(0.01).setReason("forecast 2.2 above target 2.0").setSeq(1).build()
                 .toByteBuffer());
 
-        Path root = SqlFiles.findProjectRoot();
+        Path root = ProjectRoot.find();
         List<String> cmd = new ArrayList<>(List.of(python3().toString(),
                 root.resolve("producers/src/test/python/train_loop.py").toString(),
                 "--client-dir", root.resolve("producers/python").toString(), "--url", gateway.baseUrl(),
@@ -134,25 +134,13 @@ class PythonClientIT {
     }
 
     private static void awaitRows(Map<String, Long> expected, JobClient job, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        var result = job.getJobExecutionResult();
-        while (true) {
+        JobWait.until(job, timeout, "rows in ClickHouse: " + expected, () -> {
             boolean done = true;
             for (Map.Entry<String, Long> e : expected.entrySet()) {
                 done &= stack.countFinal(e.getKey()) >= e.getValue();
             }
-            if (done) {
-                return;
-            }
-            if (result.isDone()) {
-                result.get();
-                throw new IllegalStateException("the ingest job stopped before all rows arrived");
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("rows still missing in ClickHouse after " + timeout);
-            }
-            Thread.sleep(250);
-        }
+            return done;
+        });
     }
 
     private static void publishAdvice(ByteBuffer value) throws Exception {

@@ -221,6 +221,8 @@ public final class AdviceSubscriber implements AutoCloseable {
                 }
                 if (assigned.isEmpty()) {
                     caughtUp = true;
+                    // No topic to read yet: the service loop idles until the next discovery (not a wait for a
+                    // condition with a deadline, so not Await, which lives in the dev-only local module).
                     sleepQuietly(200);
                     continue;
                 }

@@ -2,6 +2,7 @@ package dev.runlaw.producers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.runlaw.local.Await;
 import dev.runlaw.local.EmbeddedKafka;
 import dev.runlaw.schema.Advice;
 import dev.runlaw.schema.AdviceDecision;
@@ -9,12 +10,12 @@ import dev.runlaw.schema.ForecastStatus;
 import dev.runlaw.schema.RunForecast;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -80,7 +81,8 @@ class AdviceSubscriberIT {
                     }
                 }
             });
-            await(() -> sub.latestAdvice("a").isPresent() && sub.undecodable() == 1);
+            await("advice of run a and one undecodable record",
+                    () -> sub.latestAdvice("a").isPresent() && sub.undecodable() == 1);
             assertThat(sub.latestAdvice("a").get().getDecision()).isEqualTo(AdviceDecision.CONTINUE);
 
             CompletableFuture<Advice> next = sub.nextAdvice("a", 1);
@@ -92,7 +94,8 @@ class AdviceSubscriberIT {
             send(AdviceSubscriber.FORECAST_TOPIC, "a", bytes(RunForecast.newBuilder().setRunId("a").setStep(900)
                     .setObservedPoints(9).setStepWallTimeMs(1).setEmittedAtMs(2).setStatus(ForecastStatus.OK)
                     .setPlannedFinalStep(1000).build().toByteBuffer()));
-            await(() -> sub.latestForecast("a").isPresent() && sub.consumed() >= 5);
+            await("a forecast of run a and 5 records consumed",
+                    () -> sub.latestForecast("a").isPresent() && sub.consumed() >= 5);
             assertThat(sub.latestAdvice("a").get().getSeq()).isEqualTo(2);
             assertThat(sub.latestForecast("a").get().getStep()).isEqualTo(900);
             assertThat(heard).extracting(Advice::getSeq).containsExactly(1, 2);
@@ -112,21 +115,16 @@ class AdviceSubscriberIT {
                 .onlyRun("r7").start();
              AdviceSubscriber all = AdviceSubscriber.builder(kafka.bootstrapServers()).topicPrefix("as.")
                      .maxRuns(5).start()) {
-            await(() -> one.caughtUp() && one.latestAdvice("r7").isPresent());
-            await(() -> all.caughtUp() && all.consumed() >= 20);
+            await("the r7-only subscriber caught up with r7's advice",
+                    () -> one.caughtUp() && one.latestAdvice("r7").isPresent());
+            await("the 5-run subscriber caught up with 20 records", () -> all.caughtUp() && all.consumed() >= 20);
             assertThat(one.runsWithAdvice()).isEqualTo(1);
             assertThat(one.latestAdvice("r3")).isEmpty();
             assertThat(all.runsWithAdvice()).isEqualTo(5);
         }
     }
 
-    static void await(BooleanSupplier cond) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!cond.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met in 30 s");
-            }
-            Thread.sleep(50);
-        }
+    static void await(String what, Await.Condition cond) throws InterruptedException {
+        Await.until(Duration.ofSeconds(30), what, cond);
     }
 }

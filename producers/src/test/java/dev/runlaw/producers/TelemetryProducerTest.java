@@ -3,6 +3,7 @@ package dev.runlaw.producers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.runlaw.local.Await;
 import dev.runlaw.schema.RecordKind;
 import dev.runlaw.schema.StepMetrics;
 import dev.runlaw.schema.codec.TelemetryCodec;
@@ -116,10 +117,7 @@ class TelemetryProducerTest {
     }
 
     private static void awaitHistory(MockProducer<byte[], byte[]> kafka, int n) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (kafka.history().size() < n && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+        Await.until(Duration.ofSeconds(10), n + " records handed to Kafka", () -> kafka.history().size() >= n);
         assertThat(kafka.history()).hasSize(n);
     }
 
@@ -150,12 +148,9 @@ class TelemetryProducerTest {
             assertThat(p.counters().sent()).isEqualTo(3);
 
             // Records wait without acks: the producer reports how long it has been stalled.
-            Thread.sleep(50);
-            assertThat(p.stalledFor()).isGreaterThanOrEqualTo(Duration.ofMillis(40));
-            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (kafka.history().size() < 3 && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
+            Await.until(Duration.ofSeconds(5), "a stall of 40 ms reported",
+                    () -> p.stalledFor().compareTo(Duration.ofMillis(40)) >= 0);
+            Await.until(Duration.ofSeconds(5), "3 records handed to Kafka", () -> kafka.history().size() >= 3);
             while (kafka.completeNext()) {
                 // acknowledge everything sent
             }

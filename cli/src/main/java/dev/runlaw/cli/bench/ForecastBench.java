@@ -147,6 +147,7 @@ public final class ForecastBench {
             long windowStart = t0 + o.warmupSeconds() * 1000L;
             long windowEnd = t0 + o.seconds() * 1000L;
             while (System.currentTimeMillis() < windowEnd) {
+                // The measurement window: letting wall-clock time pass is the point; the job is checked each second.
                 Thread.sleep(1000);
                 if (job.getJobExecutionResult().isDone()) {
                     job.getJobExecutionResult().get();
@@ -155,7 +156,8 @@ public final class ForecastBench {
             }
             p.stop = true;
             producer.join();
-            // Let the forecasts of the window's last scored steps arrive.
+            // Let the forecasts of the window's last scored steps arrive: a grace period, not a wait for a count,
+            // because a forecast that never comes must show as missing latency, not block the benchmark.
             Thread.sleep(2 * o.refitIntervalMs() + 3000);
             poll.stop = true;
             poller.join();
@@ -366,6 +368,7 @@ public final class ForecastBench {
                             cursor = Math.max(cursor, Long.parseLong(row.get(2)));
                         }
                     }
+                    // The sampling period: forecast visibility is timed to within this much.
                     Thread.sleep(100);
                 } catch (InterruptedException e) {
                     return;

@@ -5,6 +5,7 @@ import dev.runlaw.bench.JointFitBenchmark;
 import dev.runlaw.bench.OnlineReplay;
 import dev.runlaw.bench.OnlineUpdateBenchmark;
 import dev.runlaw.bench.ReferenceRuns;
+import dev.runlaw.local.ProjectRoot;
 import dev.runlaw.bench.RetainedSize;
 import dev.runlaw.bench.SyntheticRun;
 import dev.runlaw.math.data.RunCurve;
@@ -15,7 +16,6 @@ import dev.runlaw.math.online.OnlineRunState;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -79,10 +79,15 @@ public final class ForecastFitBench {
             out.println(ForecastFitOptions.USAGE);
             return 2;
         }
-        Path root = Path.of(System.getProperty(ReferenceRuns.ROOT_PROPERTY, ".")).toAbsolutePath().normalize();
+        Path root = ProjectRoot.find();
         System.setProperty(ReferenceRuns.ROOT_PROPERTY, root.toString());
-        if (!Files.isDirectory(ReferenceRuns.dataDir())) {
-            out.println("runlaw bench forecast-fit: no reference data at " + ReferenceRuns.dataDir());
+        List<Path> missing = ReferenceRuns.missingFiles(ReferenceRuns.MODELS);
+        if (!missing.isEmpty()) {
+            // A dev tool: it reads the development data set beside the repository, which a plain clone lacks.
+            out.println("runlaw bench forecast-fit: needs the real loss curves (Luo et al. 2025) of the development "
+                    + "data set at " + ReferenceRuns.dataDir() + " (not part of the repository; point elsewhere with "
+                    + "RUNLAW_JAVA_OPTS=-D" + ReferenceRuns.DATA_PROPERTY + "=DIR); missing " + missing.size()
+                    + " file(s): " + missing);
             return 1;
         }
         try {

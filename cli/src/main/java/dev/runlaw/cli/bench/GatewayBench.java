@@ -1,5 +1,6 @@
 package dev.runlaw.cli.bench;
 
+import dev.runlaw.local.Await;
 import dev.runlaw.local.EmbeddedKafka;
 import dev.runlaw.producers.TelemetryProducer;
 import dev.runlaw.producers.gateway.BearerTokens;
@@ -159,6 +160,7 @@ final class GatewayBench {
                                         throw new IllegalStateException(resp.statusCode() + " " + resp.body());
                                     }
                                     refused.incrementAndGet();
+                                    // A client's back-off before it retries, part of the load it models.
                                     Thread.sleep(20);
                                 }
                                 latencies[i] = System.nanoTime() - r0;
@@ -170,10 +172,9 @@ final class GatewayBench {
                         f.get();
                     }
                     pool.shutdown();
-                    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-                    while (g.producerCounters().acked() < records && System.nanoTime() < deadline) {
-                        Thread.sleep(5);
-                    }
+                    long sentRecords = records;
+                    Await.until(Duration.ofMinutes(2), () -> "the gateway to ack " + sentRecords + " records: "
+                            + g.producerCounters(), () -> g.producerCounters().acked() >= sentRecords);
                     double secs = (System.nanoTime() - t0) / 1e9;
                     if (g.producerCounters().acked() != records) {
                         throw new IllegalStateException("gateway acked " + g.producerCounters() + " of " + records);

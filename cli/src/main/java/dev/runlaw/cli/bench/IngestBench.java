@@ -1,6 +1,7 @@
 package dev.runlaw.cli.bench;
 
 import dev.runlaw.cli.LocalStack;
+import dev.runlaw.local.Await;
 import dev.runlaw.producers.TelemetryProducer;
 import dev.runlaw.schema.ExpertLoad;
 import dev.runlaw.schema.RecordKind;
@@ -8,6 +9,7 @@ import dev.runlaw.schema.StepMetrics;
 import dev.runlaw.schema.codec.TelemetryCodec;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -151,12 +153,7 @@ final class IngestBench {
     }
 
     private static void awaitCount(LocalStack stack, String table, long n) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-        while (Long.parseLong(stack.http().queryValue("SELECT count() FROM " + table).trim()) < n) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(table + " did not reach " + n + " rows in 10 min");
-            }
-            Thread.sleep(50);
-        }
+        Await.until(Duration.ofMinutes(10), n + " rows in " + table,
+                () -> Long.parseLong(stack.http().queryValue("SELECT count() FROM " + table).trim()) >= n);
     }
 }

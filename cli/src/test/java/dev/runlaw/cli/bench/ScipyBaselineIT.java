@@ -5,10 +5,11 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.runlaw.bench.FitErrors;
 import dev.runlaw.bench.ReferenceRuns;
+import dev.runlaw.cli.TestCurves;
+import dev.runlaw.local.ProjectRoot;
 import dev.runlaw.math.fit.FitResult;
 import dev.runlaw.math.fit.LawFitter;
 import dev.runlaw.math.law.MomentumLaw;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -23,9 +24,22 @@ class ScipyBaselineIT {
     @Test
     @Timeout(300)
     void solvesTheJavaFittersProblemAndReachesItsOptimum() throws Exception {
-        Path root = Path.of(System.getProperty(ReferenceRuns.ROOT_PROPERTY, ".")).toAbsolutePath().normalize();
-        System.setProperty(ReferenceRuns.ROOT_PROPERTY, root.toString());
-        assertThat(ReferenceRuns.dataDir()).as("reference data (../shared/data)").isDirectory();
+        Path root = ProjectRoot.find();
+        // The nine mpl-25m runs of the authors' protocol, copied into this module's test resources.
+        String before = System.getProperty(ReferenceRuns.DATA_PROPERTY);
+        System.setProperty(ReferenceRuns.DATA_PROPERTY, TestCurves.root().toString());
+        try {
+            check(root);
+        } finally {
+            if (before == null) {
+                System.clearProperty(ReferenceRuns.DATA_PROPERTY);
+            } else {
+                System.setProperty(ReferenceRuns.DATA_PROPERTY, before);
+            }
+        }
+    }
+
+    private static void check(Path root) throws Exception {
         String python = ScipyBaseline.findPython()
                 .orElseThrow(() -> new AssertionError("no python3 with numpy and scipy: run .ci/install-deps.sh"));
 

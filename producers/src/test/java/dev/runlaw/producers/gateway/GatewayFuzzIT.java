@@ -2,6 +2,7 @@ package dev.runlaw.producers.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.runlaw.local.Await;
 import dev.runlaw.local.EmbeddedKafka;
 import dev.runlaw.schema.RecordKind;
 import java.net.URI;
@@ -108,10 +109,8 @@ class GatewayFuzzIT {
         // The gateway still works: one valid record goes through and is the only one on the topics.
         GatewayClient.Answer ok = client.post("/v1/records/step-metrics", String.format(VALID, 1));
         assertThat(ok.status()).as(ok.body()).isEqualTo(200);
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (GatewayClient.countRecords(kafka, topics) < 1 && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
+        Await.until(Duration.ofSeconds(20), "the valid record on the topics",
+                () -> GatewayClient.countRecords(kafka, topics) >= 1);
         assertThat(GatewayClient.countRecords(kafka, topics)).isEqualTo(1);
     }
 

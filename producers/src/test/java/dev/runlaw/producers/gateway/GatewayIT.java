@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.runlaw.local.Await;
 import dev.runlaw.local.EmbeddedKafka;
 import dev.runlaw.producers.AdviceSubscriber;
 import dev.runlaw.producers.MoeRunSimulator;
@@ -21,6 +22,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -172,6 +174,8 @@ class GatewayIT {
         assertThat(client.get("/v1/runs/" + run + "/forecast").status()).isEqualTo(404);
         CompletableFuture<GatewayClient.Answer> poll = CompletableFuture.supplyAsync(
                 () -> client.get("/v1/runs/" + run + "/advice?wait_ms=20000&after_seq=0"));
+        // Part of the scenario, not a synchronisation: a long poll with nothing to return must stay open, and
+        // "not answered" can only be seen after some time has passed.
         Thread.sleep(300);
         assertThat(poll).isNotDone();
         long t0 = System.nanoTime();
@@ -222,7 +226,12 @@ class GatewayIT {
                 throw new java.io.UncheckedIOException(e);
             }
         });
-        Thread.sleep(300);
+        // The stream opens with the latest advice: once it is read, the stream is live for new advice.
+        Await.until(Duration.ofSeconds(20), "the first event of the stream (the latest advice)", () -> {
+            synchronized (dataLines) {
+                return !dataLines.isEmpty();
+            }
+        });
         publish(PREFIX + AdviceSubscriber.ADVICE_TOPIC, "other-run", advice("other-run", 1, AdviceDecision.STOP)
                 .toByteBuffer());
         publish(PREFIX + AdviceSubscriber.ADVICE_TOPIC, run, advice(run, 2, AdviceDecision.STOP).toByteBuffer());
@@ -236,21 +245,14 @@ class GatewayIT {
     }
 
     private static GatewayClient.Answer awaitStatus(String path, int status) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        GatewayClient.Answer a;
-        while ((a = client.get(path)).status() != status && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
-        assertThat(a.status()).as(path + " " + a.body()).isEqualTo(status);
-        return a;
+        return Await.until(Duration.ofSeconds(20), "status " + status + " from " + path, () -> client.get(path),
+                a -> a.status() == status);
     }
 
     private static void gatewayFlush() throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (gateway.producerCounters().acked() < gateway.producerCounters().sent()
-                && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        Await.until(Duration.ofSeconds(20), () -> "the gateway's producer to ack every record sent: "
+                + gateway.producerCounters(), () -> gateway.producerCounters().acked()
+                >= gateway.producerCounters().sent());
     }
 
     static Advice advice(String run, int seq, AdviceDecision decision) {

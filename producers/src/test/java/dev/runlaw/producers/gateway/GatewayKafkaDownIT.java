@@ -3,6 +3,7 @@ package dev.runlaw.producers.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.runlaw.local.Await;
 import dev.runlaw.local.EmbeddedKafka;
 import dev.runlaw.schema.RecordKind;
 import dev.runlaw.schema.StepMetrics;
@@ -10,11 +11,13 @@ import dev.runlaw.schema.codec.TelemetryCodec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -70,9 +73,20 @@ class GatewayKafkaDownIT {
                 "--max-queue", String.valueOf(maxQueue), "--batch-size", "200", "--max-backoff", "1",
                 "--go", go.toString()))) {
             py.awaitLine("LOGGED", 120);
-            // Let the client hit the closed door for a while: budget full (429), then Kafka stalled (503).
-            Thread.sleep(4_000);
-            GatewayClient.Answer ready = new GatewayClient(gateway.baseUrl(), null).get("/readyz");
+            // The client hits the closed door: budget full (429), then Kafka stalled (503) and the gateway not
+            // ready. Wait until the gateway has refused it and says so on /readyz.
+            GatewayClient anonymous = new GatewayClient(gateway.baseUrl(), null);
+            AtomicLong ownProbes503 = new AtomicLong(); // our own /readyz answers count among the 503s
+            Await.until(Duration.ofSeconds(60), "the gateway to refuse the client (429/503) and report not ready",
+                    () -> {
+                        long refusedClient = refusals(anonymous.get("/metrics").body()) - ownProbes503.get();
+                        boolean notReady = anonymous.get("/readyz").status() == 503;
+                        if (notReady) {
+                            ownProbes503.incrementAndGet();
+                        }
+                        return refusedClient > 0 && notReady;
+                    });
+            GatewayClient.Answer ready = anonymous.get("/readyz");
             assertThat(ready.status()).as(ready.body()).isEqualTo(503);
             kafka.restartBroker();
             Files.createFile(go);
@@ -129,5 +143,17 @@ class GatewayKafkaDownIT {
         }
         assertThat(steps2).hasSize((int) stepRecords);
         assertThat(kinds).contains("RUN_STARTED", "RUN_FINISHED", "STEP_METRICS");
+    }
+
+    /** The 429 and 503 answers counted in the gateway's Prometheus text. */
+    private static long refusals(String metrics) {
+        long n = 0;
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith("runlaw_gateway_responses_total{code=\"429\"}")
+                    || line.startsWith("runlaw_gateway_responses_total{code=\"503\"}")) {
+                n += Long.parseLong(line.substring(line.lastIndexOf(' ') + 1).trim());
+            }
+        }
+        return n;
     }
 }

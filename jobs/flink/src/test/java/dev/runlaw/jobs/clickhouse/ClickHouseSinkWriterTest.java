@@ -3,6 +3,7 @@ package dev.runlaw.jobs.clickhouse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.runlaw.local.Await;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -137,14 +138,21 @@ class ClickHouseSinkWriterTest {
             ClickHouseSinkWriter w = new ClickHouseSinkWriter(slow, 1, 1 << 20, 1000, time, null, io);
             w.write(row("a", "{\"n\":1}"), null); // hands the batch to the io thread, which blocks
             assertThat(inserter.inserts).isEmpty();
+            var flusher = new java.util.concurrent.atomic.AtomicReference<Thread>();
             var flushed = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                flusher.set(Thread.currentThread());
                 try {
                     w.flush(false);
                 } catch (Exception e) {
                     throw new RuntimeException(e);
                 }
             });
-            Thread.sleep(100);
+            // The flush must park until the io thread is free: wait until it parks (or, wrongly, returns).
+            Await.until(java.time.Duration.ofSeconds(10), "the flush to wait for the busy io thread", () -> {
+                Thread t = flusher.get();
+                return flushed.isDone() || t != null && (t.getState() == Thread.State.WAITING
+                        || t.getState() == Thread.State.TIMED_WAITING);
+            });
             assertThat(flushed).isNotDone();
             release.countDown();
             flushed.get(10, java.util.concurrent.TimeUnit.SECONDS);

@@ -1,6 +1,7 @@
 package dev.runlaw.jobs.ingest;
 
 import dev.runlaw.jobs.clickhouse.ClickHouseRow;
+import dev.runlaw.local.ProjectRoot;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -57,7 +58,7 @@ public final class SqlTables {
         Map<String, List<Column>> tables = new HashMap<>();
         Pattern table = Pattern.compile("CREATE TABLE IF NOT EXISTS (\\w+)\\s*\\((.*?)\\)\\s*ENGINE", Pattern.DOTALL);
         Pattern column = Pattern.compile("^\\s*(\\w+)\\s+(.+?),?\\s*$", Pattern.MULTILINE);
-        try (Stream<Path> files = Files.list(Path.of("../../sql"))) {
+        try (Stream<Path> files = Files.list(ProjectRoot.resolve("sql"))) {
             for (Path f : (Iterable<Path>) files.filter(p -> p.toString().endsWith(".sql"))::iterator) {
                 Matcher m = table.matcher(Files.readString(f));
                 while (m.find()) {
