@@ -1,0 +1,275 @@
+package dev.runlaw.math.fit;
+
+import dev.runlaw.math.law.LossLaw;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import org.hipparchus.exception.MathRuntimeException;
+import org.hipparchus.linear.Array2DRowRealMatrix;
+import org.hipparchus.linear.ArrayRealVector;
+import org.hipparchus.linear.DecompositionSolver;
+import org.hipparchus.linear.QRDecomposition;
+
+/**
+ * Starting points of a {@link LawProblem} by variable projection: at given values of the law's non-linear
+ * parameters, the parameters in which the law is linear ({@link LossLaw#linearParameters()}) are solved by weighted
+ * linear least squares on the relative residual {@code (L - Lhat) / L} (≈ the log residual the fit minimises).
+ *
+ * <p>The linear solve: rows {@code sqrt(w_i) / L_i} times the law's columns of the free linear parameters, target
+ * {@code L_i} minus the fixed part, and a ridge of {@code 1e-13 * trace(A^T W A) / m} (m columns) so that a
+ * vanishing column yields 0 instead of a singular system; solved by Householder QR (Hipparchus
+ * {@link QRDecomposition}) on the ridge-augmented system {@code [A; sqrt(ridge) I] c = [b; 0]}, whose normal
+ * equations are exactly the ridge-regularised ones. Solved values are then moved just inside the parameter box.
+ *
+ * <p>The profile over a single free non-linear parameter is refined by golden-section search
+ * ({@link LawFitter#REFINE_STEPS} steps, the interval shrinking by 0.618 per step). Single-threaded: holds scratch
+ * arrays.
+ */
+final class VariableProjection {
+    private final LawProblem problem;
+    private final BoundedParameters bounds;
+    private final int[] lin;
+    private final int[] nonlin;
+    private final int[] freeLin;
+    private final double[] values;
+    private final double[][] jac;
+    /** Weighted residual sum of squares of the last successful {@link #project}. */
+    private double lastRss;
+
+    VariableProjection(LawProblem problem) {
+        this.problem = problem;
+        this.bounds = problem.bounds;
+        LossLaw v = problem.variant;
+        int np = v.parameterCount();
+        this.lin = v.linearParameters();
+        boolean[] isLin = new boolean[np];
+        for (int j : lin) {
+            isLin[j] = true;
+        }
+        this.nonlin = new int[np - lin.length];
+        int q = 0;
+        for (int j = 0; j < np; j++) {
+            if (!isLin[j]) {
+                nonlin[q++] = j;
+            }
+        }
+        this.freeLin = Arrays.stream(lin).filter(j -> !bounds.fixed[j]).toArray();
+        this.values = new double[problem.n()];
+        this.jac = new double[problem.n()][np];
+    }
+
+    /** The projected start (linear parameters solved) at the non-linear values of {@code p}; null if singular. */
+    double[] projectAt(double[] p) {
+        double[] q = p.clone();
+        for (int j : nonlin) {
+            if (bounds.fixed[j]) {
+                q[j] = bounds.fixedValues[j];
+            }
+        }
+        return project(q);
+    }
+
+    /**
+     * Variable-projection starting points at the law's non-linear grid ({@link LossLaw#nonlinearGrid()}). Without
+     * {@code refine}: the best {@code k} grid points by the objective. With {@code refine} and a single free
+     * non-linear parameter: each local minimum of that projected profile is refined by golden-section search between
+     * its grid neighbours, and the refined minima within {@link LawFitter#VARIANT_MARGIN} of the best one (at most
+     * {@code k}, at least one) are returned, best first.
+     */
+    List<double[]> starts(int k, boolean refine) {
+        int np = problem.variant.parameterCount();
+        List<double[]> grid = new ArrayList<>();
+        List<double[]> projected = new ArrayList<>();
+        List<Double> lsScore = new ArrayList<>();
+        List<double[]> seen = new ArrayList<>();
+        for (double[] g : problem.variant.nonlinearGrid()) {
+            double[] p = new double[np];
+            for (int j = 0; j < nonlin.length; j++) {
+                p[nonlin[j]] = bounds.fixed[nonlin[j]] ? bounds.fixedValues[nonlin[j]] : g[j];
+            }
+            boolean dup = false;
+            for (double[] s : seen) {
+                if (Arrays.equals(s, p)) {
+                    dup = true;
+                    break;
+                }
+            }
+            if (dup) {
+                continue;
+            }
+            seen.add(p.clone());
+            double[] pp = project(p);
+            if (pp != null) {
+                grid.add(g);
+                projected.add(pp);
+                lsScore.add(lastRss);
+            }
+        }
+        List<Scored> scored = new ArrayList<>();
+        boolean oneFree = nonlin.length == 1 && !bounds.fixed[nonlin[0]];
+        if (refine && oneFree && projected.size() >= 2) {
+            int j0 = nonlin[0];
+            int m = projected.size();
+            for (int i = 0; i < m; i++) {
+                double si = lsScore.get(i);
+                boolean localMin = (i == 0 || si <= lsScore.get(i - 1)) && (i == m - 1 || si <= lsScore.get(i + 1));
+                if (!localMin) {
+                    continue;
+                }
+                double x = grid.get(i)[0];
+                double left = i > 0 ? grid.get(i - 1)[0] : x - (grid.get(1)[0] - x);
+                double right = i < m - 1 ? grid.get(i + 1)[0] : x + (x - grid.get(m - 2)[0]);
+                left = BoundedParameters.clampInterior(left, bounds.lo[j0], bounds.hi[j0]);
+                right = BoundedParameters.clampInterior(right, bounds.lo[j0], bounds.hi[j0]);
+                double[] refined = refine1d(projected.get(i), j0, left, right);
+                double[] p = refined != null ? refined : projected.get(i);
+                double obj = problem.objectiveAt(p, values);
+                double gridObj = problem.objectiveAt(projected.get(i), values);
+                if (gridObj < obj) {
+                    p = projected.get(i);
+                    obj = gridObj;
+                }
+                if (Double.isFinite(obj)) {
+                    scored.add(new Scored(obj, p));
+                }
+            }
+            scored.sort(Comparator.comparingDouble(Scored::objective));
+            List<double[]> out = new ArrayList<>();
+            for (int i = 0; i < Math.min(k, scored.size()); i++) {
+                if (i == 0 || scored.get(i).objective() <= scored.get(0).objective() * (1 + LawFitter.VARIANT_MARGIN)) {
+                    out.add(scored.get(i).params());
+                }
+            }
+            return out;
+        }
+        for (double[] p : projected) {
+            double obj = problem.objectiveAt(p, values);
+            if (Double.isFinite(obj)) {
+                scored.add(new Scored(obj, p));
+            }
+        }
+        scored.sort(Comparator.comparingDouble(Scored::objective));
+        List<double[]> out = new ArrayList<>();
+        for (int i = 0; i < Math.min(k, scored.size()); i++) {
+            out.add(scored.get(i).params());
+        }
+        return out;
+    }
+
+    private record Scored(double objective, double[] params) {
+    }
+
+    /**
+     * Golden-section search of the projected least-squares profile over the single non-linear parameter
+     * {@code j0} in [a, b]; the projected point at the minimum found, or null.
+     */
+    private double[] refine1d(double[] start, int j0, double a, double b) {
+        final double g = 0.5 * (Math.sqrt(5) - 1);
+        double[] p = start.clone();
+        double x1 = b - g * (b - a);
+        double x2 = a + g * (b - a);
+        p[j0] = x1;
+        double[] p1 = project(p);
+        double f1 = p1 != null ? lastRss : Double.POSITIVE_INFINITY;
+        p[j0] = x2;
+        double[] p2 = project(p);
+        double f2 = p2 != null ? lastRss : Double.POSITIVE_INFINITY;
+        for (int it = 0; it < LawFitter.REFINE_STEPS; it++) {
+            if (f1 <= f2) {
+                b = x2;
+                x2 = x1;
+                f2 = f1;
+                p2 = p1;
+                x1 = b - g * (b - a);
+                p[j0] = x1;
+                p1 = project(p);
+                f1 = p1 != null ? lastRss : Double.POSITIVE_INFINITY;
+            } else {
+                a = x1;
+                x1 = x2;
+                f1 = f2;
+                p1 = p2;
+                x2 = a + g * (b - a);
+                p[j0] = x2;
+                p2 = project(p);
+                f2 = p2 != null ? lastRss : Double.POSITIVE_INFINITY;
+            }
+        }
+        return f1 <= f2 ? p1 : p2;
+    }
+
+    /**
+     * The free linear parameters solved by weighted least squares on the relative residual, the others as in
+     * {@code p0} (non-linear ones clamped into their box); {@link #lastRss} gets the weighted residual sum of
+     * squares. Null if the system is singular.
+     */
+    private double[] project(double[] p0) {
+        int n = problem.n();
+        double[] obs = problem.obs;
+        double[] sqrtW = problem.sqrtW;
+        double[] p = p0.clone();
+        for (int j : lin) {
+            p[j] = bounds.fixed[j] ? bounds.fixedValues[j] : 1;
+        }
+        problem.evaluate(p, values, jac);
+        // Weighted design rows (free linear columns) and targets; the fixed part of the law is an offset.
+        int m = freeLin.length;
+        double[][] a = new double[n + m][m];
+        double[] y = new double[n + m];
+        double trace = 0;
+        for (int i = 0; i < n; i++) {
+            double[] row = jac[i];
+            double offset = values[i];
+            for (int j : freeLin) {
+                offset -= row[j] * p[j];
+            }
+            double sw = sqrtW[i] / obs[i];
+            y[i] = sw * (obs[i] - offset);
+            for (int c = 0; c < m; c++) {
+                double x = sw * row[freeLin[c]];
+                a[i][c] = x;
+                trace += x * x;
+            }
+        }
+        double ridge = Math.sqrt(1e-13 * trace / Math.max(1, m));
+        for (int c = 0; c < m; c++) {
+            a[n + c][c] = ridge;
+        }
+        double[] coef = new double[0];
+        if (m > 0) {
+            try {
+                DecompositionSolver solver = new QRDecomposition(new Array2DRowRealMatrix(a, false)).getSolver();
+                if (!solver.isNonSingular()) {
+                    return null;
+                }
+                coef = solver.solve(new ArrayRealVector(y, false)).toArray();
+            } catch (MathRuntimeException e) {
+                return null;
+            }
+            for (double c : coef) {
+                if (!Double.isFinite(c)) {
+                    return null;
+                }
+            }
+        }
+        // Residual sum of squares of the data rows at the solution.
+        double rss = 0;
+        for (int i = 0; i < n; i++) {
+            double d = y[i];
+            for (int c = 0; c < m; c++) {
+                d -= a[i][c] * coef[c];
+            }
+            rss += d * d;
+        }
+        lastRss = rss;
+        for (int c = 0; c < m; c++) {
+            int j = freeLin[c];
+            p[j] = BoundedParameters.clampInterior(coef[c], bounds.lo[j], bounds.hi[j]);
+        }
+        for (int j : nonlin) {
+            p[j] = BoundedParameters.clampInterior(p[j], bounds.lo[j], bounds.hi[j]);
+        }
+        return p;
+    }
+}
