@@ -9,24 +9,28 @@ import org.hipparchus.exception.MathRuntimeException;
 import org.hipparchus.linear.Array2DRowRealMatrix;
 import org.hipparchus.linear.ArrayRealVector;
 import org.hipparchus.linear.DecompositionSolver;
-import org.hipparchus.linear.QRDecomposition;
+import org.hipparchus.linear.CholeskyDecomposition;
 
 /**
  * Starting points of a {@link LawProblem} by variable projection: at given values of the law's non-linear
  * parameters, the parameters in which the law is linear ({@link LossLaw#linearParameters()}) are solved by weighted
  * linear least squares on the relative residual {@code (L - Lhat) / L} (≈ the log residual the fit minimises).
  *
- * <p>The linear solve: rows {@code sqrt(w_i) / L_i} times the law's columns of the free linear parameters, target
- * {@code L_i} minus the fixed part, and a ridge of {@code 1e-13 * trace(A^T W A) / m} (m columns) so that a
- * vanishing column yields 0 instead of a singular system; solved by Householder QR (Hipparchus
- * {@link QRDecomposition}) on the ridge-augmented system {@code [A; sqrt(ridge) I] c = [b; 0]}, whose normal
- * equations are exactly the ridge-regularised ones. Solved values are then moved just inside the parameter box.
+ * <p>The linear solve: weights {@code w_i / L_i^2}, the law's columns of the free linear parameters as design
+ * {@code A}, target {@code L_i} minus the fixed part; the normal equations {@code (A^T W A + ridge I) c = A^T W y}
+ * with {@code ridge = 1e-13 * trace(A^T W A) / m} (m columns, so that a vanishing column yields 0 instead of a
+ * singular system), solved by Hipparchus's {@link CholeskyDecomposition} (symmetric positive definite with the
+ * ridge). The normal equations are m x m (m &lt;= 3) and accumulate without allocating per point: a QR of the
+ * n x m weighted design ran the whole backtest 2.4 times slower (measured) for the same starts. Solved values are
+ * then moved just inside the parameter box.
  *
  * <p>The profile over a single free non-linear parameter is refined by golden-section search
  * ({@link LawFitter#REFINE_STEPS} steps, the interval shrinking by 0.618 per step). Single-threaded: holds scratch
  * arrays.
  */
 final class VariableProjection {
+    /** Ridge added to the normal equations' diagonal, relative to their mean diagonal entry. */
+    private static final double RIDGE = 1e-13;
     private final LawProblem problem;
     private final BoundedParameters bounds;
     private final int[] lin;
@@ -213,59 +217,62 @@ final class VariableProjection {
             p[j] = bounds.fixed[j] ? bounds.fixedValues[j] : 1;
         }
         problem.evaluate(p, values, jac);
-        // Weighted design rows (free linear columns) and targets; the fixed part of the law is an offset.
+        // Normal equations of the free linear columns (the fixed part of the law is an offset), with the ridge.
         int m = freeLin.length;
-        double[][] a = new double[n + m][m];
-        double[] y = new double[n + m];
-        double trace = 0;
+        double[][] ata = new double[m][m];
+        double[] atb = new double[m];
+        double yy = 0;
         for (int i = 0; i < n; i++) {
             double[] row = jac[i];
             double offset = values[i];
             for (int j : freeLin) {
                 offset -= row[j] * p[j];
             }
-            double sw = sqrtW[i] / obs[i];
-            y[i] = sw * (obs[i] - offset);
-            for (int c = 0; c < m; c++) {
-                double x = sw * row[freeLin[c]];
-                a[i][c] = x;
-                trace += x * x;
+            double w = sqrtW[i] * sqrtW[i] / (obs[i] * obs[i]);
+            double y = obs[i] - offset;
+            yy += w * y * y;
+            for (int a = 0; a < m; a++) {
+                double fa = row[freeLin[a]];
+                atb[a] += w * fa * y;
+                for (int b = 0; b <= a; b++) {
+                    ata[a][b] += w * fa * row[freeLin[b]];
+                }
             }
         }
-        double ridge = Math.sqrt(1e-13 * trace / Math.max(1, m));
-        for (int c = 0; c < m; c++) {
-            a[n + c][c] = ridge;
+        double trace = 0;
+        for (int a = 0; a < m; a++) {
+            trace += Math.abs(ata[a][a]);
+            for (int b = 0; b < a; b++) {
+                ata[b][a] = ata[a][b];
+            }
         }
-        double[] coef = new double[0];
+        for (int a = 0; a < m; a++) {
+            ata[a][a] += RIDGE * trace / Math.max(1, m);
+        }
+        double[] c = new double[0];
         if (m > 0) {
             try {
-                DecompositionSolver solver = new QRDecomposition(new Array2DRowRealMatrix(a, false)).getSolver();
-                if (!solver.isNonSingular()) {
-                    return null;
-                }
-                coef = solver.solve(new ArrayRealVector(y, false)).toArray();
+                DecompositionSolver solver = new CholeskyDecomposition(new Array2DRowRealMatrix(ata, false),
+                        CholeskyDecomposition.DEFAULT_RELATIVE_SYMMETRY_THRESHOLD, 0).getSolver();
+                c = solver.solve(new ArrayRealVector(atb, false)).toArray();
             } catch (MathRuntimeException e) {
                 return null;
             }
-            for (double c : coef) {
-                if (!Double.isFinite(c)) {
+            for (double x : c) {
+                if (!Double.isFinite(x)) {
                     return null;
                 }
             }
         }
-        // Residual sum of squares of the data rows at the solution.
-        double rss = 0;
-        for (int i = 0; i < n; i++) {
-            double d = y[i];
-            for (int c = 0; c < m; c++) {
-                d -= a[i][c] * coef[c];
-            }
-            rss += d * d;
+        // Residual sum of squares at the solution: y'Wy - c'A'Wy.
+        double rss = yy;
+        for (int a = 0; a < m; a++) {
+            rss -= c[a] * atb[a];
         }
         lastRss = rss;
-        for (int c = 0; c < m; c++) {
-            int j = freeLin[c];
-            p[j] = BoundedParameters.clampInterior(coef[c], bounds.lo[j], bounds.hi[j]);
+        for (int a = 0; a < m; a++) {
+            int j = freeLin[a];
+            p[j] = BoundedParameters.clampInterior(c[a], bounds.lo[j], bounds.hi[j]);
         }
         for (int j : nonlin) {
             p[j] = BoundedParameters.clampInterior(p[j], bounds.lo[j], bounds.hi[j]);
