@@ -22,7 +22,7 @@ import java.util.Locale;
  *
  * <p><b>Starts</b>: variable projection ({@link VariableProjection}). At each point of the law's non-linear grid, the
  * parameters in which the law is linear are solved by weighted linear least squares on the relative residual
- * (≈ the log residual), by Householder QR.
+ * (≈ the log residual); the small normal equations are solved by Hipparchus's Cholesky decomposition.
  * <ul>
  *   <li>Default: for one pilot variant (the middle of {@link LossLaw#variants()}, e.g. the momentum law's lambda),
  *       with a single non-linear parameter each local minimum of that projected profile is refined by golden-section
