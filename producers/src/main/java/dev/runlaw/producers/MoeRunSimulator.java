@@ -1,22 +1,16 @@
 package dev.runlaw.producers;
 
-import dev.runlaw.schema.DataMovement;
 import dev.runlaw.schema.DecayKind;
 import dev.runlaw.schema.EvalMetrics;
-import dev.runlaw.schema.ExpertLoad;
 import dev.runlaw.schema.LrScheduleSpec;
 import dev.runlaw.schema.ModelFacts;
 import dev.runlaw.schema.RecordKind;
-import dev.runlaw.schema.RoutingTraceBatch;
 import dev.runlaw.schema.RunFinished;
 import dev.runlaw.schema.RunStarted;
 import dev.runlaw.schema.RunStatus;
-import dev.runlaw.schema.SourceKind;
 import dev.runlaw.schema.StepMetrics;
-import dev.runlaw.schema.TokenRoute;
 import dev.runlaw.schema.validate.Limits;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -40,7 +34,10 @@ import org.apache.avro.specific.SpecificRecord;
  *       {@code lr_per_step}.</li>
  *   <li><b>Loss</b>: the LR-annealing law of Tissue et al. 2024 (arXiv 2408.11029),
  *       L(s) = L0 + A·S1(s)^(−α) − C·S2(s), S1 = Σ η_i, m_i = λ·m_{i−1} + (η_{i−1} − η_i), S2 = Σ m_i, with S1 and S2
- *       computed as if the LR were the peak during warmup (as the paper does). Parameters: {@link LossLaw}. The
+ *       computed as if the LR were the peak during warmup (as the paper does), written out in
+ *       {@code SimulatedSignals} rather than taken from the math module's {@code MomentumLaw}: the simulator is the
+ *       ground truth the forecasts are checked against, and an independent implementation keeps a bug in the
+ *       math module's areas from moving the truth with it (a test checks both agree). Parameters: {@link LossLaw}. The
  *       training loss in {@link StepMetrics} is L(s)·(1 + ε), ε ~ N(0, lossNoise²); every {@code evalEvery} steps an
  *       {@link EvalMetrics} "validation" carries L(s)·(1 + ε/4).</li>
  *   <li><b>Gradient noise scale</b> (McCandlish et al. 2018, App. A): the true noise scale rises as the loss falls,
@@ -74,19 +71,15 @@ import org.apache.avro.specific.SpecificRecord;
  * layer, RoutingTraceBatch (if due, split at {@link Limits#maxTokensPerBatch()}), DataMovement (if due). The run
  * begins with {@link RunStarted} and ends with {@link RunFinished} unless cut by {@code maxFraction}.
  *
+ * <p>One model per signal, each drawing from its own seeded stream: {@code SimulatedSignals} (LR schedule, loss law,
+ * true noise scale; deterministic), {@code SimulatedGradients}, {@code SimulatedThroughput},
+ * {@code SimulatedExpertLoad} and {@code SimulatedRouting} (traces and data movement). This class holds the settings
+ * ({@link Builder}), the run's records in order and their pacing; it is past 500 lines because of the builder (one
+ * setter per setting and their validation, about half of the file), kept nested for its callers.
+ *
  * <p>Immutable and reusable: each {@link #run} starts again from the seed.
  */
 public final class MoeRunSimulator {
-    /** Kaplan et al. 2020, eq. 5.1: B_crit(L) ≈ B* / L^(1/α_B), B* ≈ 2·10^8 tokens, α_B ≈ 0.21. */
-    static final double B_STAR_TOKENS = 2e8;
-    static final double ALPHA_B = 0.21;
-    /** |G|² = GRAD_SQ_PER_LOSS · (L − L0): the true gradient shrinks with the reducible loss. */
-    static final double GRAD_SQ_PER_LOSS = 0.5;
-    static final double GRAD_NOISE = 0.03;
-    private static final double ZIPF_SKEW = 0.3;
-    private static final double AUX_COEF = 0.01;
-    private static final double Z_COEF = 1e-3;
-
     /**
      * Parameters of the LR-annealing loss law L(s) = L0 + A·S1^(−α) − C·S2 with momentum λ (Tissue et al. 2024).
      * S1, S2 are in LR × steps.
@@ -105,24 +98,8 @@ public final class MoeRunSimulator {
 
     private MoeRunSimulator(Builder b) {
         this.b = b;
-        int t = b.steps;
-        lr = new double[t + 1];
-        for (int s = 0; s <= t; s++) {
-            lr[s] = scheduleLr(s);
-        }
-        lawLoss = new double[t + 1];
-        double s1 = 0;
-        double s2 = 0;
-        double m = 0;
-        double prev = b.peakLr; // warmup counted at peak LR, so no annealing term from the warmup rise
-        for (int s = 1; s <= t; s++) {
-            double eta = s <= b.warmupSteps ? b.peakLr : lr[s];
-            s1 += eta;
-            m = b.law.lambda() * m + (prev - eta);
-            s2 += m;
-            prev = eta;
-            lawLoss[s] = b.law.l0() + b.law.a() * Math.pow(s1, -b.law.alpha()) - b.law.c() * s2;
-        }
+        lr = SimulatedSignals.lrPerStep(b.steps, b.warmupSteps, decayStart(), b.peakLr, b.minLr);
+        lawLoss = SimulatedSignals.lawLoss(lr, b.warmupSteps, b.peakLr, b.law);
         placement = new int[b.experts];
         for (int e = 0; e < b.experts; e++) {
             placement[e] = (int) ((long) e * b.devices / b.experts);
@@ -163,7 +140,7 @@ public final class MoeRunSimulator {
 
     /** The true gradient noise scale B_simple, in sequences, at loss {@code loss}. */
     public double trueNoiseScale(double loss) {
-        return B_STAR_TOKENS / Math.pow(loss, 1 / ALPHA_B) / b.seqLen;
+        return SimulatedSignals.trueNoiseScale(loss, b.seqLen);
     }
 
     /** Expert → device placement used for data movement: contiguous blocks, expert e on device ⌊e·D/E⌋. */
@@ -239,34 +216,15 @@ public final class MoeRunSimulator {
         return b.steps - (int) Math.round(b.decayFraction * b.steps);
     }
 
-    private double scheduleLr(int s) {
-        int d = decayStart();
-        // The spec's convention (ScheduleSpec, the data README): linear to the peak, reached on step warmupSteps - 1.
-        if (s < b.warmupSteps - 1) {
-            return b.peakLr * s / (b.warmupSteps - 1);
-        }
-        if (s <= d) {
-            return b.peakLr;
-        }
-        return b.peakLr + (b.minLr - b.peakLr) * (s - d) / (double) (b.steps - d);
-    }
-
-    /** One execution: all mutable simulation state lives here, so the simulator itself stays immutable. */
+    /** One execution: all mutable simulation state lives here (in the signal models), so the simulator stays immutable. */
     private final class Run {
         private final Consumer<? super SpecificRecord> sink;
         private final ProgressBar progress;
         private final SplittableRandom lossRng;
-        private final SplittableRandom gradRng;
-        private final SplittableRandom speedRng;
-        private final SplittableRandom loadRng;
-        private final SplittableRandom traceRng;
-        private final double[][] theta;
-        private final double[][] probs;
-        /** Step until which an expert is dead (exclusive); 0 = alive. */
-        private final int[][] deadUntil;
-        /** The scheduled death: layer, expert, first dead step; and the first step alive again. */
-        private final int[] deadFrom;
-        private final int deadTo;
+        private final SimulatedGradients gradients;
+        private final SimulatedThroughput throughput;
+        private final SimulatedExpertLoad load;
+        private final SimulatedRouting routing;
         private final EnumMap<RecordKind, Long> counts = new EnumMap<>(RecordKind.class);
         private long records;
         private long wallMs;
@@ -277,25 +235,13 @@ public final class MoeRunSimulator {
             // Independent streams, so that e.g. tracing more often leaves the losses unchanged.
             SplittableRandom root = new SplittableRandom(b.seed);
             lossRng = root.split();
-            gradRng = root.split();
-            speedRng = root.split();
-            loadRng = root.split();
-            traceRng = root.split();
-            theta = new double[b.layers][b.experts];
-            probs = new double[b.layers][b.experts];
-            deadUntil = new int[b.layers][b.experts];
-            for (int l = 0; l < b.layers; l++) {
-                int[] rank = shuffledRanks(loadRng);
-                for (int e = 0; e < b.experts; e++) {
-                    theta[l][e] = -ZIPF_SKEW * Math.log(rank[e] + 1) + 0.3 * loadRng.nextGaussian();
-                }
-            }
-            // The scheduled dead expert: one layer, one expert, from 30 % to 45 % of the run.
-            int l = loadRng.nextInt(b.layers);
-            int e = loadRng.nextInt(b.experts);
-            int from = (int) (0.30 * b.steps);
-            deadFrom = new int[] {l, e, from};
-            deadTo = (int) (0.45 * b.steps);
+            gradients = new SimulatedGradients(root.split(), b.law.l0(), b.seqLen, b.batchSmall, b.batchBig);
+            throughput = new SimulatedThroughput(root.split(), b.tokensPerSecond);
+            load = new SimulatedExpertLoad(root.split(), b.layers, b.experts, b.steps, b.capacityFactor, b.rebalance,
+                    b.drift, b.deathRate);
+            routing = new SimulatedRouting(root.split(), b.runId, b.layers, b.devices, b.topK, b.hiddenSize,
+                    b.bytesPerElement, b.traceSequences, b.tracePositions, b.locality, b.limits.maxTokensPerBatch(),
+                    placement);
             wallMs = b.startMs;
         }
 
@@ -346,19 +292,14 @@ public final class MoeRunSimulator {
 
         private void step(int s) {
             long tokensPerStep = (long) b.batchBig * b.seqLen;
-            double speed = b.tokensPerSecond * (1 + 0.02 * speedRng.nextGaussian());
-            if (speedRng.nextDouble() < 0.01) {
-                speed *= 0.5;
-            }
-            speed = Math.max(speed, b.tokensPerSecond * 0.1);
+            double speed = throughput.next();
             wallMs += Math.round(tokensPerStep / speed * 1000.0);
 
             double law = lawLoss[s];
             double loss = law * (1 + b.lossNoise * lossRng.nextGaussian());
-            double g2 = GRAD_SQ_PER_LOSS * Math.max(law - b.law.l0(), 1e-6);
-            double trSigma = trueNoiseScale(law) * g2;
-            double small = (g2 + trSigma / b.batchSmall) * Math.max(0.05, 1 + GRAD_NOISE * gradRng.nextGaussian());
-            double big = (g2 + trSigma / b.batchBig) * Math.max(0.05, 1 + GRAD_NOISE * gradRng.nextGaussian());
+            double[] g = gradients.squaredNorms(law);
+            double small = g[0];
+            double big = g[1];
             emit(StepMetrics.newBuilder()
                     .setRunId(b.runId)
                     .setStep(s)
@@ -382,212 +323,14 @@ public final class MoeRunSimulator {
                         .setLoss(law * (1 + b.lossNoise / 4 * lossRng.nextGaussian()))
                         .build());
             }
-            expertLoads(s, tokensPerStep);
+            load.step(b.runId, s, wallMs, tokensPerStep, b.topK).forEach(this::emit);
             if (b.traceEvery > 0 && s % b.traceEvery == 0) {
-                traceAndMovement(s);
+                double[][] probs = new double[b.layers][];
+                for (int l = 0; l < b.layers; l++) {
+                    probs[l] = load.probs(l);
+                }
+                routing.step(s, wallMs, probs).forEach(this::emit);
             }
-        }
-
-        private void expertLoads(int s, long tokensPerStep) {
-            long assignments = tokensPerStep * b.topK;
-            double capacity = b.capacityFactor * assignments / b.experts;
-            for (int l = 0; l < b.layers; l++) {
-                double[] th = theta[l];
-                // Drift, and a slow pull towards balance.
-                for (int e = 0; e < b.experts; e++) {
-                    th[e] = th[e] * (1 - b.rebalance) + b.drift * loadRng.nextGaussian();
-                }
-                if (loadRng.nextDouble() < b.deathRate) {
-                    int e = loadRng.nextInt(b.experts);
-                    deadUntil[l][e] = s + 1 + (int) (b.steps * (0.02 + 0.08 * loadRng.nextDouble()));
-                }
-                boolean[] dead = new boolean[b.experts];
-                for (int e = 0; e < b.experts; e++) {
-                    dead[e] = deadUntil[l][e] > s
-                            || (l == deadFrom[0] && e == deadFrom[1] && s >= deadFrom[2] && s < deadTo);
-                }
-                double[] p = probs[l];
-                double max = Double.NEGATIVE_INFINITY;
-                for (double v : th) {
-                    max = Math.max(max, v);
-                }
-                double sum = 0;
-                double lseSum = 0;
-                for (int e = 0; e < b.experts; e++) {
-                    double w = Math.exp(th[e] - max);
-                    lseSum += w;
-                    p[e] = dead[e] ? 0 : w;
-                    sum += p[e];
-                }
-                for (int e = 0; e < b.experts; e++) {
-                    p[e] /= sum;
-                }
-                // Noisy counts, rescaled to exactly tokens × top-k assignments, then capacity drops.
-                double[] raw = new double[b.experts];
-                double rawSum = 0;
-                for (int e = 0; e < b.experts; e++) {
-                    raw[e] = p[e] == 0 ? 0 : p[e] * Math.max(0.01, 1 + 0.03 * loadRng.nextGaussian());
-                    rawSum += raw[e];
-                }
-                List<Long> tokens = new ArrayList<>(b.experts);
-                long dropped = 0;
-                double aux = 0;
-                for (int e = 0; e < b.experts; e++) {
-                    long n = Math.round(raw[e] / rawSum * assignments);
-                    aux += (raw[e] / rawSum) * p[e];
-                    long kept = Math.min(n, (long) capacity);
-                    dropped += n - kept;
-                    tokens.add(kept);
-                }
-                double lse = max + Math.log(lseSum);
-                emit(ExpertLoad.newBuilder()
-                        .setRunId(b.runId)
-                        .setStep(s)
-                        .setWallTimeMs(wallMs)
-                        .setLayer(l)
-                        .setTokensPerExpert(tokens)
-                        .setDroppedTokens(dropped)
-                        .setAuxLoss(AUX_COEF * b.experts * aux)
-                        .setZLoss(Z_COEF * lse * lse * (1 + 0.05 * loadRng.nextGaussian()))
-                        .build());
-            }
-        }
-
-        private void traceAndMovement(int s) {
-            long unit = (long) b.hiddenSize * b.bytesPerElement;
-            long[][][] bytes = new long[b.layers][b.devices][b.devices];
-            List<TokenRoute> routes = new ArrayList<>(b.traceSequences * b.tracePositions * b.layers);
-            for (int q = 0; q < b.traceSequences; q++) {
-                String seq = "s" + s + "-q" + q;
-                int home = q % b.devices;
-                int[] prevTop = new int[b.layers];
-                Arrays.fill(prevTop, -1);
-                for (int pos = 0; pos < b.tracePositions; pos++) {
-                    for (int l = 0; l < b.layers; l++) {
-                        int[] chosen = route(probs[l], prevTop[l]);
-                        prevTop[l] = chosen[0];
-                        List<Integer> ids = new ArrayList<>(chosen.length);
-                        for (int e : chosen) {
-                            ids.add(e);
-                            int dev = placement[e];
-                            if (dev != home) {
-                                bytes[l][home][dev] += unit; // dispatch
-                                bytes[l][dev][home] += unit; // combine
-                            }
-                        }
-                        routes.add(TokenRoute.newBuilder()
-                                .setSequenceId(seq)
-                                .setTokenPosition(pos)
-                                .setLayer(l)
-                                .setExpertIds(ids)
-                                .setGateWeights(gateWeights(chosen.length))
-                                .build());
-                    }
-                }
-            }
-            int max = b.limits.maxTokensPerBatch();
-            for (int from = 0; from < routes.size(); from += max) {
-                emit(RoutingTraceBatch.newBuilder()
-                        .setSource(b.runId)
-                        .setSourceKind(SourceKind.TRAINING)
-                        .setStep(s)
-                        .setWallTimeMs(wallMs)
-                        .setTokens(new ArrayList<>(routes.subList(from, Math.min(routes.size(), from + max))))
-                        .build());
-            }
-            for (int l = 0; l < b.layers; l++) {
-                for (int src = 0; src < b.devices; src++) {
-                    for (int dst = 0; dst < b.devices; dst++) {
-                        if (src != dst) {
-                            emit(DataMovement.newBuilder()
-                                    .setSource(b.runId)
-                                    .setStep(s)
-                                    .setWallTimeMs(wallMs)
-                                    .setLayer(l)
-                                    .setSrcDevice(src)
-                                    .setDstDevice(dst)
-                                    .setBytes(bytes[l][src][dst])
-                                    .build());
-                        }
-                    }
-                }
-            }
-        }
-
-        /** Top-k distinct experts from {@code p}; the first may repeat the previous token's first (locality). */
-        private int[] route(double[] p, int prevTop) {
-            int k = b.topK;
-            int[] out = new int[k];
-            boolean[] taken = new boolean[p.length];
-            int n = 0;
-            if (prevTop >= 0 && p[prevTop] > 0 && traceRng.nextDouble() < b.locality) {
-                out[n++] = prevTop;
-                taken[prevTop] = true;
-            }
-            while (n < k) {
-                double rest = 0;
-                for (int e = 0; e < p.length; e++) {
-                    if (!taken[e]) {
-                        rest += p[e];
-                    }
-                }
-                int pick = -1;
-                if (rest > 0) {
-                    double u = traceRng.nextDouble() * rest;
-                    for (int e = 0; e < p.length; e++) {
-                        if (!taken[e] && p[e] > 0) {
-                            pick = e;
-                            u -= p[e];
-                            if (u < 0) {
-                                break;
-                            }
-                        }
-                    }
-                }
-                if (pick < 0) {
-                    // Fewer live experts than k: fall back to any expert not yet taken.
-                    for (int e = 0; e < p.length && pick < 0; e++) {
-                        if (!taken[e]) {
-                            pick = e;
-                        }
-                    }
-                }
-                out[n++] = pick;
-                taken[pick] = true;
-            }
-            return out;
-        }
-
-        /** Descending gate weights summing to a mass in [0.6, 1.0]. */
-        private List<Float> gateWeights(int k) {
-            double[] w = new double[k];
-            double sum = 0;
-            for (int i = 0; i < k; i++) {
-                w[i] = Math.exp(0.7 * traceRng.nextGaussian());
-                sum += w[i];
-            }
-            double mass = 0.6 + 0.4 * traceRng.nextDouble();
-            Arrays.sort(w);
-            List<Float> out = new ArrayList<>(k);
-            for (int i = k - 1; i >= 0; i--) {
-                // Round down in float so the sum never exceeds 1.
-                out.add((float) Math.max(0, w[i] / sum * mass - 1e-6));
-            }
-            return out;
-        }
-
-        private int[] shuffledRanks(SplittableRandom rng) {
-            int[] r = new int[b.experts];
-            for (int i = 0; i < r.length; i++) {
-                r[i] = i;
-            }
-            for (int i = r.length - 1; i > 0; i--) {
-                int j = rng.nextInt(i + 1);
-                int t = r[i];
-                r[i] = r[j];
-                r[j] = t;
-            }
-            return r;
         }
     }
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.runlaw.math.law.MomentumLaw;
+import dev.runlaw.math.schedule.LrSchedule;
 import dev.runlaw.schema.DataMovement;
 import dev.runlaw.schema.ExpertLoad;
 import dev.runlaw.schema.RecordKind;
@@ -222,6 +224,35 @@ class MoeRunSimulatorTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("topK");
         assertThatThrownBy(() -> MoeRunSimulator.builder().batchSmall(512).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("batchSmall");
+    }
+
+    /**
+     * The simulator's loss law is written out independently of the math module (it is the truth the forecasts are
+     * checked against); both must still compute the same law after the warmup (the steps a fit uses; within the
+     * warmup the math module evaluates S1 with the rising LR): the math module's {@code MomentumLaw} with the same
+     * parameters and lambda, on the simulator's per-step LR, agrees within 1e-12 relative at every post-warmup step
+     * (both sum the same terms; only the order of floating-point operations may differ).
+     */
+    @Test
+    void expectedLossEqualsTheMathModulesMomentumLawAfterWarmup() {
+        MoeRunSimulator.LossLaw law = sim.lossLaw();
+        double[] lr = new double[sim.steps() + 1];
+        for (int s = 0; s <= sim.steps(); s++) {
+            lr[s] = sim.lr(s);
+        }
+        LrSchedule schedule = LrSchedule.of(0, lr);
+        long first = schedule.peakStep() + 1;
+        assertThat(first).isBetween(90L, 110L);
+        long[] steps = new long[(int) (sim.steps() - first + 1)];
+        for (int i = 0; i < steps.length; i++) {
+            steps[i] = first + i;
+        }
+        double[] math = MomentumLaw.withLambda(law.lambda())
+                .predict(new double[] {law.l0(), law.a(), law.alpha(), law.c()}, schedule, steps);
+        for (int i = 0; i < steps.length; i++) {
+            double expected = sim.expectedLoss((int) steps[i]);
+            assertThat(math[i]).as("step %d", steps[i]).isCloseTo(expected, within(1e-12 * expected));
+        }
     }
 
     private static List<StepMetrics> steps() {

@@ -3,6 +3,7 @@ package dev.runlaw.cli.backtest;
 import dev.runlaw.math.data.RunCurve;
 import dev.runlaw.math.fit.FitResult;
 import dev.runlaw.math.fit.RunObservations;
+import dev.runlaw.math.forecast.BacktestProtocol;
 import dev.runlaw.math.forecast.Forecast;
 import dev.runlaw.math.forecast.ForecastModel;
 import dev.runlaw.math.schedule.LrSchedule;
@@ -12,7 +13,8 @@ import java.util.List;
 /**
  * The backtest protocol on parsed runs: fit the law jointly on the fit and reference runs (plus, with an observe
  * fraction, the observed head of each predicted run), forecast each predicted run under its own LR column, score
- * on its measured points after the cut.
+ * on its measured points after the cut. The per-run arithmetic is {@link BacktestProtocol} (in the math module, so
+ * the live tracker's equivalence test runs the same code); this class times the fits and builds the report.
  */
 public final class Backtest {
     /** Thrown when a fit fails; the command reports it and exits non-zero. */
@@ -48,18 +50,12 @@ public final class Backtest {
         long sharedMs = 0;
         String chosen = law;
         for (RunCurve p : predict) {
-            long cut = observeFraction > 0
-                    ? p.firstStep() + (long) Math.floor(observeFraction * p.length()) - 1
-                    : p.firstStep() - 1;
-            List<RunObservations> runs = new ArrayList<>(base);
-            if (observeFraction > 0) {
-                runs.add(RunObservations.observedUpTo(p, cut));
-            }
+            long cut = BacktestProtocol.cut(p, observeFraction);
             ForecastModel model;
             long ms;
             if (observeFraction > 0 || shared == null) {
                 long t0 = System.nanoTime();
-                model = ForecastModel.select(runs, law, observeFraction > 0);
+                model = BacktestProtocol.select(base, p, observeFraction, law);
                 ms = (System.nanoTime() - t0) / 1_000_000;
                 fitMs += ms;
                 if (observeFraction == 0) {
@@ -77,18 +73,9 @@ public final class Backtest {
                 }
             }
             chosen = model.name();
-            LrSchedule schedule = LrSchedule.of(p.firstStep(), p.lr());
-            List<Long> scored = new ArrayList<>();
-            for (long s : p.measuredSteps()) {
-                if (s > cut && s > schedule.peakStep()) {
-                    scored.add(s);
-                }
-            }
-            if (scored.isEmpty()) {
-                throw new IllegalArgumentException(p.name() + ": no measured post-warmup loss after the observed part");
-            }
-            long[] steps = scored.stream().mapToLong(Long::longValue).toArray();
-            Forecast[] fc = model.forecast(schedule, steps, observeFraction > 0 ? cut : -1);
+            LrSchedule schedule = BacktestProtocol.schedule(p);
+            long[] steps = BacktestProtocol.scoredSteps(p, schedule, observeFraction);
+            Forecast[] fc = BacktestProtocol.forecast(model, p, observeFraction, steps);
             double sumE = 0;
             for (int i = 0; i < steps.length; i++) {
                 if (!fc[i].ok()) {

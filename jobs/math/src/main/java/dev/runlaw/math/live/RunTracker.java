@@ -4,14 +4,7 @@ import dev.runlaw.math.fit.FitResult;
 import dev.runlaw.math.fit.RunObservations;
 import dev.runlaw.math.forecast.Forecast;
 import dev.runlaw.math.forecast.ForecastModel;
-import dev.runlaw.math.schedule.Decay;
 import dev.runlaw.math.schedule.LrSchedule;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -67,11 +60,16 @@ import java.util.Map;
  * the planned {@link LrTrack}.
  *
  * <p><b>Serialization</b>: {@link #toBytes()} / {@link #fromBytes} round-trip exactly (a versioned binary format,
- * first byte {@link #FORMAT_VERSION}). The previous model itself is not kept (its seed is), so a restored tracker
+ * first byte {@link #FORMAT_VERSION}, see {@link RunTrackerCodec}). The previous model itself is not kept (its seed is), so a restored tracker
  * forecasts exactly as the original would have.
  *
  * <p>Pure (no clock: wall times come with the input), mutable, not thread-safe: one per run, owned by one keyed
  * operator.
+ *
+ * <p>Parts apart: the binary form ({@link RunTrackerCodec}), the bad-input counts and their status ranking
+ * ({@link InputCounts}), the forecast schedule's assembly ({@link ForecastSchedule}) and the curve and what-ifs
+ * ({@link WhatIfForecasts}). What stays (past 500 lines, a sixth of them this comment) is the state, the input
+ * checks that update it and the one forecast path that reads it, together because each reads most of the state.
  */
 public final class RunTracker {
     /**
@@ -91,37 +89,32 @@ public final class RunTracker {
     /** Default {@code decay_now} cooldown as a fraction of its decay start (the WSD rule of thumb). */
     public static final double DEFAULT_COOLDOWN_FRACTION = 0.2;
 
-    private final String runId;
-    private final String familyId;
-    private ScheduleSpec spec;
-    private String specError;
-    private LrTrack planned;
-    private long plannedTotalSteps;
-    private Target target;
-    private LrTrack observedLr = LrTrack.create();
-    private LossSummary losses = LossSummary.create(LOSS_CAPACITY);
-    private long lastStep = -1;
-    private boolean pastWarmup;
-    private double lastLoss = Double.NaN;
-    private long lastWallTimeMs;
-    private int pointsSinceForecast;
-    private long forecasts;
-    private boolean finished;
-    private long finalStep = -1;
-    private long duplicates;
-    private long outOfOrder;
-    private long nanLosses;
-    private long firstNanStep = -1;
-    private long contradictions;
-    private long firstContradictionStep = -1;
-    private long invalidLr;
-    private long referenceKey;
-    private String modelLaw;
-    private ForecastModel.Seed seed;
+    // State, package-private for RunTrackerCodec (the binary form); nothing else in the package writes it.
+    final String runId;
+    final String familyId;
+    ScheduleSpec spec;
+    String specError;
+    LrTrack planned;
+    long plannedTotalSteps;
+    Target target;
+    LrTrack observedLr = LrTrack.create();
+    LossSummary losses = LossSummary.create(LOSS_CAPACITY);
+    long lastStep = -1;
+    boolean pastWarmup;
+    double lastLoss = Double.NaN;
+    long lastWallTimeMs;
+    int pointsSinceForecast;
+    long forecasts;
+    boolean finished;
+    long finalStep = -1;
+    final InputCounts counts = new InputCounts();
+    long referenceKey;
+    String modelLaw;
+    ForecastModel.Seed seed;
     /** The plan as a piecewise schedule ({@link #plannedSchedule()}); derived, never serialized. */
     private LrSchedule plannedCache;
 
-    private RunTracker(String runId, String familyId) {
+    RunTracker(String runId, String familyId) {
         this.runId = runId;
         this.familyId = familyId == null ? "" : familyId;
     }
@@ -169,14 +162,13 @@ public final class RunTracker {
                 this.specError = (specError == null ? "" : specError + "; ") + "lr_per_step: " + e.getMessage();
             }
         }
-        contradictions = 0;
-        firstContradictionStep = -1;
+        counts.resetContradictions();
         if (planned != null && !observedLr.isEmpty()) {
             long[] ks = observedLr.knotSteps();
             double[] kv = observedLr.knotValues();
             for (int i = 0; i < ks.length; i++) {
                 if (contradicts(ks[i], kv[i])) {
-                    countContradiction(ks[i]);
+                    counts.countContradiction(ks[i]);
                 }
             }
         }
@@ -201,15 +193,15 @@ public final class RunTracker {
      */
     public StepOutcome observe(long step, double lr, double loss, long wallTimeMs) {
         if (lastStep >= 0 && step == lastStep) {
-            duplicates++;
+            counts.duplicates++;
             return StepOutcome.DUPLICATE;
         }
         if (step < lastStep || step < 0) {
-            outOfOrder++;
+            counts.outOfOrder++;
             return StepOutcome.OUT_OF_ORDER;
         }
         if (!Double.isFinite(lr) || lr < 0) {
-            invalidLr++;
+            counts.invalidLr++;
             return StepOutcome.INVALID_LR;
         }
         // Warmup = the leading stretch of strictly increasing LR, as LrSchedule detects it; the fitter skips its
@@ -223,14 +215,14 @@ public final class RunTracker {
         lastWallTimeMs = wallTimeMs;
         StepOutcome out = StepOutcome.ACCEPTED;
         if (contradicts(step, lr)) {
-            countContradiction(step);
+            counts.countContradiction(step);
             out = StepOutcome.LR_CONTRADICTS_SCHEDULE;
         }
         if (Double.isNaN(loss)) {
             return out;
         }
         if (!Double.isFinite(loss) || !(loss > 0)) {
-            countNan(step);
+            counts.countNan(step);
             return StepOutcome.NAN_LOSS;
         }
         if (pastWarmup) {
@@ -243,22 +235,8 @@ public final class RunTracker {
 
     /** Records a step whose loss was NaN or infinite (rejected upstream): counted as {@link Status#NAN_LOSS}. */
     public void noteNonFiniteLoss(long step, long wallTimeMs) {
-        countNan(step);
+        counts.countNan(step);
         lastWallTimeMs = Math.max(lastWallTimeMs, wallTimeMs);
-    }
-
-    private void countNan(long step) {
-        nanLosses++;
-        if (firstNanStep < 0) {
-            firstNanStep = step;
-        }
-    }
-
-    private void countContradiction(long step) {
-        contradictions++;
-        if (firstContradictionStep < 0) {
-            firstContradictionStep = step;
-        }
     }
 
     private boolean contradicts(long step, double lr) {
@@ -387,7 +365,7 @@ public final class RunTracker {
 
     /** Duplicate, out-of-order, non-finite-loss, contradiction and invalid-LR counts, in that order. */
     public long[] counts() {
-        return new long[] {duplicates, outOfOrder, nanLosses, contradictions, invalidLr};
+        return counts.toArray();
     }
 
     /**
@@ -427,18 +405,8 @@ public final class RunTracker {
         pointsSinceForecast = 0;
         forecasts++;
         List<String> issues = new ArrayList<>();
-        boolean nan = nanLosses > 0;
-        boolean contra = contradictions > 0;
         boolean missing = planned == null;
-        if (nan) {
-            issues.add(String.format(Locale.ROOT, "NAN_LOSS: %d non-finite loss(es), first at step %d: training "
-                    + "probably diverged; forecast from the finite points", nanLosses, firstNanStep));
-        }
-        if (contra) {
-            issues.add(String.format(Locale.ROOT, "SCHEDULE_CONTRADICTS_LR: %d observed LR(s) differ from the plan by "
-                    + "more than %.0f%% of its peak, first at step %d; forecast uses the observed past and the "
-                    + "planned future", contradictions, 100 * CONTRADICTION_FRACTION, firstContradictionStep));
-        }
+        counts.addIssues(issues);
         if (specError != null) {
             issues.add("schedule spec unusable: " + specError);
         }
@@ -446,15 +414,7 @@ public final class RunTracker {
             issues.add("SCHEDULE_MISSING: no planned schedule; forecast holds the last observed LR constant to the "
                     + "planned final step");
         }
-        if (outOfOrder > 0) {
-            issues.add("OUT_OF_ORDER_STEPS: " + outOfOrder + " step(s) before the last one ignored");
-        }
-        if (duplicates > 0) {
-            issues.add("DUPLICATE_STEPS: " + duplicates + " repeated step(s) ignored");
-        }
-        if (invalidLr > 0) {
-            issues.add("INVALID_LR: " + invalidLr + " step(s) with a negative or non-finite LR ignored");
-        }
+        counts.addIgnoredStepIssues(issues);
         List<RunObservations> refs = new ArrayList<>();
         List<String> refNames = new ArrayList<>();
         for (RunObservations r : references == null ? List.<RunObservations>of() : references) {
@@ -466,7 +426,7 @@ public final class RunTracker {
         long finalAt = plannedFinalStep();
         if (observedLr.isEmpty()) {
             issues.add("WAITING_FOR_DATA: no steps observed");
-            return empty(rank(false, nan, contra, missing, true), issues, refNames, finalAt);
+            return empty(counts.rank(missing, true), issues, refNames, finalAt);
         }
         if (finalAt < 0) {
             finalAt = lastStep;
@@ -477,7 +437,7 @@ public final class RunTracker {
         }
         LrSchedule schedule;
         try {
-            schedule = schedule(finalAt, issues);
+            schedule = ForecastSchedule.assemble(observedLr, plannedSchedule(), lastStep, finalAt, issues);
         } catch (RuntimeException e) {
             issues.add("FIT_FAILED: cannot build the schedule: " + e.getMessage());
             seed = null;
@@ -503,14 +463,14 @@ public final class RunTracker {
         if (ownPost < MIN_POINTS && !usableRef) {
             issues.add("WAITING_FOR_DATA: " + ownPost + " post-warmup loss point(s), need " + MIN_POINTS
                     + " or a finished reference run of the family");
-            return empty(rank(false, nan, contra, missing, true), issues, refNames, finalAt);
+            return empty(counts.rank(missing, true), issues, refNames, finalAt);
         }
         if (!losses.exact()) {
             issues.add(String.format(Locale.ROOT, "loss summary merged: %d points as %d buckets of %.0f",
                     losses.observed(), losses.size(), losses.bucketWidth()));
         }
         try {
-            return fitAndForecast(refs, refNames, own, schedule, finalAt, settings, issues, nan, contra, missing);
+            return fitAndForecast(refs, refNames, own, schedule, finalAt, settings, issues, missing);
         } catch (RuntimeException e) {
             // Last line of defence (e.g. a malformed reference): a status, never an exception in the job.
             seed = null;
@@ -521,7 +481,7 @@ public final class RunTracker {
 
     private LiveForecast fitAndForecast(List<RunObservations> refs, List<String> refNames, RunObservations own,
                                         LrSchedule schedule, long finalAt, ForecastSettings settings,
-                                        List<String> issues, boolean nan, boolean contra, boolean missing) {
+                                        List<String> issues, boolean missing) {
         List<RunObservations> runs = new ArrayList<>(refs);
         runs.add(own);
         long key = referenceKey(refs);
@@ -555,47 +515,22 @@ public final class RunTracker {
             issues.add("FIT_FAILED: final forecast: " + fin.message());
         }
         List<Forecast> curve = new ArrayList<>();
-        long[] cs = curveSteps(lastStep + 1, finalAt, settings.curvePoints());
+        long[] cs = WhatIfForecasts.curveSteps(lastStep + 1, finalAt, settings.curvePoints());
         if (cs.length > 0) {
             curve.addAll(List.of(model.forecast(schedule, cs, lastStep)));
         }
-        List<WhatIf> whatIfs = whatIfs(model, schedule, finalAt, settings);
+        List<WhatIf> whatIfs = WhatIfForecasts.whatIfs(model, schedule, lastStep, finalAt, observedLr.maxLrSeen(), spec,
+                settings);
         Map<String, Double> params = model.params();
         double rms = 0;
         double[] w = model.weights();
         for (int i = 0; i < w.length; i++) {
             rms += w[i] * model.fits().get(i).rmsLogResidual();
         }
-        Status status = failed ? Status.FIT_FAILED : rank(false, nan, contra, missing, false);
+        Status status = failed ? Status.FIT_FAILED : counts.rank(missing, false);
         return new LiveForecast(runId, lastStep, losses.observed(), lastWallTimeMs, status, issues, model.name(),
                 new ArrayList<>(params.keySet()), params.values().stream().mapToDouble(Double::doubleValue).toArray(),
                 rms, model.fits().get(0).points(), refNames, finalAt, fin, curve, whatIfs);
-    }
-
-    private Status rank(boolean fitFailed, boolean nan, boolean contra, boolean missing, boolean waiting) {
-        if (fitFailed) {
-            return Status.FIT_FAILED;
-        }
-        if (nan) {
-            return Status.NAN_LOSS;
-        }
-        if (contra) {
-            return Status.SCHEDULE_CONTRADICTS_LR;
-        }
-        if (waiting) {
-            // No forecast at all: that is what a reader needs first; a missing plan is still listed in the issues.
-            return Status.WAITING_FOR_DATA;
-        }
-        if (missing) {
-            return Status.SCHEDULE_MISSING;
-        }
-        if (outOfOrder > 0) {
-            return Status.OUT_OF_ORDER_STEPS;
-        }
-        if (duplicates > 0) {
-            return Status.DUPLICATE_STEPS;
-        }
-        return Status.OK;
     }
 
     private LiveForecast empty(Status status, List<String> issues, List<String> refNames, long finalAt) {
@@ -619,159 +554,6 @@ public final class RunTracker {
         return plannedCache;
     }
 
-    /**
-     * This run's schedule from its first (observed or planned) step to {@code finalAt}: planned LR before the first
-     * observed step, observed LR track up to the last step, planned LR (or the last observed LR held) after it.
-     * Piecewise-linear (the observed track's knots, then the plan's), so building it and the momentum law's areas
-     * over it cost O(knots), not O(planned steps).
-     */
-    private LrSchedule schedule(long finalAt, List<String> issues) {
-        long obsFirst = observedLr.firstStep();
-        LrSchedule plan = plannedSchedule();
-        long planFirst = plan == null ? 0 : plan.firstStep();
-        long planLast = plan == null ? -1 : plan.lastStep();
-        long first = plan != null && planFirst < obsFirst ? planFirst : obsFirst;
-        long len = finalAt - first + 1;
-        if (len > Integer.MAX_VALUE - 8) {
-            // Kept from the per-step form: the multi-power law still needs the schedule as one array.
-            throw new IllegalArgumentException("schedule of " + len + " steps is too long");
-        }
-        long[] os = observedLr.knotSteps();
-        double[] ov = observedLr.knotValues();
-        Knots k = new Knots(os.length + (plan == null ? 4 : 16));
-        if (first < obsFirst) {
-            // Joined late: the plan before the first observed step (the first observed LR where it has none).
-            long e = Math.min(obsFirst - 1, planLast);
-            k.range(plan, first, e);
-            if (e < obsFirst - 1) {
-                k.hold(e + 1, obsFirst - 1, ov[0]);
-            }
-        }
-        for (int i = 0; i < os.length; i++) {
-            k.add(os[i], ov[i]);
-        }
-        boolean extended = false;
-        if (finalAt > lastStep) {
-            long a = lastStep + 1;
-            if (plan == null) {
-                k.hold(a, finalAt, ov[ov.length - 1]);
-            } else {
-                double planEnd = plan.lrAt(planLast);
-                if (a < planFirst) {
-                    k.hold(a, Math.min(finalAt, planFirst - 1), planEnd);
-                    extended = true;
-                }
-                long from = Math.max(a, planFirst);
-                long to = Math.min(finalAt, planLast);
-                if (from <= to) {
-                    k.range(plan, from, to);
-                }
-                if (finalAt > planLast) {
-                    k.hold(Math.max(a, planLast + 1), finalAt, planEnd);
-                    extended = true;
-                }
-            }
-        }
-        if (extended) {
-            issues.add("planned schedule ends before the planned final step " + finalAt + ": its last LR is held");
-        }
-        return LrSchedule.piecewiseLinear(k.steps(), k.values());
-    }
-
-    /** Knots of a schedule being assembled, increasing steps. */
-    private static final class Knots {
-        private long[] s;
-        private double[] v;
-        private int n;
-
-        Knots(int capacity) {
-            s = new long[Math.max(4, capacity)];
-            v = new double[s.length];
-        }
-
-        void add(long step, double value) {
-            if (n == s.length) {
-                s = java.util.Arrays.copyOf(s, 2 * n);
-                v = java.util.Arrays.copyOf(v, 2 * n);
-            }
-            s[n] = step;
-            v[n] = value;
-            n++;
-        }
-
-        /** A constant {@code value} over {@code from..to}. */
-        void hold(long from, long to, double value) {
-            add(from, value);
-            if (to > from) {
-                add(to, value);
-            }
-        }
-
-        /** {@code src}'s LR over {@code from..to}: its value at both ends and its knots between. */
-        void range(LrSchedule src, long from, long to) {
-            add(from, src.lrAt(from));
-            long[] ks = src.knotSteps();
-            double[] kv = src.knotValues();
-            for (int i = 0; i < ks.length; i++) {
-                if (ks[i] > from && ks[i] < to) {
-                    add(ks[i], kv[i]);
-                }
-            }
-            if (to > from) {
-                add(to, src.lrAt(to));
-            }
-        }
-
-        long[] steps() {
-            return java.util.Arrays.copyOf(s, n);
-        }
-
-        double[] values() {
-            return java.util.Arrays.copyOf(v, n);
-        }
-    }
-
-    private static long[] curveSteps(long from, long to, int n) {
-        if (n <= 0 || to < from) {
-            return new long[0];
-        }
-        if (n == 1 || to == from) {
-            return new long[] {to};
-        }
-        List<Long> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            long s = from + Math.round((double) (to - from) * i / (n - 1));
-            if (out.isEmpty() || s > out.get(out.size() - 1)) {
-                out.add(s);
-            }
-        }
-        return out.stream().mapToLong(Long::longValue).toArray();
-    }
-
-    private List<WhatIf> whatIfs(ForecastModel model, LrSchedule schedule, long finalAt, ForecastSettings settings) {
-        List<WhatIf> out = new ArrayList<>();
-        double peak = Math.max(schedule.peakLr(), observedLr.maxLrSeen());
-        double floor = spec != null && spec.minLr() > 0 ? spec.minLr() : DEFAULT_FLOOR_FRACTION * peak;
-        long cooldown = settings.cooldownSteps() > 0 ? settings.cooldownSteps()
-                : Math.max(1, Math.round(DEFAULT_COOLDOWN_FRACTION * (lastStep + 1)));
-        if (lastStep > schedule.firstStep()) {
-            double f = Math.min(floor, schedule.lrAt(lastStep));
-            LrSchedule now = schedule.stopWithCooldown(lastStep, cooldown, f, Decay.LINEAR);
-            long end = lastStep + cooldown;
-            out.add(new WhatIf("decay_now", lastStep + 1, end, model.forecast(now, new long[] {end}, lastStep)[0]));
-        }
-        for (double frac : settings.whatIfFractions()) {
-            long d = Math.round(frac * finalAt);
-            if (d <= lastStep || d > finalAt) {
-                continue;
-            }
-            double f = Math.min(floor, schedule.lrAt(d - 1));
-            LrSchedule s = schedule.withDecay(d, finalAt, f, Decay.LINEAR);
-            out.add(new WhatIf("decay_at_" + frac, d, finalAt, model.forecast(s, new long[] {finalAt}, lastStep)[0]));
-        }
-        return out;
-    }
-
     /** A fingerprint of the reference set: names, point counts and last steps. */
     private static long referenceKey(List<RunObservations> refs) {
         long h = 1125899906842597L;
@@ -790,97 +572,9 @@ public final class RunTracker {
         return toBytes().length;
     }
 
-    /** The state as bytes: first byte {@link #FORMAT_VERSION}, then a fixed field order (see {@link #fromBytes}). */
+    /** The state as bytes: first byte {@link #FORMAT_VERSION}, then a fixed field order ({@link RunTrackerCodec}). */
     public byte[] toBytes() {
-        ByteArrayOutputStream bo = new ByteArrayOutputStream(4096);
-        try (DataOutputStream o = new DataOutputStream(bo)) {
-            o.writeByte(FORMAT_VERSION);
-            o.writeUTF(runId);
-            o.writeUTF(familyId);
-            o.writeBoolean(spec != null);
-            if (spec != null) {
-                o.writeUTF(spec.kind());
-                o.writeLong(spec.warmupSteps());
-                o.writeDouble(spec.warmupInitLr());
-                o.writeDouble(spec.peakLr());
-                o.writeDouble(spec.minLr());
-                o.writeLong(spec.decayStartStep());
-                o.writeLong(spec.totalSteps());
-                long[] m = spec.milestones();
-                o.writeInt(m.length);
-                for (long x : m) {
-                    o.writeLong(x);
-                }
-                o.writeDouble(spec.gamma());
-                o.writeLong(spec.cycleSteps());
-            }
-            writeNullableUtf(o, specError);
-            o.writeBoolean(planned != null);
-            if (planned != null) {
-                writeTrack(o, planned);
-            }
-            o.writeLong(plannedTotalSteps);
-            o.writeBoolean(target != null);
-            if (target != null) {
-                o.writeByte(target.kind().ordinal());
-                o.writeDouble(target.loss());
-            }
-            writeTrack(o, observedLr);
-            o.writeInt(losses.capacity());
-            o.writeDouble(losses.bucketWidth());
-            o.writeLong(losses.observed());
-            o.writeLong(losses.lastStep());
-            double[] rs = losses.rawSteps();
-            double[] ls = losses.losses();
-            double[] ws = losses.weights();
-            o.writeInt(rs.length);
-            for (int i = 0; i < rs.length; i++) {
-                o.writeDouble(rs[i]);
-                o.writeDouble(ls[i]);
-                o.writeDouble(ws[i]);
-            }
-            o.writeLong(lastStep);
-            o.writeBoolean(pastWarmup);
-            o.writeDouble(lastLoss);
-            o.writeLong(lastWallTimeMs);
-            o.writeInt(pointsSinceForecast);
-            o.writeLong(forecasts);
-            o.writeBoolean(finished);
-            o.writeLong(finalStep);
-            o.writeLong(duplicates);
-            o.writeLong(outOfOrder);
-            o.writeLong(nanLosses);
-            o.writeLong(firstNanStep);
-            o.writeLong(contradictions);
-            o.writeLong(firstContradictionStep);
-            o.writeLong(invalidLr);
-            o.writeLong(referenceKey);
-            writeNullableUtf(o, modelLaw);
-            o.writeBoolean(seed != null);
-            if (seed != null) {
-                o.writeUTF(seed.name());
-                o.writeBoolean(seed.balanced());
-                o.writeDouble(seed.priorStrength());
-                o.writeInt(seed.headCopies());
-                double[] w = seed.weights();
-                o.writeInt(w.length);
-                for (int i = 0; i < w.length; i++) {
-                    ForecastModel.Member m = seed.members().get(i);
-                    o.writeDouble(w[i]);
-                    o.writeUTF(m.law());
-                    o.writeDouble(m.lambda());
-                    o.writeBoolean(m.annealingIdentified());
-                    double[] p = m.params();
-                    o.writeInt(p.length);
-                    for (double x : p) {
-                        o.writeDouble(x);
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bo.toByteArray();
+        return RunTrackerCodec.encode(this);
     }
 
     /**
@@ -889,152 +583,7 @@ public final class RunTracker {
      * @throws IllegalArgumentException for an unknown version or malformed bytes
      */
     public static RunTracker fromBytes(byte[] bytes) {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
-            int version = in.readByte();
-            if (version != FORMAT_VERSION) {
-                throw new IllegalArgumentException("unknown RunTracker format version " + version);
-            }
-            RunTracker t = new RunTracker(in.readUTF(), in.readUTF());
-            if (in.readBoolean()) {
-                String kind = in.readUTF();
-                long warm = in.readLong();
-                double init = in.readDouble();
-                double peak = in.readDouble();
-                double min = in.readDouble();
-                long decay = in.readLong();
-                long total = in.readLong();
-                long[] m = new long[checkedLength(in.readInt(), bytes.length)];
-                for (int i = 0; i < m.length; i++) {
-                    m[i] = in.readLong();
-                }
-                t.spec = new ScheduleSpec(kind, warm, init, peak, min, decay, total, m, in.readDouble(),
-                        in.readLong());
-            }
-            t.specError = readNullableUtf(in);
-            if (in.readBoolean()) {
-                t.planned = readTrack(in, bytes.length);
-            }
-            t.plannedTotalSteps = in.readLong();
-            if (in.readBoolean()) {
-                int k = in.readByte();
-                t.target = new Target(Target.Kind.values()[k], in.readDouble());
-            }
-            t.observedLr = readTrack(in, bytes.length);
-            int capacity = in.readInt();
-            double width = in.readDouble();
-            long observed = in.readLong();
-            long last = in.readLong();
-            int n = checkedLength(in.readInt(), bytes.length);
-            double[] rs = new double[n];
-            double[] ls = new double[n];
-            double[] ws = new double[n];
-            for (int i = 0; i < n; i++) {
-                rs[i] = in.readDouble();
-                ls[i] = in.readDouble();
-                ws[i] = in.readDouble();
-            }
-            t.losses = LossSummary.restore(capacity, width, observed, last, rs, ls, ws);
-            t.lastStep = in.readLong();
-            t.pastWarmup = in.readBoolean();
-            t.lastLoss = in.readDouble();
-            t.lastWallTimeMs = in.readLong();
-            t.pointsSinceForecast = in.readInt();
-            t.forecasts = in.readLong();
-            t.finished = in.readBoolean();
-            t.finalStep = in.readLong();
-            t.duplicates = in.readLong();
-            t.outOfOrder = in.readLong();
-            t.nanLosses = in.readLong();
-            t.firstNanStep = in.readLong();
-            t.contradictions = in.readLong();
-            t.firstContradictionStep = in.readLong();
-            t.invalidLr = in.readLong();
-            t.referenceKey = in.readLong();
-            t.modelLaw = readNullableUtf(in);
-            if (in.readBoolean()) {
-                String name = in.readUTF();
-                boolean balanced = in.readBoolean();
-                double strength = in.readDouble();
-                int copies = in.readInt();
-                int members = checkedLength(in.readInt(), bytes.length);
-                double[] w = new double[members];
-                List<ForecastModel.Member> ms = new ArrayList<>();
-                for (int i = 0; i < members; i++) {
-                    w[i] = in.readDouble();
-                    String law = in.readUTF();
-                    double lambda = in.readDouble();
-                    boolean annealing = in.readBoolean();
-                    double[] p = new double[checkedLength(in.readInt(), bytes.length)];
-                    for (int j = 0; j < p.length; j++) {
-                        p[j] = in.readDouble();
-                    }
-                    ms.add(new ForecastModel.Member(law, lambda, annealing, p));
-                }
-                t.seed = new ForecastModel.Seed(name, balanced, strength, copies, w, ms);
-            }
-            if (in.available() != 0) {
-                throw new IllegalArgumentException(in.available() + " trailing bytes");
-            }
-            return t;
-        } catch (IOException | RuntimeException e) {
-            if (e instanceof IllegalArgumentException iae) {
-                throw iae;
-            }
-            throw new IllegalArgumentException("malformed RunTracker bytes: " + e, e);
-        }
-    }
-
-    private static int checkedLength(int n, int total) {
-        if (n < 0 || n > total) {
-            throw new IllegalArgumentException("bad length " + n);
-        }
-        return n;
-    }
-
-    private static void writeNullableUtf(DataOutputStream o, String s) throws IOException {
-        o.writeBoolean(s != null);
-        if (s != null) {
-            o.writeUTF(s.length() > 2000 ? s.substring(0, 2000) : s);
-        }
-    }
-
-    private static String readNullableUtf(DataInputStream in) throws IOException {
-        return in.readBoolean() ? in.readUTF() : null;
-    }
-
-    private static void writeTrack(DataOutputStream o, LrTrack t) throws IOException {
-        o.writeDouble(t.currentTolerance());
-        o.writeDouble(t.tolerance());
-        o.writeInt(t.maxKnots());
-        o.writeDouble(t.maxLr());
-        long[] s = t.isEmpty() ? new long[0] : t.knotSteps();
-        double[] v = t.isEmpty() ? new double[0] : t.knotValues();
-        o.writeInt(s.length);
-        for (int i = 0; i < s.length; i++) {
-            o.writeLong(s[i]);
-            o.writeDouble(v[i]);
-        }
-        o.writeBoolean(t.hasOpenSegment());
-        o.writeDouble(t.slopeLo());
-        o.writeDouble(t.slopeHi());
-    }
-
-    private static LrTrack readTrack(DataInputStream in, int total) throws IOException {
-        double relTol = in.readDouble();
-        double bound = in.readDouble();
-        int maxKnots = in.readInt();
-        double maxLr = in.readDouble();
-        int n = checkedLength(in.readInt(), total);
-        long[] s = new long[n];
-        double[] v = new double[n];
-        for (int i = 0; i < n; i++) {
-            s[i] = in.readLong();
-            v[i] = in.readDouble();
-        }
-        boolean open = in.readBoolean();
-        double lo = in.readDouble();
-        double hi = in.readDouble();
-        return LrTrack.restore(relTol, bound, maxKnots, maxLr, s, v, open, lo, hi);
+        return RunTrackerCodec.decode(bytes);
     }
 
     @Override

@@ -98,7 +98,7 @@ public final class MomentumAreas {
         int n = schedule.length();
         double[][] out = new double[2][n];
         for (int i = 0; i < n; i++) {
-            a.push(schedule.rawAt(i));
+            a.push(rawAt(schedule, i));
             out[0][i] = a.s1;
             out[1][i] = a.s2;
         }
@@ -133,8 +133,8 @@ public final class MomentumAreas {
                 throw new IllegalArgumentException("lambda must be in [0, 1), got " + l);
             }
         }
-        if (schedule.isPiecewise()) {
-            return atKnots(schedule, lambdas, steps);
+        if (schedule instanceof PiecewiseLrSchedule piecewise) {
+            return atKnots(piecewise, lambdas, steps);
         }
         int n = steps.length;
         int nl = lambdas.length;
@@ -164,7 +164,7 @@ public final class MomentumAreas {
         boolean moving = false;
         for (int idx = 0; idx <= last; idx++) {
             long step = first + idx;
-            double lr = schedule.rawAt(idx);
+            double lr = rawAt(schedule, idx);
             if (step < 1) {
                 prevEff = lr;
             } else if (step <= peakStep) {
@@ -207,6 +207,12 @@ public final class MomentumAreas {
     /** Segments up to this many steps are stepped through rather than summed in closed form. */
     static final int SHORT_SEGMENT = 16;
 
+    /** The LR at index {@code i} (step {@code firstStep + i}): the array entry of a per-step schedule. */
+    private static double rawAt(LrSchedule schedule, int i) {
+        return schedule instanceof PerStepLrSchedule perStep ? perStep.rawAt(i)
+                : schedule.lrAt(schedule.firstStep() + i);
+    }
+
     private static Integer[] sortedOrder(LrSchedule schedule, long[] steps) {
         Integer[] order = new Integer[steps.length];
         for (int i = 0; i < steps.length; i++) {
@@ -220,7 +226,7 @@ public final class MomentumAreas {
     }
 
     /** {@link #atSteps} on a piecewise-linear schedule: closed forms per segment (see there). */
-    private static double[][] atKnots(LrSchedule schedule, double[] lambdas, long[] steps) {
+    private static double[][] atKnots(PiecewiseLrSchedule schedule, double[] lambdas, long[] steps) {
         int n = steps.length;
         int nl = lambdas.length;
         double[][] out = new double[1 + nl][n];

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runlaw.math.data.RunCurve;
 import dev.runlaw.math.fit.RunObservations;
+import dev.runlaw.math.forecast.BacktestProtocol;
 import dev.runlaw.math.forecast.Forecast;
 import dev.runlaw.math.forecast.ForecastModel;
-import dev.runlaw.math.schedule.LrSchedule;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -14,11 +14,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Online equals offline: a RunTracker fed constant_72000 (25M, Luo et al. 2025) up to 40 % of its steps, with
- * cosine_24000 and wsd_20000_24000 as references, forecasts what the backtest's observe mode (ForecastModel.select on
- * the same runs, cut and schedule) forecasts.
+ * cosine_24000 and wsd_20000_24000 as references, forecasts what the backtest's observe mode forecasts: the offline
+ * side is the backtest's own code ({@link BacktestProtocol}, what {@code runlaw backtest} runs per predicted run).
  *
  * <p>Tolerances (final point, lo90, hi90 and every curve point): references passed as they are: 1e-12 relative
- * (measured: bit-identical, the tracker's LR track reproduces the warmup and constant LR exactly); references rebuilt
+ * (measured: 1.4e-14 auto, 3.4e-14 momentum, before and after the LawFitter split; the tracker's LR track
+ * reproduces the warmup and constant LR exactly); references rebuilt
  * through LrTrack + LossSummary as the job rebuilds a RunReference: 1e-7 relative (measured 3.4e-9: the cosine and
  * exponential decays are reproduced within LrTrack's 1e-6 of the peak LR, and the fit moves far less than that).
  */
@@ -31,7 +32,7 @@ class RunTrackerEquivalenceTest {
 
     static Case setUp(boolean viaTrack) {
         RunCurve p = Curves.load("25m", "constant_72000");
-        long cut = p.firstStep() + (long) Math.floor(OBSERVE_FRACTION * p.length()) - 1;
+        long cut = BacktestProtocol.cut(p, OBSERVE_FRACTION);
         List<RunObservations> refs = new ArrayList<>();
         for (String name : List.of("cosine_24000", "wsd_20000_24000")) {
             RunCurve c = Curves.load("25m", name);
@@ -49,13 +50,13 @@ class RunTrackerEquivalenceTest {
         return t;
     }
 
-    /** What the backtest computes for the same inputs (Backtest.run calls exactly this). */
+    /**
+     * What the backtest computes for the same inputs: {@code runlaw backtest}'s own per-run protocol
+     * ({@link BacktestProtocol}, which {@code Backtest.run} calls) at the tracker's forecast steps.
+     */
     static Forecast[] offline(Case c, List<RunObservations> refs, String law, long[] steps) {
-        List<RunObservations> runs = new ArrayList<>(refs);
-        runs.add(RunObservations.observedUpTo(c.predict(), c.cut()));
-        ForecastModel m = ForecastModel.select(runs, law, true);
-        LrSchedule schedule = LrSchedule.of(c.predict().firstStep(), c.predict().lr());
-        return m.forecast(schedule, steps, c.cut());
+        ForecastModel m = BacktestProtocol.select(refs, c.predict(), OBSERVE_FRACTION, law);
+        return BacktestProtocol.forecast(m, c.predict(), OBSERVE_FRACTION, steps);
     }
 
     static double rel(double a, double b) {
@@ -109,7 +110,7 @@ class RunTrackerEquivalenceTest {
      */
     double checkCompressedCosinePlan(String law) {
         RunCurve p = Curves.load("25m", "cosine_72000");
-        long cut = p.firstStep() + (long) Math.floor(OBSERVE_FRACTION * p.length()) - 1;
+        long cut = BacktestProtocol.cut(p, OBSERVE_FRACTION);
         List<RunObservations> refs = new ArrayList<>();
         for (String name : List.of("constant_24000", "wsd_20000_24000")) {
             refs.add(RunObservations.of(Curves.load("25m", name)));
