@@ -104,7 +104,8 @@ class DashboardInjectionIT {
 
     private static String visible(String s) {
         StringBuilder sb = new StringBuilder();
-        s.codePoints().forEach(c -> sb.append(c >= 0x20 && c < 0x7f ? Character.toString(c) : String.format("\\u%04x", c)));
+        s.codePoints().forEach(c -> sb.append(c >= 0x20 && c < 0x7f ? Character.toString(c)
+                : String.format("\\u%04x", c)));
         return sb.toString();
     }
 }

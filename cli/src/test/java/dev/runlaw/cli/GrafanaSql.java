@@ -25,11 +25,13 @@ import java.util.stream.Collectors;
  *   <li>No format: the plugin's {@code Datasource.format} (grafana/clickhouse-datasource
  *       {@code src/data/CHDatasource.ts}, passed to {@code templateSrv.replace}) returns a single value as it is
  *       and an array as {@code "'" + value.join("','") + "'"}: nothing is escaped.</li>
- *   <li>{@code singlequote} (grafana/grafana {@code public/app/features/templating/formatRegistry.ts}): each value
- *       has {@code '} replaced by {@code \'} and is wrapped in {@code '...'}, joined with {@code ,}. Backslashes
- *       are not escaped, so a value ending in {@code \} or holding {@code \'} escapes ClickHouse's string literal,
- *       where a backslash is an escape character.</li>
- *   <li>{@code sqlstring}: {@code '} doubled, wrapped, joined with {@code ,}; backslashes not escaped either.</li>
+ *   <li>{@code singlequote} (grafana/grafana {@code public/app/features/templating/formatRegistry.ts}, and the same
+ *       in grafana/scenes {@code packages/scenes/src/variables/interpolation/formatRegistry.ts}, which Grafana 12's
+ *       dashboards use): each value has {@code '} replaced by {@code \'} and is wrapped in {@code '...'}, joined
+ *       with {@code ,}. Backslashes are not escaped, so a value ending in {@code \} or holding {@code \'} escapes
+ *       ClickHouse's string literal, where a backslash is an escape character.</li>
+ *   <li>{@code sqlstring} (scenes): {@code '} doubled and {@code "} written {@code \"}, wrapped, joined with
+ *       {@code ,}; backslashes not escaped either.</li>
  *   <li>{@code percentencode}: an array becomes {@code '{' + join(',') + '}'}, then {@code encodeURIComponent} with
  *       {@code !'()*} also encoded: only {@code A-Z a-z 0-9 - _ . ~} and {@code %XX} remain, so nothing in it can
  *       end a string literal. The dashboards use this one (decoded by ClickHouse's {@code decodeURLComponent}).</li>
@@ -81,7 +83,7 @@ final class GrafanaSql {
         return switch (format) {
             case "singlequote" -> values.stream().map(v -> "'" + v.replace("'", "\\'") + "'")
                     .collect(Collectors.joining(","));
-            case "sqlstring" -> values.stream().map(v -> "'" + v.replace("'", "''") + "'")
+            case "sqlstring" -> values.stream().map(v -> "'" + v.replace("'", "''").replace("\"", "\\\"") + "'")
                     .collect(Collectors.joining(","));
             case "percentencode" -> encodeUriComponentStrict("{" + String.join(",", values) + "}");
             case "csv", "raw" -> String.join(",", values);

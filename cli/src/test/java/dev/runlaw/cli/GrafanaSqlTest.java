@@ -25,8 +25,9 @@ class GrafanaSqlTest {
     }
 
     @Test
-    void sqlstringDoublesQuotesAndLeavesBackslashes() {
-        assertThat(GrafanaSql.format(List.of("a\\", "it's"), "sqlstring")).isEqualTo("'a\\','it''s'");
+    void sqlstringDoublesQuotesEscapesDoubleQuotesAndLeavesBackslashes() {
+        assertThat(GrafanaSql.format(List.of("a\\", "it's", "say \"hi\""), "sqlstring"))
+                .isEqualTo("'a\\','it''s','say \\\"hi\\\"'");
     }
 
     @Test
