@@ -1,6 +1,12 @@
--- runs: one row per run, from RunStarted (a re-sent RunStarted replaces the earlier one).
--- Grain: run. ORDER BY run_id: every lookup is by run; ReplacingMergeTree(ingested_at_ms) keeps the latest
--- copy, so read it with FINAL (or argMax) for exact answers. Retention: kept until dropped (a few KB per run).
+-- runs: one row per run, from RunStarted (a re-sent RunStarted, e.g. from a resumed run, replaces the earlier one).
+-- Grain: run. ORDER BY run_id: every lookup is by run, and the run is the identity.
+-- Version started_at_ms: the run's own start time, from the record.
+-- An exact replay carries the same version and the same values, so it changes nothing; a re-log with a newer
+-- version (a resumed run) replaces the old values, and an older copy arriving late loses. On a tie ClickHouse
+-- keeps the last insert, which holds the same data; only ingested_at_ms (processing time, kept for freshness
+-- checks) moves. Read with FINAL.
+-- Not partitioned: a resumed run may send a new started_at, and FINAL only collapses copies within one partition,
+-- so the partition key may only use identity-key columns. Retention: kept until dropped (a few KB per run).
 CREATE TABLE IF NOT EXISTS runs
 (
     run_id                String,
@@ -33,6 +39,5 @@ CREATE TABLE IF NOT EXISTS runs
     tag_values            Array(String),
     ingested_at_ms        UInt64
 )
-ENGINE = ReplacingMergeTree(ingested_at_ms)
-PARTITION BY toYYYYMM(started_at)
+ENGINE = ReplacingMergeTree(started_at_ms)
 ORDER BY run_id;

@@ -1,8 +1,14 @@
 -- step_metrics: one row per (run, optimizer step), from StepMetrics.
 -- Grain: run x step. ORDER BY (run_id, step): dashboards read one run's curve in step order, and the key is
--- the identity of a step, so ReplacingMergeTree collapses replayed or retried copies (read with FINAL).
--- Partitioned by month of the trainer's wall time (a replay lands in the same partition, so it still dedups).
--- Retention: kept until the month partition is dropped.
+-- the identity of a step.
+-- Version wall_time_ms: the trainer's wall time when it logged the step.
+-- An exact replay carries the same version and the same values, so it changes nothing; a re-log with a newer
+-- version (a resumed run) replaces the old values, and an older copy arriving late loses. On a tie ClickHouse
+-- keeps the last insert, which holds the same data; only ingested_at_ms (processing time, kept for freshness
+-- checks) moves. Read with FINAL.
+-- Not partitioned: a resumed run re-logs a step at a later wall time, possibly in another month, and FINAL only
+-- collapses copies within one partition, so the partition key may only use identity-key columns.
+-- Retention: kept until dropped; remove a run with ALTER TABLE ... DELETE WHERE run_id = '...'.
 CREATE TABLE IF NOT EXISTS step_metrics
 (
     run_id                   String,
@@ -22,6 +28,5 @@ CREATE TABLE IF NOT EXISTS step_metrics
     group_lr_values          Array(Float64),
     ingested_at_ms           UInt64
 )
-ENGINE = ReplacingMergeTree(ingested_at_ms)
-PARTITION BY toYYYYMM(time)
+ENGINE = ReplacingMergeTree(wall_time_ms)
 ORDER BY (run_id, step);

@@ -1,9 +1,13 @@
 -- forecasts: one row per forecast the forecast job made for a run (a refit), from RunForecast.
 -- Grain: run x step (the last step observed when the forecast was made). ORDER BY (run_id, step): a run's forecasts
--- read in step order ("does the predicted final loss converge?"), and the key is the forecast's identity, so a
--- forecast replayed after a restore collapses with its first copy (ReplacingMergeTree; read with FINAL).
--- Partitioned by month of the trainer's wall time at that step (not the emit time), so a replay lands in the same
--- partition and still dedups. Retention: kept until the month partition is dropped.
+-- read in step order ("does the predicted final loss converge?"), and the key is the forecast's identity.
+-- Version step_wall_time_ms: the trainer's wall time of the step the forecast was made at (data, not the emit time).
+-- An exact replay carries the same version and the same values, so it changes nothing; a re-log with a newer
+-- version (a resumed run) replaces the old values, and an older copy arriving late loses. On a tie ClickHouse
+-- keeps the last insert, which holds the same data; only ingested_at_ms (processing time, kept for freshness
+-- checks) moves. Read with FINAL.
+-- Not partitioned (FINAL collapses only within a partition; the wall time is not part of the identity).
+-- Retention: kept until dropped; remove a run with ALTER TABLE ... DELETE WHERE run_id = '...'.
 CREATE TABLE IF NOT EXISTS forecasts
 (
     run_id              String,
@@ -28,6 +32,5 @@ CREATE TABLE IF NOT EXISTS forecasts
     final_log_sd        Nullable(Float64),
     ingested_at_ms      UInt64
 )
-ENGINE = ReplacingMergeTree(ingested_at_ms)
-PARTITION BY toYYYYMM(time)
+ENGINE = ReplacingMergeTree(step_wall_time_ms)
 ORDER BY (run_id, step);

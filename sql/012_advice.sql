@@ -1,7 +1,13 @@
 -- advice: stop / continue advice for a run, one row each time the decision changed (also on topic runlaw.advice).
 -- Grain: run x advice sequence number. ORDER BY (run_id, seq): a run's advice history in order; (run_id, seq) is
--- the advice's identity, so a replayed advice collapses (read with FINAL). Partitioned by month of the trainer's
--- wall time at the advised step. Retention: until the partition is dropped.
+-- the advice's identity.
+-- Version time: the trainer's wall time at the advised step (data, not the emit time).
+-- An exact replay carries the same version and the same values, so it changes nothing; a re-log with a newer
+-- version (a resumed run) replaces the old values, and an older copy arriving late loses. On a tie ClickHouse
+-- keeps the last insert, which holds the same data; only ingested_at_ms (processing time, kept for freshness
+-- checks) moves. Read with FINAL.
+-- Not partitioned (FINAL collapses only within a partition; time is not part of the identity).
+-- Retention: kept until dropped; remove a run with ALTER TABLE ... DELETE WHERE run_id = '...'.
 CREATE TABLE IF NOT EXISTS advice
 (
     run_id                    String,
@@ -21,6 +27,5 @@ CREATE TABLE IF NOT EXISTS advice
     reason                    String,
     ingested_at_ms            UInt64
 )
-ENGINE = ReplacingMergeTree(ingested_at_ms)
-PARTITION BY toYYYYMM(time)
+ENGINE = ReplacingMergeTree(time)
 ORDER BY (run_id, seq);

@@ -97,6 +97,56 @@ class DockerComposeTest {
                 dev.runlaw.jobs.forecast.ForecastConfig.REFERENCES_TOPIC) + "[^\\n]*\\\\\\n[^\\n]*cleanup.policy=compact");
     }
 
+    /**
+     * Grafana reads ClickHouse as the read-only user of {@code deploy/clickhouse-users.xml} (profile {@code readonly}
+     * with readonly=1, password from the env file both containers load), never as {@code default} with an empty
+     * password. {@link GrafanaReadOnlyIT} shows on the real server what that profile refuses.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void grafanaQueriesClickHouseAsAReadOnlyUserWithAPasswordFromTheEnvFile() throws Exception {
+        List<String> volumes = (List<String>) services.get("clickhouse").get("volumes");
+        assertThat(volumes).contains(
+                "./deploy/clickhouse-users.xml:/etc/clickhouse-server/users.d/runlaw-grafana.xml:ro");
+
+        org.w3c.dom.Document users = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(root.resolve("deploy/clickhouse-users.xml").toFile());
+        javax.xml.xpath.XPath x = javax.xml.xpath.XPathFactory.newInstance().newXPath();
+        String profile = x.evaluate("/yandex/users/grafana/profile", users);
+        assertThat(profile).isEqualTo("readonly");
+        assertThat(x.evaluate("/yandex/profiles/" + profile + "/readonly", users)).isEqualTo("1");
+        assertThat(x.evaluate("count(/yandex/profiles/" + profile
+                + "/constraints/max_execution_time/changeable_in_readonly)", users)).isEqualTo("1");
+        assertThat(x.evaluate("/yandex/users/grafana/allow_databases/database", users))
+                .isEqualTo(services.get("clickhouse").get("environment") instanceof Map<?, ?> env
+                        ? String.valueOf(env.get("RUNLAW_DB")) : "runlaw");
+        String passwordVar = x.evaluate("/yandex/users/grafana/password/@from_env", users);
+        assertThat(passwordVar).isNotBlank();
+        assertThat(x.evaluate("string(/yandex/users/grafana/password)", users)).as("no literal password").isEmpty();
+
+        for (String svc : List.of("clickhouse", "grafana")) {
+            Object envFile = services.get(svc).get("env_file");
+            assertThat(envFile).as(svc + " env_file").isEqualTo("./deploy/runlaw.env");
+        }
+        java.util.Properties env = new java.util.Properties();
+        try (Reader r = Files.newBufferedReader(root.resolve("deploy/runlaw.env"))) {
+            env.load(r);
+        }
+        assertThat(env.getProperty(passwordVar)).as(passwordVar + " in deploy/runlaw.env").isNotBlank();
+
+        Map<String, Object> ds;
+        try (Reader r = Files.newBufferedReader(root.resolve("dashboards/provisioning/datasources/clickhouse.yaml"))) {
+            Map<String, Object> doc = new Yaml().load(r);
+            ds = ((List<Map<String, Object>>) doc.get("datasources")).get(0);
+        }
+        Map<String, Object> json = (Map<String, Object>) ds.get("jsonData");
+        Map<String, Object> secure = (Map<String, Object>) ds.get("secureJsonData");
+        assertThat(json.get("username")).isEqualTo("grafana").isNotEqualTo("default");
+        assertThat(secure.get("password")).isEqualTo("$" + passwordVar);
+        assertThat(services.get("grafana").get("volumes").toString())
+                .contains("./dashboards/provisioning/datasources:/etc/grafana/provisioning/datasources");
+    }
+
     @Test
     void clickHouseInitAppliesTheProjectSqlFiles() throws IOException {
         @SuppressWarnings("unchecked")

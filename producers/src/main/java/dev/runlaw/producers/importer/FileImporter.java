@@ -3,6 +3,8 @@ package dev.runlaw.producers.importer;
 import dev.runlaw.producers.ProgressBar;
 import dev.runlaw.schema.EvalMetrics;
 import dev.runlaw.schema.StepMetrics;
+import dev.runlaw.schema.validate.RecordValidator;
+import dev.runlaw.schema.validate.Rejection;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -72,8 +74,10 @@ public final class FileImporter {
             Objects.requireNonNull(format);
             Objects.requireNonNull(settings);
             Objects.requireNonNull(target);
-            if (evalSet != null && evalSet.isBlank()) {
-                throw new IllegalArgumentException("evalSet must not be blank");
+            if (evalSet != null) {
+                new RecordValidator(settings.limits()).checkId("eval set", evalSet).ifPresent(r -> {
+                    throw new IllegalArgumentException("eval set: " + r);
+                });
             }
             if (checkpointRecords < 1) {
                 throw new IllegalArgumentException("checkpointRecords must be >= 1");
@@ -116,6 +120,14 @@ public final class FileImporter {
      *                     checkpoint then stays at the last acknowledged point)
      */
     public FileResult importFile(Path file, String runId) throws IOException {
+        // Refuse a bad run id (from --run-id or a file name) once, up front, rather than on every line.
+        Optional<Rejection> badId = runId == null ? Optional.empty()
+                : new RecordValidator(opts.settings().limits()).checkId("run id", runId);
+        if (badId.isPresent()) {
+            String why = file + ": " + badId.get() + " (name the run with --run-id)";
+            err.println(why);
+            return new FileResult(file, runId, FileResult.Status.FAILED, 0, 0, 0, 0, 0, 0, Map.of(), why);
+        }
         Path cpPath = checkpointPath(file, runId);
         Optional<Checkpoint> prev = store.load(cpPath);
         long size = Files.size(file);

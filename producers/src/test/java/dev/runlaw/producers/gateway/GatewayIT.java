@@ -149,6 +149,29 @@ class GatewayIT {
     }
 
     @Test
+    void refusesHostileIdsWithInvalidIdAndSendsNothingForThem() throws Exception {
+        String topic = PREFIX + RecordKind.STEP_METRICS.topic();
+        long before = GatewayClient.countRecords(kafka, List.of(topic));
+        // JSON escapes: a quote, a backslash, \' , a comment, a newline, unicode; then one valid id.
+        String body = "[" + String.join(",",
+                step("x'; DROP TABLE step_metrics; --"), step("run\\\\"), step("run\\\\'"),
+                step("run/*c*/"), step("a\\nb"), step("r\\u00e9sum\\u00e9"), step("ok/run@1")) + "]";
+        GatewayClient.Answer a = client.post("/v1/records/step-metrics", body);
+        assertThat(a.status()).as(a.body()).isEqualTo(200);
+        JsonNode j = a.json();
+        assertThat(j.get("accepted").asInt()).isEqualTo(1);
+        assertThat(j.get("errors").findValuesAsText("reason")).containsOnly("INVALID_ID").hasSize(6);
+        assertThat(j.get("errors").get(0).get("message").asText())
+                .startsWith("run_id has character U+0027 at index 1");
+        gatewayFlush();
+        assertThat(GatewayClient.countRecords(kafka, List.of(topic))).isEqualTo(before + 1);
+    }
+
+    private static String step(String jsonRunId) {
+        return "{\"run_id\":\"" + jsonRunId + "\",\"step\":1,\"wall_time_ms\":1700000000000,\"lr\":0.001}";
+    }
+
+    @Test
     void refusesMissingOrUnknownTokensButServesHealthAndMetricsWithout() {
         GatewayClient anonymous = new GatewayClient(gateway.baseUrl(), null);
         GatewayClient.Answer a = anonymous.post("/v1/records/step-metrics", "{}");

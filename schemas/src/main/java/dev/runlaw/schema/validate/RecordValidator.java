@@ -13,6 +13,7 @@ import dev.runlaw.schema.StopTargetKind;
 import dev.runlaw.schema.StepMetrics;
 import dev.runlaw.schema.TokenRoute;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
@@ -22,10 +23,20 @@ import org.apache.avro.specific.SpecificRecord;
  *
  * <p>The same rules run in the ingest job and in every producer-side entry point, so a record is refused for the
  * same reason wherever it enters. Stateless and thread-safe. The first violated rule is reported.
+ *
+ * <p>Identifiers (run id, family id, source, sequence id, eval set) follow one rule, {@link #checkId}: 1 to
+ * {@code limits.max-id-length} characters from {@link #ID_CHARACTERS}. Ids end up in ClickHouse keys, Grafana
+ * variables, file names and URLs; a closed, printable ASCII set keeps every one of those free of quoting
+ * problems, where escaping each of them correctly would be four chances to get it wrong.
  */
 public final class RecordValidator {
     /** Epoch ms of 2106-02-07, where ClickHouse's 32-bit DateTime ends. */
     static final long MAX_WALL_TIME_MS = 4_294_967_295_000L;
+
+    /** The characters an identifier may hold, as documented: ASCII letters, digits and {@code ._:/@+-}. */
+    public static final String ID_CHARACTERS = "letters A-Z a-z, digits 0-9 and ._:/@+-";
+
+    private static final String ID_PUNCTUATION = "._:/@+-";
 
     private final Limits limits;
 
@@ -185,7 +196,9 @@ public final class RecordValidator {
 
     private void check(RunStarted r) {
         id("run_id", r.getRunId(), RejectReason.MISSING_RUN_ID);
-        length("family_id", r.getFamilyId());
+        if (!r.getFamilyId().isEmpty()) { // empty: the run belongs to no family
+            id("family_id", r.getFamilyId(), RejectReason.OUT_OF_RANGE);
+        }
         time("started_at_ms", r.getStartedAtMs());
         if (r.getPlannedTotalSteps() <= 0) {
             refuse(RejectReason.OUT_OF_RANGE, "planned_total_steps must be > 0, got " + r.getPlannedTotalSteps());
@@ -258,6 +271,23 @@ public final class RecordValidator {
         }
     }
 
+    /**
+     * Checks one identifier given outside a record (a command-line run id, an eval set option) by the same rule
+     * as the records' ids: present, at most {@code limits.max-id-length} characters, only {@link #ID_CHARACTERS}.
+     *
+     * @param field what the value is, for the message (e.g. {@code "--run-id"})
+     * @return why it must be refused ({@link RejectReason#MISSING_RUN_ID}, {@link RejectReason#FIELD_TOO_LONG} or
+     *         {@link RejectReason#INVALID_ID}), or empty when it is a valid id
+     */
+    public Optional<Rejection> checkId(String field, String value) {
+        try {
+            id(field, value, RejectReason.MISSING_RUN_ID);
+            return Optional.empty();
+        } catch (Refused e) {
+            return Optional.of(e.rejection);
+        }
+    }
+
     // --- rules shared by the kinds above ---
 
     private void id(String field, String value, RejectReason ifBlank) {
@@ -265,6 +295,19 @@ public final class RecordValidator {
             refuse(ifBlank, field + " is missing or blank");
         }
         length(field, value);
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (!isIdCharacter(c)) {
+                // Name the character by code point, never echo it raw: it may be a newline or a control code.
+                refuse(RejectReason.INVALID_ID, String.format(Locale.ROOT,
+                        "%s has character U+%04X at index %d; ids may hold only %s", field, (int) c, i, ID_CHARACTERS));
+            }
+        }
+    }
+
+    private static boolean isIdCharacter(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                || ID_PUNCTUATION.indexOf(c) >= 0;
     }
 
     private void length(String field, String value) {

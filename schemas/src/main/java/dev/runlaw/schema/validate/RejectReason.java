@@ -2,7 +2,8 @@ package dev.runlaw.schema.validate;
 
 /**
  * Stable, machine-readable reasons a record is refused. They appear in dead letters ({@code reason_code}), in
- * metrics and, later, in gateway answers; never rename one.
+ * metrics and in gateway answers; never rename or reorder one (dead letters carry the name as a string, so a new
+ * constant needs no schema change).
  */
 public enum RejectReason {
     /** Empty, not single-object encoded, truncated or corrupt bytes. */
@@ -26,5 +27,10 @@ public enum RejectReason {
     /** An array or map is longer than its configured limit (experts, tokens, top-k, LR steps, tags). */
     OVER_LIMIT,
     /** Fields contradict each other (e.g. gate weights not matching expert ids). */
-    INCONSISTENT
+    INCONSISTENT,
+    /**
+     * An identifier (run id, family id, source, sequence id, eval set) holds a character outside
+     * {@link RecordValidator#ID_CHARACTERS}. Added after the first release: appended, never reordered.
+     */
+    INVALID_ID
 }

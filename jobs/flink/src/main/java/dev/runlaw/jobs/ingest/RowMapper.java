@@ -30,9 +30,10 @@ import org.apache.avro.specific.SpecificRecord;
  * {@code RowBinary} with exactly the table's columns in table order ({@link #COLUMNS}, the insert's column list).
  *
  * <p>Time columns: {@code DateTime} columns get integer epoch seconds (floor of the record's epoch ms), and the
- * millisecond value goes to its own {@code Int64} column. {@code ingested_at_ms} is the version column of the
- * {@code ReplacingMergeTree}s: a replayed record gets a later value and replaces its earlier copy. A routing-trace
- * batch explodes into one row per token. Expert-load rows carry balance statistics from {@link ExpertLoadStats}.
+ * millisecond value goes to its own {@code Int64} column. The {@code ReplacingMergeTree}s are versioned by the
+ * record's own time ({@code wall_time_ms}, {@code started_at_ms}, {@code finished_at_ms}; see each {@code sql/}
+ * file), so an exact replay changes nothing and a re-logged step replaces the old one; {@code ingested_at_ms} is
+ * processing time, kept for freshness checks only. A routing-trace batch explodes into one row per token. Expert-load rows carry balance statistics from {@link ExpertLoadStats}.
  *
  * <p>Callers pass records that {@link dev.runlaw.schema.validate.RecordValidator} accepted. Not thread-safe (it
  * reuses its buffers): one instance per task.

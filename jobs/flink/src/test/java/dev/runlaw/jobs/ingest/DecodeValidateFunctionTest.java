@@ -108,6 +108,15 @@ class DecodeValidateFunctionTest {
     }
 
     @Test
+    void routesIdsOutsideTheIdCharacterSetToDeadLettersAsInvalidId() throws Exception {
+        for (String hostile : new String[] {"x'; DROP TABLE step_metrics; --", "run\\'", "a b", "a\nb", "r\u00e9"}) {
+            assertRefused(send(TestRecords.step(hostile, 1)), "INVALID_ID");
+        }
+        assertRefused(send(TestRecords.eval("run-a", 1, "val' OR '1'='1")), "INVALID_ID");
+        assertThat(deadLetters()).hasSize(6);
+    }
+
+    @Test
     void routesTooManyExpertsToDeadLetters() throws Exception {
         ExpertLoad e = TestRecords.expertLoad("run-a", 1, 0, LIMITS.maxExperts() + 1);
         assertRefused(send(e), "OVER_LIMIT");

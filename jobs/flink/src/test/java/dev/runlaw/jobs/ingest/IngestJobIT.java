@@ -69,6 +69,8 @@ class IngestJobIT {
     private static final TelemetryCodec CODEC = new TelemetryCodec();
     /** Quotes, backslash, tab, newline, 2-, 3- and 4-byte UTF-8. */
     private static final String ODD = "odd 'q' \"dq\" \\ \t\n é € 𝄞";
+    /** Every punctuation character an id may hold (ids are limited to letters, digits and {@code ._:/@+-}). */
+    private static final String ODD_ID = "odd.id_7:a/b@c+d-e";
 
     /** What was sent that must be refused: "topic/partition/offset" → expected reason and bytes. */
     private static final Map<String, Sent> REFUSED = new HashMap<>();
@@ -110,7 +112,8 @@ class IngestJobIT {
     /**
      * Valid: runs 2 (+1 re-sent), run_finished 1, steps 150 (+10 re-sent), evals 3, expert loads 40, routing
      * 2 batches × 20 tokens, data movement 6; plus one step, one run_finished and a 4-token routing batch with
-     * odd strings ({@link #ODD}) and NULL / non-NULL values. Refused: 7 records, one per bad case.
+     * odd strings ({@link #ODD}, {@link #ODD_ID} as ids) and NULL / non-NULL values. Refused: 9 records, one per
+     * bad case (two with ids outside the id character set).
      */
     private static void produce() throws Exception {
         Properties p = new Properties();
@@ -135,7 +138,7 @@ class IngestJobIT {
             }
             s.send(TestRecords.eval("run-a", 50, "val"));
             s.send(TestRecords.eval("run-a", 99, "val"));
-            s.send(TestRecords.eval("run-a", 99, "c4 \"quoted\"\tset"));
+            s.send(TestRecords.eval("run-a", 99, "c4.en/val@v2+x_y:z-1"));
             for (int step = 0; step < 10; step++) {
                 for (int layer = 0; layer < 4; layer++) {
                     s.send(TestRecords.expertLoad("run-a", step, layer, 8));
@@ -147,7 +150,7 @@ class IngestJobIT {
                 s.send(TestRecords.movement("server-1", -1, d, (d + 1) % 6));
             }
             // Exact round trips (RowBinary): NULLs and non-NULLs, odd strings, arrays, enums.
-            StepMetrics odd = TestRecords.step(ODD, 777);
+            StepMetrics odd = TestRecords.step(ODD_ID, 777);
             odd.setLoss(null);
             odd.setGradNorm(0.25);
             odd.setGradSqNormSmall(12.5);
@@ -160,7 +163,7 @@ class IngestJobIT {
             stopped.setStatus(RunStatus.STOPPED_EARLY);
             stopped.setMessage(ODD);
             s.send(stopped);
-            RoutingTraceBatch inference = TestRecords.routing(ODD, 9, 4);
+            RoutingTraceBatch inference = TestRecords.routing(ODD_ID, 9, 4);
             inference.setSourceKind(SourceKind.INFERENCE);
             s.send(inference);
 
@@ -169,6 +172,8 @@ class IngestJobIT {
             s.refuse("NON_FINITE_LOSS", nan);
             s.refuse("NEGATIVE_STEP", TestRecords.step("run-a", -3));
             s.refuse("MISSING_RUN_ID", TestRecords.step("", 3));
+            s.refuse("INVALID_ID", TestRecords.step(ODD, 778));
+            s.refuse("INVALID_ID", TestRecords.eval("run-a", 99, "c4 \"quoted\"\tset' OR '1'='1"));
             s.refuse("OVER_LIMIT", TestRecords.expertLoad("run-a", 1, 0, 65));
             s.refuse("OVER_LIMIT", TestRecords.routing("run-a", 3, 101));
             s.refuse("UNDECODABLE", RecordKind.STEP_METRICS, "run-a", "\u00ffgarbage".getBytes(StandardCharsets.UTF_8));
@@ -231,7 +236,7 @@ class IngestJobIT {
                 .isEqualTo("2026-01-15 00:00:00");
         assertThat(sql.queryValue("SELECT count() FROM step_metrics FINAL WHERE grad_norm IS NULL")).isEqualTo("75");
         assertThat(sql.queryValue("SELECT eval_set FROM eval_metrics FINAL WHERE eval_set LIKE 'c4%'"))
-                .isEqualTo("c4 \"quoted\"\tset");
+                .isEqualTo("c4.en/val@v2+x_y:z-1");
         assertThat(sql.queryValue("SELECT sum(total_tokens) = sum(arraySum(tokens_per_expert)) FROM expert_load FINAL"))
                 .isEqualTo("1");
         assertThat(sql.queryValue("SELECT countIf(norm_entropy <= 0 OR norm_entropy > 1) FROM expert_load FINAL"))
@@ -321,13 +326,14 @@ class IngestJobIT {
     /** Every column of one row of each kind as ClickHouse returns it (strings as hex of their UTF-8 bytes). */
     private static void assertEveryKindRoundTripsExactly() {
         String odd = hex(ODD);
+        String oddId = hex(ODD_ID);
         assertThat(one("SELECT hex(run_id) AS run_id, step, toString(time) AS time, wall_time_ms, tokens_seen, "
                 + "hex(reinterpretAsString(lr)) AS lr, loss, grad_norm, grad_sq_norm_small, batch_small, "
                 + "grad_sq_norm_big, batch_big, throughput_tokens_per_s, length(group_lr_names) AS groups, "
                 + "group_lr_values[indexOf(group_lr_names, 'experts')] AS experts, "
                 + "hex(reinterpretAsString(group_lr_values[indexOf(group_lr_names, unhex('" + odd + "'))])) AS oddlr, "
                 + "ingested_at_ms > 1700000000000 AS ingested FROM step_metrics FINAL WHERE step = 777"))
-                .containsExactlyEntriesOf(ordered("run_id", odd, "step", "777", "time", "2026-01-15 00:12:57",
+                .containsExactlyEntriesOf(ordered("run_id", oddId, "step", "777", "time", "2026-01-15 00:12:57",
                         "wall_time_ms", Long.toString(TestRecords.T0 + 777_000), "tokens_seen",
                         Long.toString(777L * 4096), "lr", le(3e-4), "loss", null, "grad_norm", "0.25",
                         "grad_sq_norm_small", "12.5", "batch_small", "256", "grad_sq_norm_big", "0.5",
@@ -343,7 +349,7 @@ class IngestJobIT {
         assertThat(one("SELECT hex(source) AS source, toString(source_kind) AS kind, step, layer, sequence_id, "
                 + "token_position, toString(time) AS time, wall_time_ms, expert_ids, gate_weights "
                 + "FROM routing_trace FINAL WHERE step = 9 AND token_position = 3"))
-                .containsExactlyEntriesOf(ordered("source", odd, "kind", "INFERENCE", "step", "9", "layer", "1",
+                .containsExactlyEntriesOf(ordered("source", oddId, "kind", "INFERENCE", "step", "9", "layer", "1",
                         "sequence_id", "seq-0", "token_position", "3", "time", "2026-01-15 00:00:09",
                         "wall_time_ms", Long.toString(TestRecords.T0 + 9000), "expert_ids", "[3,6]",
                         "gate_weights", "[0.75,0.25]"));
