@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.runlaw.local.ClickHouseHttp;
 import dev.runlaw.local.LocalClickHouse;
+import dev.runlaw.local.ProjectRoot;
 import dev.runlaw.local.SqlFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -76,7 +77,7 @@ final class DashboardFixture implements AutoCloseable {
 
     /** Every panel query of every dashboard file. */
     static List<Panel> panels() {
-        Path dir = SqlFiles.findProjectRoot().resolve("dashboards");
+        Path dir = ProjectRoot.find().resolve("dashboards");
         List<Panel> out = new ArrayList<>();
         for (String file : List.of("run-overview.json", "forecasts.json")) {
             try {

@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.runlaw.local.ClickHouseEndpoint;
 import dev.runlaw.local.ClickHouseHttp;
-import dev.runlaw.local.SqlFiles;
+import dev.runlaw.local.Await;
+import dev.runlaw.local.ProjectRoot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,7 +35,7 @@ class GrafanaReadOnlyIT {
     @BeforeAll
     static void start() throws IOException, InterruptedException {
         fx = new DashboardFixture();
-        String users = Files.readString(SqlFiles.findProjectRoot().resolve("deploy/clickhouse-users.xml"));
+        String users = Files.readString(ProjectRoot.find().resolve("deploy/clickhouse-users.xml"));
         String for1816 = users.replaceAll("(?s)<constraints>.*?</constraints>", "")
                 .replaceAll("<password from_env=\"RUNLAW_GRAFANA_CH_PASSWORD\"\\s*/>", "<password>" + PASSWORD
                         + "</password>");
@@ -45,16 +47,13 @@ class GrafanaReadOnlyIT {
         ClickHouseEndpoint admin = fx.http.endpoint();
         grafana = new ClickHouseHttp(new ClickHouseEndpoint(admin.url(), "grafana", PASSWORD, DashboardFixture.DB));
         // The server re-reads users.d on its own (every few seconds); wait until the user exists.
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (true) {
+        Await.until(Duration.ofSeconds(30), "user grafana loaded by the server", () -> {
             try {
-                assertThat(grafana.queryValue("SELECT 1")).isEqualTo("1");
-                break;
+                return "1".equals(grafana.queryValue("SELECT 1"));
             } catch (ClickHouseHttp.ClickHouseException e) {
-                assertThat(System.nanoTime()).as("user grafana loaded: " + e.getMessage()).isLessThan(deadline);
-                Thread.sleep(100);
+                return false; // not loaded yet: the server answers "unknown user" until it re-reads users.d
             }
-        }
+        });
     }
 
     @AfterAll

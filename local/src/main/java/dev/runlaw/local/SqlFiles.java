@@ -91,16 +91,6 @@ public final class SqlFiles {
         return new SqlFiles(directory, files);
     }
 
-    /**
-     * The project root.
-     *
-     * @deprecated use {@link ProjectRoot#find()}, the one root lookup; kept so callers compile meanwhile
-     */
-    @Deprecated
-    public static Path findProjectRoot() {
-        return ProjectRoot.find();
-    }
-
     /** Splits a file's text into statements (rules in the class comment); blank statements are dropped. */
     public static List<String> split(String text) {
         List<String> statements = new ArrayList<>();
