@@ -33,7 +33,13 @@ import org.apache.flink.util.ParameterTool;
  *       planned length</td></tr>
  *   <tr><td>forecast.full-select-every</td><td>8</td><td>a full law selection (validation fits) every this many
  *       refits; warm-started refits in between</td></tr>
- *   <tr><td>forecast.max-references</td><td>8</td><td>finished runs of a family used as references (most recent)</td></tr>
+ *   <tr><td>forecast.max-references</td><td>8</td><td>finished runs of a family used as references (most recent);
+ *       also the number kept per family in each task's reference state</td></tr>
+ *   <tr><td>forecast.max-references-total</td><td>1000</td><td>finished runs kept as references over all families
+ *       per task (the least recent go first); bounds the broadcast state</td></tr>
+ *   <tr><td>forecast.idle-timeout-ms</td><td>604800000 (7 days)</td><td>a run with no record for this long gets a last
+ *       forecast with status IDLE_EXPIRED and its state is dropped; a finished run's marker (which makes late
+ *       records be ignored) is dropped after this long too</td></tr>
  *   <tr><td>forecast.finish-grace-ms</td><td>30000</td><td>after run-finished, the run is finished as soon as its
  *       final step has arrived, or after this long (steps of other topics may lag the run-finished record)</td></tr>
  *   <tr><td>advice.stop-below</td><td>0.05</td><td>STOP when P(beat target) is at most this</td></tr>
@@ -62,11 +68,14 @@ public record ForecastConfig(
     /**
      * The per-run forecasting policy, shipped to the task managers.
      *
-     * @param whatIfFractions decay-start candidates as fractions of the planned length
+     * @param whatIfFractions    decay-start candidates as fractions of the planned length
+     * @param idleTimeoutMs      processing time without a record after which a run's state expires
+     * @param maxReferencesTotal finished runs kept as references over all families, per task
      */
     public record Policy(String law, int refitPoints, long refitIntervalMs, int maxBufferedSteps, int curvePoints,
                          double[] whatIfFractions, int fullSelectEvery, int maxReferences, long finishGraceMs,
-                         double stopBelow, double continueAbove) implements Serializable {
+                         double stopBelow, double continueAbove, long idleTimeoutMs, int maxReferencesTotal)
+            implements Serializable {
         /** The math engine's settings. */
         public ForecastSettings settings() {
             return new ForecastSettings(law, curvePoints, whatIfFractions.clone(), 0, fullSelectEvery);
@@ -76,7 +85,8 @@ public record ForecastConfig(
         public String toString() {
             return "law=" + law + ", refit-points=" + refitPoints + ", refit-interval-ms=" + refitIntervalMs
                     + ", curve-points=" + curvePoints + ", what-ifs=" + Arrays.toString(whatIfFractions)
-                    + ", full-select-every=" + fullSelectEvery + ", max-references=" + maxReferences;
+                    + ", full-select-every=" + fullSelectEvery + ", max-references=" + maxReferences
+                    + ", max-references-total=" + maxReferencesTotal + ", idle-timeout-ms=" + idleTimeoutMs;
         }
     }
 
@@ -93,7 +103,7 @@ public record ForecastConfig(
             "parallelism", "job.name", "forecast.law", "forecast.refit-points", "forecast.refit-interval-ms",
             "forecast.max-buffered-steps", "forecast.curve-points", "forecast.what-if-fractions",
             "forecast.full-select-every", "forecast.max-references", "forecast.finish-grace-ms", "advice.stop-below",
-            "advice.continue-above");
+            "advice.continue-above", "forecast.idle-timeout-ms", "forecast.max-references-total");
 
     /** Parses {@code --key value} arguments. */
     public static ForecastConfig fromArgs(String... args) {
@@ -144,6 +154,8 @@ public record ForecastConfig(
         int fullEvery = (int) p.integer("forecast.full-select-every", 8, 1, 1_000_000);
         int maxRefs = (int) p.integer("forecast.max-references", 8, 0, 1_000);
         long graceMs = p.integer("forecast.finish-grace-ms", 30_000, 0, 3_600_000);
+        long idleMs = p.integer("forecast.idle-timeout-ms", 7 * 86_400_000L, 1_000, 366 * 86_400_000L);
+        int maxRefsTotal = (int) p.integer("forecast.max-references-total", 1_000, 0, 1_000_000);
         double stopBelow = p.decimal("advice.stop-below", 0.05, 0, 1);
         double continueAbove = p.decimal("advice.continue-above", 0.95, 0, 1);
         if (!(stopBelow < continueAbove)) {
@@ -153,7 +165,7 @@ public record ForecastConfig(
         p.throwIfErrors("forecast");
         return new ForecastConfig(bootstrap, groupId, prefix, offsets, ch, batchRows, flushMs, checkpointMs, backend,
                 checkpointDir, parallelism, jobName, limits, new Policy(law, refitPoints, refitMs, maxBuffered,
-                curvePoints, fractions, fullEvery, maxRefs, graceMs, stopBelow, continueAbove));
+                curvePoints, fractions, fullEvery, maxRefs, graceMs, stopBelow, continueAbove, idleMs, maxRefsTotal));
     }
 
     /** The input topics (run-started, step-metrics, run-finished), with the prefix. */
@@ -182,7 +194,8 @@ public record ForecastConfig(
                   --checkpoint.interval-ms 5000  --state.backend hashmap|rocksdb  --checkpoint.dir URI  --parallelism N
                   --forecast.law auto|momentum|multipower  --forecast.refit-points 16  --forecast.refit-interval-ms 2000
                   --forecast.curve-points 32  --forecast.what-if-fractions 0.5,0.7,0.9  --forecast.full-select-every 8
-                  --forecast.max-references 8  --forecast.finish-grace-ms 30000  --forecast.max-buffered-steps 4096
+                  --forecast.max-references 8  --forecast.max-references-total 1000  --forecast.finish-grace-ms 30000
+                  --forecast.max-buffered-steps 4096  --forecast.idle-timeout-ms 604800000
                   --advice.stop-below 0.05  --advice.continue-above 0.95  --sink.batch-rows 50000
                   --sink.flush-interval-ms 250  --job.name runlaw-forecast  --limits.* (see Limits)""";
     }
