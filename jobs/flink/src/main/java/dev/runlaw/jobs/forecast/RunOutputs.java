@@ -70,6 +70,7 @@ public final class RunOutputs {
                 .setObservedPoints(t.observedPoints())
                 .setStepWallTimeMs(t.lastWallTimeMs())
                 .setEmittedAtMs(now)
+                .setStatus(ForecastStatus.IDLE_EXPIRED)
                 .setPlannedFinalStep(t.plannedFinalStep())
                 .build();
         List<String> issues = new ArrayList<>(avro.getIssues());

@@ -32,6 +32,8 @@ import java.util.List;
  * and the policy, except the interval, grace and idle timers (processing time).
  */
 public final class RunSession {
+    /** Shortest delay before a failed finish is retried (the grace time may be 0). */
+    private static final long MIN_RETRY_MS = 1_000;
     /** Retry delays double up to this many times. */
     private static final int MAX_BACKOFF_DOUBLINGS = 10;
 
@@ -244,7 +246,7 @@ public final class RunSession {
             return Transition.clear(before, marker, out, null);
         } catch (RuntimeException e) {
             // Not finished: every step stays; retried at the next step or at the (backed-off) finish timer.
-            c.finishAt = now + backoff(Math.max(policy.finishGraceMs(), policy.refitIntervalMs()), c.failedAttempts);
+            c.finishAt = now + backoff(Math.max(policy.finishGraceMs(), MIN_RETRY_MS), c.failedAttempts);
             c.failedAttempts++;
             if (working != null) {
                 c.endStep = working.finalStep();
