@@ -1,7 +1,7 @@
 package dev.runlaw.jobs.forecast;
 
 import dev.runlaw.jobs.clickhouse.ClickHouseRow;
-import dev.runlaw.jobs.ingest.KafkaRecord;
+import dev.runlaw.jobs.kafka.KafkaRecord;
 import dev.runlaw.math.fit.RunObservations;
 import dev.runlaw.math.forecast.EarlyStopRule;
 import dev.runlaw.math.forecast.Forecast;
@@ -71,9 +71,9 @@ import org.slf4j.LoggerFactory;
  * restore from a checkpoint re-emits the same forecasts for the same steps, which ClickHouse collapses by
  * {@code (run_id, step)}.
  *
- * <p>Bad input: undecodable or invalid records are counted and skipped (the ingest job dead-letters the same
- * records with their reason); a step whose loss is NaN or infinite is kept as such a step and reported in the
- * run's status.
+ * <p>Bad input: {@link RunInputFunction} upstream dead-letters undecodable or invalid records and records whose
+ * key is not their run id; any that still fail here are counted and skipped. A step whose loss is NaN or infinite
+ * is kept as such a step and reported in the run's status.
  */
 public final class RunForecastFunction
         extends KeyedBroadcastProcessFunction<String, KafkaRecord, KafkaRecord, ClickHouseRow> {
@@ -89,7 +89,7 @@ public final class RunForecastFunction
 
     private final ForecastConfig.Policy policy;
     private final String topicPrefix;
-    private final int[] limits;
+    private final Limits limits;
     private final String forecastsTopic;
     private final String adviceTopic;
     private final String referencesTopic;
@@ -120,9 +120,7 @@ public final class RunForecastFunction
     public RunForecastFunction(ForecastConfig config) {
         this.policy = config.policy();
         this.topicPrefix = config.topicPrefix();
-        Limits l = config.limits();
-        this.limits = new int[] {l.maxIdLength(), l.maxExperts(), l.maxTopK(), l.maxLayers(), l.maxTokensPerBatch(),
-                l.maxDevices(), l.maxLrPerStep(), l.maxMapEntries()};
+        this.limits = config.limits();
         this.forecastsTopic = config.forecastsTopic();
         this.adviceTopic = config.adviceTopic();
         this.referencesTopic = config.referencesTopic();
@@ -141,8 +139,7 @@ public final class RunForecastFunction
             kinds.put(topicPrefix + k.topic(), k);
         }
         codec = new TelemetryCodec();
-        validator = new RecordValidator(new Limits(limits[0], limits[1], limits[2], limits[3], limits[4], limits[5],
-                limits[6], limits[7]));
+        validator = new RecordValidator(limits);
         rows = new ForecastRows();
         rule = EarlyStopRule.create().withThresholds(policy.stopBelow(), policy.continueAbove());
         referenceCache = new HashMap<>();
