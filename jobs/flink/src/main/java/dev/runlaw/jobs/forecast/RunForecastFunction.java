@@ -1,7 +1,7 @@
 package dev.runlaw.jobs.forecast;
 
 import dev.runlaw.jobs.clickhouse.ClickHouseRow;
-import dev.runlaw.jobs.ingest.KafkaRecord;
+import dev.runlaw.jobs.kafka.KafkaRecord;
 import dev.runlaw.schema.RecordKind;
 import dev.runlaw.schema.RunFinished;
 import dev.runlaw.schema.RunReference;
@@ -54,10 +54,11 @@ import org.slf4j.LoggerFactory;
  * the steps since the last refit as a list (an append per step, no read), and one {@link RunControl} value. A
  * finished run keeps only a small "done" marker until the idle timeout; an idle run's state is dropped after it.
  *
- * <p>Bad input: undecodable or invalid records are counted and skipped (the ingest job dead-letters the same
- * records with their reason); a step whose loss is NaN or infinite is kept as such a step and reported in the
- * run's status. A failure while computing one run's outputs is counted ({@code run_errors}) and logged; it emits
- * nothing and loses no step (see {@link RunSession}). A failure to emit or to save fails the task, which restores.
+ * <p>Bad input: {@link RunInputFunction} upstream dead-letters undecodable or invalid records and records whose
+ * key is not their run id; any that still fail here are counted and skipped. A step whose loss is NaN or infinite
+ * is kept as such a step and reported in the run's status. A failure while computing one run's outputs is counted
+ * ({@code run_errors}) and logged; it emits nothing and loses no step (see {@link RunSession}). A failure to emit
+ * or to save fails the task, which restores from its last checkpoint.
  */
 public final class RunForecastFunction
         extends KeyedBroadcastProcessFunction<String, KafkaRecord, KafkaRecord, ClickHouseRow> {
@@ -73,7 +74,7 @@ public final class RunForecastFunction
 
     private final ForecastConfig.Policy policy;
     private final String topicPrefix;
-    private final int[] limits;
+    private final Limits limits;
     private final String forecastsTopic;
     private final String adviceTopic;
     private final String referencesTopic;
@@ -106,9 +107,7 @@ public final class RunForecastFunction
     RunForecastFunction(ForecastConfig config, FaultHook faults) {
         this.policy = config.policy();
         this.topicPrefix = config.topicPrefix();
-        Limits l = config.limits();
-        this.limits = new int[] {l.maxIdLength(), l.maxExperts(), l.maxTopK(), l.maxLayers(), l.maxTokensPerBatch(),
-                l.maxDevices(), l.maxLrPerStep(), l.maxMapEntries()};
+        this.limits = config.limits();
         this.forecastsTopic = config.forecastsTopic();
         this.adviceTopic = config.adviceTopic();
         this.referencesTopic = config.referencesTopic();
@@ -126,8 +125,7 @@ public final class RunForecastFunction
             kinds.put(topicPrefix + k.topic(), k);
         }
         codec = new TelemetryCodec();
-        validator = new RecordValidator(new Limits(limits[0], limits[1], limits[2], limits[3], limits[4], limits[5],
-                limits[6], limits[7]));
+        validator = new RecordValidator(limits);
         book = new FamilyReferenceBook(policy.maxReferences(), policy.maxReferencesTotal());
         bookLoaded = false;
         setup = new RunSession.Setup(policy, new RunOutputs(policy.stopBelow(), policy.continueAbove(), forecastsTopic,

@@ -3,12 +3,13 @@ package dev.runlaw.jobs.forecast;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runlaw.jobs.clickhouse.ClickHouseRow;
-import dev.runlaw.jobs.ingest.KafkaRecord;
+import dev.runlaw.jobs.kafka.KafkaRecord;
 import dev.runlaw.schema.ModelFacts;
 import dev.runlaw.schema.RecordKind;
 import dev.runlaw.schema.RunForecast;
 import dev.runlaw.schema.RunStarted;
 import dev.runlaw.schema.StepMetrics;
+import dev.runlaw.schema.Topics;
 import dev.runlaw.schema.codec.TelemetryCodec;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -80,7 +81,7 @@ class RunForecastFunctionTest {
         var side = h.getSideOutput(RunForecastFunction.KAFKA);
         if (side != null) {
             for (StreamRecord<KafkaOut> r : side) {
-                if (r.getValue().topic().equals(ForecastConfig.FORECASTS_TOPIC)) {
+                if (r.getValue().topic().equals(Topics.FORECASTS)) {
                     out.add(RunForecast.fromByteBuffer(ByteBuffer.wrap(r.getValue().value())));
                 }
             }
