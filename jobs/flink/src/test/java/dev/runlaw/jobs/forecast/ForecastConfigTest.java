@@ -67,4 +67,21 @@ class ForecastConfigTest {
         m.put("bounded", "true");
         assertThatThrownBy(() -> ForecastConfig.fromMap(m)).hasMessageContaining("bounded is not supported");
     }
+
+    @Test
+    void idleTimeoutAndTotalReferencesHaveDefaultsAndBounds() {
+        ForecastConfig c = ForecastConfig.fromMap(MINIMAL);
+        assertThat(c.policy().idleTimeoutMs()).isEqualTo(7L * 24 * 3600 * 1000);
+        assertThat(c.policy().maxReferencesTotal()).isEqualTo(1000);
+        Map<String, String> m = new java.util.HashMap<>(MINIMAL);
+        m.put("forecast.idle-timeout-ms", "60000");
+        m.put("forecast.max-references-total", "50");
+        ForecastConfig set = ForecastConfig.fromMap(m);
+        assertThat(set.policy().idleTimeoutMs()).isEqualTo(60_000);
+        assertThat(set.policy().maxReferencesTotal()).isEqualTo(50);
+        m.put("forecast.idle-timeout-ms", "10");
+        m.put("forecast.max-references-total", "-1");
+        assertThatThrownBy(() -> ForecastConfig.fromMap(m)).hasMessageContaining("forecast.idle-timeout-ms")
+                .hasMessageContaining("forecast.max-references-total");
+    }
 }
