@@ -1,6 +1,5 @@
 package dev.runlaw.jobs.ingest;
 
-
 import dev.runlaw.jobs.clickhouse.ClickHouseRow;
 import dev.runlaw.jobs.clickhouse.RowBinaryWriter;
 import dev.runlaw.jobs.kafka.DeadLetterEvent;

@@ -50,13 +50,16 @@ class RunForecastFunctionTest {
 
     private static long offset;
 
-    private static KafkaRecord record(SpecificRecord r) {
+    static KafkaRecord record(SpecificRecord r) {
         RecordKind k = RecordKind.of(r);
         return new KafkaRecord(k.topic(), 0, offset++, 0, k.keyOf(r).getBytes(StandardCharsets.UTF_8), CODEC.encode(r));
     }
 
-    /** RunStarted (constant LR 3e-4 after a 100-step warmup, 3000 steps planned) and steps 0..last, loss every 10. */
-    private static List<KafkaRecord> run(int last) {
+    /**
+     * RunStarted of {@code run-a} (family {@code fam}; constant LR 3e-4 after a 100-step warmup, 3000 steps planned)
+     * and steps 0..last, loss every 10.
+     */
+    static List<KafkaRecord> run(int last) {
         List<KafkaRecord> out = new ArrayList<>();
         double[] lr = new double[3000];
         for (int s = 0; s < lr.length; s++) {
