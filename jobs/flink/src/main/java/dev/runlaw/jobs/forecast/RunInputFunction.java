@@ -12,7 +12,6 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
-import org.apache.flink.util.function.SerializableSupplier;
 
 /**
  * The forecast job's gate, before records are keyed by run: a record the job can use passes on unchanged; one it
@@ -28,20 +27,13 @@ public final class RunInputFunction extends ProcessFunction<KafkaRecord, KafkaRe
 
     private final String topicPrefix;
     private final Limits limits;
-    private final SerializableSupplier<Long> clock;
 
     private transient TelemetryDecoder decoder;
     private transient Map<RejectReason, Counter> refused;
 
     public RunInputFunction(String topicPrefix, Limits limits) {
-        this(topicPrefix, limits, System::currentTimeMillis);
-    }
-
-    /** With an explicit clock for {@code failed_at_ms} (tests). */
-    public RunInputFunction(String topicPrefix, Limits limits, SerializableSupplier<Long> clock) {
         this.topicPrefix = topicPrefix == null ? "" : topicPrefix;
         this.limits = limits;
-        this.clock = clock;
     }
 
     @Override
@@ -59,7 +51,7 @@ public final class RunInputFunction extends ProcessFunction<KafkaRecord, KafkaRe
             return;
         }
         refused.get(r.rejection().reason()).inc();
-        ctx.output(DeadLetters.TAG, DeadLetterEvent.of(in, r.rejection(), clock.get()));
+        ctx.output(DeadLetters.TAG, DeadLetterEvent.of(in, r.rejection(), System.currentTimeMillis()));
     }
 
     /** A step refused only for its non-finite loss, with a usable step and LR: the forecast keeps it. */

@@ -48,8 +48,9 @@ public final class IngestJob {
     private IngestJob() {
     }
 
-    public static void main(String[] args) throws Exception {
-        JobRunner.main(args, IngestConfig::fromMap, IngestConfig.usage(), IngestJob::addTo);
+    /** Builds the job on {@code env} and runs it to the end: with {@code bounded=true}, until all input is in. */
+    public static JobExecutionResult run(StreamExecutionEnvironment env, IngestConfig config) throws Exception {
+        return JobRunner.run(env, config, IngestJob::addTo);
     }
 
     /** Builds the job on {@code env} and submits it without waiting (an unbounded job runs until cancelled). */
@@ -57,14 +58,13 @@ public final class IngestJob {
         return JobRunner.start(env, config, IngestJob::addTo);
     }
 
-    /** Builds the job on {@code env} and runs it to the end: with {@code bounded=true}, until all input is in. */
-    public static JobExecutionResult run(StreamExecutionEnvironment env, IngestConfig config) throws Exception {
-        return JobRunner.run(env, config, IngestJob::addTo);
-    }
-
     /** Applies the shared settings to {@code env} and adds the job; the caller executes the environment. */
     public static void build(StreamExecutionEnvironment env, IngestConfig config) {
         JobRunner.build(env, config, IngestJob::addTo);
+    }
+
+    public static void main(String[] args) throws Exception {
+        JobRunner.main(args, IngestConfig::fromMap, IngestConfig.usage(), IngestJob::addTo);
     }
 
     private static void addTo(StreamExecutionEnvironment env, IngestConfig config) {

@@ -6,8 +6,8 @@ import static org.assertj.core.groups.Tuple.tuple;
 import dev.runlaw.jobs.clickhouse.ClickHouseRow;
 import dev.runlaw.jobs.common.BoundedSources;
 import dev.runlaw.jobs.common.CollectingSink;
-import dev.runlaw.jobs.common.JobRunner;
 import dev.runlaw.jobs.common.WorkflowChecks;
+import dev.runlaw.jobs.common.WorkflowEnvironment;
 import dev.runlaw.jobs.kafka.DeadLetterEvent;
 import dev.runlaw.jobs.kafka.KafkaRecord;
 import dev.runlaw.schema.ModelFacts;
@@ -27,7 +27,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.java.typeutils.runtime.kryo.KryoSerializer;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -50,12 +49,7 @@ class ForecastWorkflowTest {
             "forecast.refit-interval-ms", "3600000", "limits.max-lr-per-step", "3000"));
 
     private static StreamExecutionEnvironment env() {
-        var conf = JobRunner.flinkConfiguration(CONFIG.settings());
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        // One source subtask keeps each run's records in order, as one Kafka partition does.
-        env.setParallelism(1);
-        return env;
+        return WorkflowEnvironment.of(CONFIG.settings());
     }
 
     /** A finished run of another family, on the references topic: broadcast to every instance, used by none. */

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.runlaw.jobs.clickhouse.ClickHouseRow;
 import dev.runlaw.jobs.common.BoundedSources;
 import dev.runlaw.jobs.common.CollectingSink;
-import dev.runlaw.jobs.common.JobRunner;
 import dev.runlaw.jobs.common.WorkflowChecks;
+import dev.runlaw.jobs.common.WorkflowEnvironment;
 import dev.runlaw.jobs.kafka.DeadLetterEvent;
 import dev.runlaw.jobs.kafka.KafkaRecord;
 import dev.runlaw.schema.RecordKind;
@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -51,11 +50,7 @@ class IngestWorkflowTest {
     }
 
     private static StreamExecutionEnvironment env() {
-        var conf = JobRunner.flinkConfiguration(CONFIG.settings());
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(1);
-        return env;
+        return WorkflowEnvironment.of(CONFIG.settings());
     }
 
     @Test
