@@ -11,6 +11,7 @@ import dev.runlaw.local.Files2;
 import dev.runlaw.local.LocalClickHouse;
 import dev.runlaw.local.SqlFiles;
 import dev.runlaw.schema.RecordKind;
+import dev.runlaw.schema.Topics;
 import java.nio.file.Path;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -78,12 +79,12 @@ public final class LocalStack implements AutoCloseable {
             for (RecordKind k : RecordKind.values()) {
                 topics.add(k.topic());
             }
-            topics.add(RecordKind.DEAD_LETTER_TOPIC);
-            topics.add(ForecastConfig.FORECASTS_TOPIC);
-            topics.add(ForecastConfig.ADVICE_TOPIC);
+            topics.add(Topics.DEAD_LETTERS);
+            topics.add(Topics.FORECASTS);
+            topics.add(Topics.ADVICE);
             kafka.createTopics(PARTITIONS, topics.toArray(String[]::new));
             // One record per finished run is all a reader needs: compaction keeps the latest per run id.
-            kafka.createTopics(PARTITIONS, Map.of("cleanup.policy", "compact"), ForecastConfig.REFERENCES_TOPIC);
+            kafka.createTopics(PARTITIONS, Map.of("cleanup.policy", "compact"), Topics.RUN_REFERENCES);
             SqlFiles.fromProject().applyAll(ch.http(), DATABASE);
         } catch (RuntimeException e) {
             stack.close();

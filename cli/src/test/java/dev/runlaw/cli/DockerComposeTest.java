@@ -91,10 +91,10 @@ class DockerComposeTest {
     @Test
     void topicScriptCreatesTheForecastJobsTopicsWithReferencesCompacted() throws IOException {
         String script = Files.readString(root.resolve("deploy/kafka-topics.sh"));
-        assertThat(script).contains(dev.runlaw.jobs.forecast.ForecastConfig.FORECASTS_TOPIC,
-                dev.runlaw.jobs.forecast.ForecastConfig.ADVICE_TOPIC);
+        assertThat(script).contains(dev.runlaw.schema.Topics.FORECASTS,
+                dev.runlaw.schema.Topics.ADVICE);
         assertThat(script).containsPattern(java.util.regex.Pattern.quote(
-                dev.runlaw.jobs.forecast.ForecastConfig.REFERENCES_TOPIC) + "[^\\n]*\\\\\\n[^\\n]*cleanup.policy=compact");
+                dev.runlaw.schema.Topics.RUN_REFERENCES) + "[^\\n]*\\\\\\n[^\\n]*cleanup.policy=compact");
     }
 
     /**

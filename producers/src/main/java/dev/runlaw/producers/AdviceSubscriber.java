@@ -2,6 +2,7 @@ package dev.runlaw.producers;
 
 import dev.runlaw.schema.Advice;
 import dev.runlaw.schema.RunForecast;
+import dev.runlaw.schema.Topics;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -56,9 +57,9 @@ import org.slf4j.LoggerFactory;
 public final class AdviceSubscriber implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdviceSubscriber.class);
     /** Default topic of {@link Advice} records. */
-    public static final String ADVICE_TOPIC = "runlaw.advice";
+    public static final String ADVICE_TOPIC = Topics.ADVICE;
     /** Default topic of {@link RunForecast} records. */
-    public static final String FORECAST_TOPIC = "runlaw.forecasts";
+    public static final String FORECAST_TOPIC = Topics.FORECASTS;
     private static final long DISCOVERY_INTERVAL_NANOS = Duration.ofSeconds(3).toNanos();
 
     /** Called on the subscriber's thread for every newer advice or forecast; must return quickly. */

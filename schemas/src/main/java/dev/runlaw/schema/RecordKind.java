@@ -13,16 +13,16 @@ import org.apache.avro.specific.SpecificRecord;
  * of one run land in one partition, in order.
  */
 public enum RecordKind {
-    RUN_STARTED("runlaw.run-started", RunStarted.class, RunStarted.getClassSchema(), r -> ((RunStarted) r).getRunId()),
-    RUN_FINISHED("runlaw.run-finished", RunFinished.class, RunFinished.getClassSchema(), r -> ((RunFinished) r).getRunId()),
-    STEP_METRICS("runlaw.step-metrics", StepMetrics.class, StepMetrics.getClassSchema(), r -> ((StepMetrics) r).getRunId()),
-    EVAL_METRICS("runlaw.eval-metrics", EvalMetrics.class, EvalMetrics.getClassSchema(), r -> ((EvalMetrics) r).getRunId()),
-    EXPERT_LOAD("runlaw.expert-load", ExpertLoad.class, ExpertLoad.getClassSchema(), r -> ((ExpertLoad) r).getRunId()),
-    ROUTING_TRACE("runlaw.routing-traces", RoutingTraceBatch.class, RoutingTraceBatch.getClassSchema(), r -> ((RoutingTraceBatch) r).getSource()),
-    DATA_MOVEMENT("runlaw.data-movement", DataMovement.class, DataMovement.getClassSchema(), r -> ((DataMovement) r).getSource());
+    RUN_STARTED(Topics.RUN_STARTED, RunStarted.class, RunStarted.getClassSchema(), r -> ((RunStarted) r).getRunId()),
+    RUN_FINISHED(Topics.RUN_FINISHED, RunFinished.class, RunFinished.getClassSchema(), r -> ((RunFinished) r).getRunId()),
+    STEP_METRICS(Topics.STEP_METRICS, StepMetrics.class, StepMetrics.getClassSchema(), r -> ((StepMetrics) r).getRunId()),
+    EVAL_METRICS(Topics.EVAL_METRICS, EvalMetrics.class, EvalMetrics.getClassSchema(), r -> ((EvalMetrics) r).getRunId()),
+    EXPERT_LOAD(Topics.EXPERT_LOAD, ExpertLoad.class, ExpertLoad.getClassSchema(), r -> ((ExpertLoad) r).getRunId()),
+    ROUTING_TRACE(Topics.ROUTING_TRACES, RoutingTraceBatch.class, RoutingTraceBatch.getClassSchema(), r -> ((RoutingTraceBatch) r).getSource()),
+    DATA_MOVEMENT(Topics.DATA_MOVEMENT, DataMovement.class, DataMovement.getClassSchema(), r -> ((DataMovement) r).getSource());
 
     /** Topic where refused records go, as {@link DeadLetter}s, with their reason and original bytes. */
-    public static final String DEAD_LETTER_TOPIC = "runlaw.dead-letters";
+    public static final String DEAD_LETTER_TOPIC = Topics.DEAD_LETTERS;
 
     private final String topic;
     private final Class<? extends SpecificRecord> type;

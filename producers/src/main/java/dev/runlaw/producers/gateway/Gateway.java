@@ -16,6 +16,7 @@ import dev.runlaw.producers.TelemetryProducer;
 import dev.runlaw.schema.Advice;
 import dev.runlaw.schema.RecordKind;
 import dev.runlaw.schema.RunForecast;
+import dev.runlaw.schema.Topics;
 import dev.runlaw.schema.validate.RecordValidator;
 import dev.runlaw.schema.validate.Rejection;
 import java.io.ByteArrayOutputStream;
@@ -134,7 +135,7 @@ public final class Gateway implements AutoCloseable {
                 .build();
         this.json = new ObjectMapper(factory).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         for (RecordKind k : RecordKind.values()) {
-            kinds.put(k.topic().substring("runlaw.".length()), k);
+            kinds.put(k.topic().substring(Topics.NAMESPACE.length()), k);
         }
         QueuedThreadPool threads = new QueuedThreadPool(config.maxThreads(), 2);
         threads.setName("runlaw-gateway");

@@ -14,6 +14,7 @@ import dev.runlaw.schema.AdviceDecision;
 import dev.runlaw.schema.ForecastStatus;
 import dev.runlaw.schema.RecordKind;
 import dev.runlaw.schema.RunForecast;
+import dev.runlaw.schema.Topics;
 import dev.runlaw.schema.codec.TelemetryCodec;
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -91,7 +92,7 @@ class GatewayIT {
         for (Map.Entry<RecordKind, List<SpecificRecord>> e : byKind.entrySet()) {
             ArrayNode arr = JsonNodeFactory.instance.arrayNode();
             e.getValue().forEach(r -> arr.add(MAPPER.toJson((org.apache.avro.generic.IndexedRecord) r)));
-            String kind = e.getKey().topic().substring("runlaw.".length());
+            String kind = e.getKey().topic().substring(Topics.NAMESPACE.length());
             // Alternate plain and gzip bodies; both must work.
             byte[] body = arr.toString().getBytes(StandardCharsets.UTF_8);
             GatewayClient.Answer a = sent % 2 == 0

@@ -1,28 +1,32 @@
 package dev.runlaw.jobs.forecast;
 
-import dev.runlaw.jobs.ConfigParser;
-import dev.runlaw.jobs.clickhouse.ClickHouseEndpoint;
-import dev.runlaw.jobs.ingest.IngestConfig.StartingOffsets;
-import dev.runlaw.jobs.ingest.IngestConfig.StateBackend;
+import dev.runlaw.jobs.common.ConfigParser;
+import dev.runlaw.jobs.common.JobConfig;
+import dev.runlaw.jobs.common.JobSettings;
 import dev.runlaw.math.live.ForecastSettings;
 import dev.runlaw.schema.RecordKind;
+import dev.runlaw.schema.Topics;
 import dev.runlaw.schema.validate.Limits;
 import java.io.Serializable;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.flink.util.ParameterTool;
 
 /**
- * Configuration of the {@link ForecastJob}, parsed once from {@code --key value} arguments and validated; every
- * problem is reported in one message. Immutable.
+ * Configuration of the {@link ForecastJob}: the common {@link JobSettings} with the forecast job's defaults, plus
+ * its own keys, parsed once from {@code --key value} arguments and validated; every problem is reported in one
+ * message. Immutable.
  *
  * <table>
- *   <caption>keys (besides the ingest job's bootstrap.servers, clickhouse.*, topic.prefix, starting.offsets,
- *   checkpoint.*, state.backend, parallelism, limits.*)</caption>
+ *   <caption>the forecast job's keys and defaults (the common keys are in {@link JobSettings}; {@code bounded}
+ *   is refused: the job runs until cancelled)</caption>
  *   <tr><th>key</th><th>default</th><th>meaning</th></tr>
  *   <tr><td>group.id</td><td>runlaw-forecast</td><td>consumer group</td></tr>
+ *   <tr><td>dead-letter.transactional-id-prefix</td><td>runlaw-forecast-dlq</td><td>records the job cannot use
+ *       (undecodable, over limits, key not the run id) go to the dead-letter topic</td></tr>
  *   <tr><td>forecast.law</td><td>auto</td><td>momentum | multipower | auto (both, weighted by validation)</td></tr>
  *   <tr><td>forecast.refit-points</td><td>16</td><td>refit after this many new measured losses of a run</td></tr>
  *   <tr><td>forecast.refit-interval-ms</td><td>2000</td><td>... or this long after the first unfitted loss</td></tr>
@@ -33,7 +37,13 @@ import org.apache.flink.util.ParameterTool;
  *       planned length</td></tr>
  *   <tr><td>forecast.full-select-every</td><td>8</td><td>a full law selection (validation fits) every this many
  *       refits; warm-started refits in between</td></tr>
- *   <tr><td>forecast.max-references</td><td>8</td><td>finished runs of a family used as references (most recent)</td></tr>
+ *   <tr><td>forecast.max-references</td><td>8</td><td>finished runs of a family used as references (most recent);
+ *       also the number kept per family in each task's reference state</td></tr>
+ *   <tr><td>forecast.max-references-total</td><td>1000</td><td>finished runs kept as references over all families
+ *       per task (the least recent go first); bounds the broadcast state</td></tr>
+ *   <tr><td>forecast.idle-timeout-ms</td><td>604800000 (7 days)</td><td>a run with no record for this long gets a last
+ *       forecast with status IDLE_EXPIRED and its state is dropped; a finished run's marker (which makes late
+ *       records be ignored) is dropped after this long too</td></tr>
  *   <tr><td>forecast.finish-grace-ms</td><td>30000</td><td>after run-finished, the run is finished as soon as its
  *       final step has arrived, or after this long (steps of other topics may lag the run-finished record)</td></tr>
  *   <tr><td>advice.stop-below</td><td>0.05</td><td>STOP when P(beat target) is at most this</td></tr>
@@ -43,30 +53,23 @@ import org.apache.flink.util.ParameterTool;
  *   <tr><td>job.name</td><td>runlaw-forecast</td><td></td></tr>
  * </table>
  */
-public record ForecastConfig(
-        String bootstrapServers,
-        String groupId,
-        String topicPrefix,
-        StartingOffsets startingOffsets,
-        ClickHouseEndpoint clickHouse,
-        int batchRows,
-        long flushIntervalMs,
-        long checkpointIntervalMs,
-        StateBackend stateBackend,
-        String checkpointDir,
-        int parallelism,
-        String jobName,
-        Limits limits,
-        Policy policy) implements Serializable {
+public record ForecastConfig(JobSettings settings, Policy policy) implements JobConfig, Serializable {
+
+    /** The kinds of record the job reads: run-started, step-metrics and run-finished. */
+    public static final List<RecordKind> INPUT_KINDS =
+            List.of(RecordKind.RUN_STARTED, RecordKind.STEP_METRICS, RecordKind.RUN_FINISHED);
 
     /**
      * The per-run forecasting policy, shipped to the task managers.
      *
-     * @param whatIfFractions decay-start candidates as fractions of the planned length
+     * @param whatIfFractions    decay-start candidates as fractions of the planned length
+     * @param idleTimeoutMs      processing time without a record after which a run's state expires
+     * @param maxReferencesTotal finished runs kept as references over all families, per task
      */
     public record Policy(String law, int refitPoints, long refitIntervalMs, int maxBufferedSteps, int curvePoints,
                          double[] whatIfFractions, int fullSelectEvery, int maxReferences, long finishGraceMs,
-                         double stopBelow, double continueAbove) implements Serializable {
+                         double stopBelow, double continueAbove, long idleTimeoutMs, int maxReferencesTotal)
+            implements Serializable {
         /** The math engine's settings. */
         public ForecastSettings settings() {
             return new ForecastSettings(law, curvePoints, whatIfFractions.clone(), 0, fullSelectEvery);
@@ -76,24 +79,19 @@ public record ForecastConfig(
         public String toString() {
             return "law=" + law + ", refit-points=" + refitPoints + ", refit-interval-ms=" + refitIntervalMs
                     + ", curve-points=" + curvePoints + ", what-ifs=" + Arrays.toString(whatIfFractions)
-                    + ", full-select-every=" + fullSelectEvery + ", max-references=" + maxReferences;
+                    + ", full-select-every=" + fullSelectEvery + ", max-references=" + maxReferences
+                    + ", max-references-total=" + maxReferencesTotal + ", idle-timeout-ms=" + idleTimeoutMs;
         }
     }
 
-    /** Topic of forecast records (without prefix). */
-    public static final String FORECASTS_TOPIC = "runlaw.forecasts";
-    /** Topic of advice records (without prefix). */
-    public static final String ADVICE_TOPIC = "runlaw.advice";
-    /** Compacted topic of finished runs' summaries, written and read back by the job (without prefix). */
-    public static final String REFERENCES_TOPIC = "runlaw.run-references";
+    static final JobSettings.Defaults DEFAULTS = new JobSettings.Defaults("runlaw-forecast", 50_000, 250, false);
 
-    private static final Set<String> KEYS = Set.of("bootstrap.servers", "group.id", "topic.prefix",
-            "starting.offsets", "clickhouse.url", "clickhouse.user", "clickhouse.password", "clickhouse.database",
-            "sink.batch-rows", "sink.flush-interval-ms", "checkpoint.interval-ms", "state.backend", "checkpoint.dir",
-            "parallelism", "job.name", "forecast.law", "forecast.refit-points", "forecast.refit-interval-ms",
-            "forecast.max-buffered-steps", "forecast.curve-points", "forecast.what-if-fractions",
-            "forecast.full-select-every", "forecast.max-references", "forecast.finish-grace-ms", "advice.stop-below",
-            "advice.continue-above");
+    /** The forecast job's own keys (the common ones are {@link JobSettings#KEYS}). */
+    private static final Set<String> KEYS = Set.of("forecast.law", "forecast.refit-points",
+            "forecast.refit-interval-ms", "forecast.max-buffered-steps", "forecast.curve-points",
+            "forecast.what-if-fractions", "forecast.full-select-every", "forecast.max-references",
+            "forecast.finish-grace-ms", "advice.stop-below", "advice.continue-above", "forecast.idle-timeout-ms",
+            "forecast.max-references-total");
 
     /** Parses {@code --key value} arguments. */
     public static ForecastConfig fromArgs(String... args) {
@@ -107,19 +105,10 @@ public record ForecastConfig(
      */
     public static ForecastConfig fromMap(Map<String, String> conf) {
         ConfigParser p = new ConfigParser(conf);
-        p.rejectUnknown(KEYS);
-        String bootstrap = p.bootstrapServers();
-        String groupId = p.string("group.id", "runlaw-forecast");
-        String prefix = p.topicPrefix();
-        StartingOffsets offsets = p.choice("starting.offsets", StartingOffsets.class, StartingOffsets.EARLIEST);
-        ClickHouseEndpoint ch = p.clickHouse();
-        int batchRows = (int) p.integer("sink.batch-rows", 50_000, 1, 10_000_000);
-        long flushMs = p.integer("sink.flush-interval-ms", 250, 1, 3_600_000);
-        long checkpointMs = p.integer("checkpoint.interval-ms", 5_000, 10, 3_600_000);
-        StateBackend backend = p.choice("state.backend", StateBackend.class, StateBackend.HASHMAP);
-        String checkpointDir = p.checkpointDir();
-        int parallelism = (int) p.integer("parallelism", 0, 1, 32_768);
-        String jobName = p.string("job.name", "runlaw-forecast");
+        Set<String> known = new HashSet<>(JobSettings.KEYS);
+        known.addAll(KEYS);
+        p.rejectUnknown(known);
+        JobSettings settings = JobSettings.parse(p, DEFAULTS);
         String law = p.string("forecast.law", "auto");
         if (!List.of("momentum", "multipower", "auto").contains(law)) {
             p.error("forecast.law must be momentum, multipower or auto, got '" + law + "'");
@@ -144,34 +133,46 @@ public record ForecastConfig(
         int fullEvery = (int) p.integer("forecast.full-select-every", 8, 1, 1_000_000);
         int maxRefs = (int) p.integer("forecast.max-references", 8, 0, 1_000);
         long graceMs = p.integer("forecast.finish-grace-ms", 30_000, 0, 3_600_000);
+        long idleMs = p.integer("forecast.idle-timeout-ms", 7 * 86_400_000L, 1_000, 366 * 86_400_000L);
+        int maxRefsTotal = (int) p.integer("forecast.max-references-total", 1_000, 0, 1_000_000);
         double stopBelow = p.decimal("advice.stop-below", 0.05, 0, 1);
         double continueAbove = p.decimal("advice.continue-above", 0.95, 0, 1);
         if (!(stopBelow < continueAbove)) {
             p.error("advice.stop-below (" + stopBelow + ") must be below advice.continue-above (" + continueAbove + ")");
         }
-        Limits limits = p.limits();
         p.throwIfErrors("forecast");
-        return new ForecastConfig(bootstrap, groupId, prefix, offsets, ch, batchRows, flushMs, checkpointMs, backend,
-                checkpointDir, parallelism, jobName, limits, new Policy(law, refitPoints, refitMs, maxBuffered,
-                curvePoints, fractions, fullEvery, maxRefs, graceMs, stopBelow, continueAbove));
+        return new ForecastConfig(settings, new Policy(law, refitPoints, refitMs, maxBuffered,
+                curvePoints, fractions, fullEvery, maxRefs, graceMs, stopBelow, continueAbove, idleMs, maxRefsTotal));
     }
 
     /** The input topics (run-started, step-metrics, run-finished), with the prefix. */
     public List<String> inputTopics() {
-        return List.of(topicPrefix + RecordKind.RUN_STARTED.topic(), topicPrefix + RecordKind.STEP_METRICS.topic(),
-                topicPrefix + RecordKind.RUN_FINISHED.topic());
+        return settings.topics(INPUT_KINDS.stream().map(RecordKind::topic).toList());
     }
 
+    /** The forecasts topic, with the prefix. */
     public String forecastsTopic() {
-        return topicPrefix + FORECASTS_TOPIC;
+        return settings.topic(Topics.FORECASTS);
     }
 
+    /** The advice topic, with the prefix. */
     public String adviceTopic() {
-        return topicPrefix + ADVICE_TOPIC;
+        return settings.topic(Topics.ADVICE);
     }
 
+    /** The run-references topic, with the prefix. */
     public String referencesTopic() {
-        return topicPrefix + REFERENCES_TOPIC;
+        return settings.topic(Topics.RUN_REFERENCES);
+    }
+
+    /** The topic prefix (shorthand for {@code settings().topicPrefix()}). */
+    public String topicPrefix() {
+        return settings.topicPrefix();
+    }
+
+    /** The record limits (shorthand for {@code settings().limits()}). */
+    public Limits limits() {
+        return settings.limits();
     }
 
     /** Usage text for {@code main}. */
@@ -182,8 +183,11 @@ public record ForecastConfig(
                   --checkpoint.interval-ms 5000  --state.backend hashmap|rocksdb  --checkpoint.dir URI  --parallelism N
                   --forecast.law auto|momentum|multipower  --forecast.refit-points 16  --forecast.refit-interval-ms 2000
                   --forecast.curve-points 32  --forecast.what-if-fractions 0.5,0.7,0.9  --forecast.full-select-every 8
-                  --forecast.max-references 8  --forecast.finish-grace-ms 30000  --forecast.max-buffered-steps 4096
+                  --forecast.max-references 8  --forecast.max-references-total 1000  --forecast.finish-grace-ms 30000
+                  --forecast.max-buffered-steps 4096  --forecast.idle-timeout-ms 604800000
                   --advice.stop-below 0.05  --advice.continue-above 0.95  --sink.batch-rows 50000
-                  --sink.flush-interval-ms 250  --job.name runlaw-forecast  --limits.* (see Limits)""";
+                  --sink.flush-interval-ms 250  --job.name runlaw-forecast  --limits.* (see Limits)
+                  --dead-letter.topic runlaw.dead-letters  --dead-letter.transactional-id-prefix runlaw-forecast-dlq
+                  --dead-letter.transaction-timeout-ms 600000""";
     }
 }

@@ -1,24 +1,21 @@
 package dev.runlaw.jobs.ingest;
 
-import dev.runlaw.jobs.KafkaSources;
 import dev.runlaw.jobs.clickhouse.ClickHouseRow;
 import dev.runlaw.jobs.clickhouse.ClickHouseSink;
+import dev.runlaw.jobs.common.JobRunner;
+import dev.runlaw.jobs.common.JobSettings;
+import dev.runlaw.jobs.kafka.DeadLetterEvent;
+import dev.runlaw.jobs.kafka.DeadLetters;
+import dev.runlaw.jobs.kafka.KafkaRecord;
+import dev.runlaw.jobs.kafka.KafkaSources;
 import dev.runlaw.schema.validate.Limits;
-import java.util.List;
-import java.util.regex.Pattern;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.configuration.CheckpointingOptions;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.StateBackendOptions;
-import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -39,7 +36,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * {@code ReplacingMergeTree} tables. A bad record becomes a dead letter and never fails the job.
  *
  * <p>Entry points: {@link #main} for a Flink cluster ({@code flink run runlaw-jobs-<version>-job.jar --key value
- * ...}, keys in {@link IngestConfig}); {@link #start} and {@link #run} for the demo, the benchmark and tests on any
+ * ...}, keys in {@link JobSettings}); {@link #start} and {@link #run} for the demo, the benchmark and tests on any
  * {@link StreamExecutionEnvironment} (e.g. a MiniCluster); {@link #defineWorkflow} for the topology alone.
  */
 public final class IngestJob {
@@ -51,47 +48,31 @@ public final class IngestJob {
     private IngestJob() {
     }
 
-    public static void main(String[] args) throws Exception {
-        IngestConfig config;
-        try {
-            config = IngestConfig.fromArgs(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.err.println(IngestConfig.usage());
-            System.exit(2);
-            return;
-        }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(config));
-        run(env, config);
+    /** Builds the job on {@code env} and runs it to the end: with {@code bounded=true}, until all input is in. */
+    public static JobExecutionResult run(StreamExecutionEnvironment env, IngestConfig config) throws Exception {
+        return JobRunner.run(env, config, IngestJob::addTo);
     }
 
     /** Builds the job on {@code env} and submits it without waiting (an unbounded job runs until cancelled). */
     public static JobClient start(StreamExecutionEnvironment env, IngestConfig config) throws Exception {
-        build(env, config);
-        return env.executeAsync(config.jobName());
+        return JobRunner.start(env, config, IngestJob::addTo);
     }
 
-    /** Builds the job on {@code env} and runs it to the end: with {@code bounded=true}, until all input is in. */
-    public static JobExecutionResult run(StreamExecutionEnvironment env, IngestConfig config) throws Exception {
-        build(env, config);
-        return env.execute(config.jobName());
-    }
-
-    /**
-     * Applies the job's settings to {@code env} (checkpointing, state backend, parallelism, object reuse) and adds
-     * the source, the function and the sinks. The caller executes the environment.
-     */
+    /** Applies the shared settings to {@code env} and adds the job; the caller executes the environment. */
     public static void build(StreamExecutionEnvironment env, IngestConfig config) {
-        env.configure(flinkConfiguration(config));
-        env.enableCheckpointing(config.checkpointIntervalMs(), CheckpointingMode.EXACTLY_ONCE);
-        if (config.parallelism() > 0) {
-            env.setParallelism(config.parallelism());
-        }
+        JobRunner.build(env, config, IngestJob::addTo);
+    }
+
+    public static void main(String[] args) throws Exception {
+        JobRunner.main(args, IngestConfig::fromMap, IngestConfig.usage(), IngestJob::addTo);
+    }
+
+    private static void addTo(StreamExecutionEnvironment env, IngestConfig config) {
         // Every element is immutable and no function keeps references to its input, so skipping the defensive
         // copies between chained operators is safe, and saves a copy of every record's bytes.
         env.getConfig().enableObjectReuse();
-        defineWorkflow(env, kafkaSource(config), clickHouseSink(config), deadLetterSink(config), config.limits(),
-                config.topicPrefix());
+        JobSettings s = config.settings();
+        defineWorkflow(env, kafkaSource(config), clickHouseSink(s), DeadLetters.sink(s), s.limits(), s.topicPrefix());
     }
 
     /**
@@ -118,10 +99,10 @@ public final class IngestJob {
 
     /** One source over every telemetry topic, raw bytes with topic, partition, offset, key and timestamp. */
     public static KafkaSource<KafkaRecord> kafkaSource(IngestConfig config) {
-        KafkaSourceBuilder<KafkaRecord> b = KafkaSources.raw(config.bootstrapServers(), config.groupId(),
-                config.groupId() + "-" + config.jobName(), config.topics(),
-                KafkaSources.startingOffsets(config.startingOffsets()));
-        if (config.bounded()) {
+        JobSettings s = config.settings();
+        KafkaSourceBuilder<KafkaRecord> b = KafkaSources.raw(s.bootstrapServers(), s.groupId(),
+                s.groupId() + "-" + s.jobName(), config.topics(), KafkaSources.startingOffsets(s.startingOffsets()));
+        if (s.bounded()) {
             b.setBounded(OffsetsInitializer.latest());
         } else {
             b.setProperty("partition.discovery.interval.ms", "10000");
@@ -130,32 +111,8 @@ public final class IngestJob {
     }
 
     /** ClickHouse sink for every raw table, dead_letters included. */
-    public static ClickHouseSink clickHouseSink(IngestConfig config) {
-        return new ClickHouseSink(config.clickHouse(), RowMapper.COLUMNS, config.batchRows(), config.flushIntervalMs());
-    }
-
-    /** Exactly-once Kafka sink of the dead-letter topic; key = original key, value = Avro DeadLetter. */
-    public static KafkaSink<DeadLetterEvent> deadLetterSink(IngestConfig config) {
-        return KafkaSink.<DeadLetterEvent>builder()
-                .setBootstrapServers(config.bootstrapServers())
-                .setRecordSerializer(new DeadLetterSerializer(config.deadLetterTopicName()))
-                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix(config.deadLetterTransactionalIdPrefix())
-                .setProperty("transaction.timeout.ms", Long.toString(config.deadLetterTransactionTimeoutMs()))
-                .build();
-    }
-
-    /** Flink settings that come from the ingest configuration (state backend, checkpoint storage). */
-    public static Configuration flinkConfiguration(IngestConfig config) {
-        Configuration conf = new Configuration();
-        conf.set(StateBackendOptions.STATE_BACKEND, config.stateBackend().name().toLowerCase(java.util.Locale.ROOT));
-        if (config.checkpointDir() != null) {
-            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.checkpointDir());
-        }
-        return conf;
-    }
-
-    static Pattern topicPattern(List<String> topics) {
-        return KafkaSources.pattern(topics);
+    public static ClickHouseSink clickHouseSink(JobSettings settings) {
+        return new ClickHouseSink(settings.clickHouse(), RowMapper.COLUMNS, settings.batchRows(),
+                settings.flushIntervalMs());
     }
 }

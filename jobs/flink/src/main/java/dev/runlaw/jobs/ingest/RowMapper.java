@@ -2,6 +2,7 @@ package dev.runlaw.jobs.ingest;
 
 import dev.runlaw.jobs.clickhouse.ClickHouseRow;
 import dev.runlaw.jobs.clickhouse.RowBinaryWriter;
+import dev.runlaw.jobs.kafka.DeadLetterEvent;
 import dev.runlaw.math.moe.ExpertLoadStats;
 import dev.runlaw.schema.DataMovement;
 import dev.runlaw.schema.EvalMetrics;

@@ -3,12 +3,13 @@ package dev.runlaw.jobs.forecast;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runlaw.jobs.clickhouse.ClickHouseRow;
-import dev.runlaw.jobs.ingest.KafkaRecord;
+import dev.runlaw.jobs.kafka.KafkaRecord;
 import dev.runlaw.schema.ModelFacts;
 import dev.runlaw.schema.RecordKind;
 import dev.runlaw.schema.RunForecast;
 import dev.runlaw.schema.RunStarted;
 import dev.runlaw.schema.StepMetrics;
+import dev.runlaw.schema.Topics;
 import dev.runlaw.schema.codec.TelemetryCodec;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -49,13 +50,16 @@ class RunForecastFunctionTest {
 
     private static long offset;
 
-    private static KafkaRecord record(SpecificRecord r) {
+    static KafkaRecord record(SpecificRecord r) {
         RecordKind k = RecordKind.of(r);
         return new KafkaRecord(k.topic(), 0, offset++, 0, k.keyOf(r).getBytes(StandardCharsets.UTF_8), CODEC.encode(r));
     }
 
-    /** RunStarted (constant LR 3e-4 after a 100-step warmup, 3000 steps planned) and steps 0..last, loss every 10. */
-    private static List<KafkaRecord> run(int last) {
+    /**
+     * RunStarted of {@code run-a} (family {@code fam}; constant LR 3e-4 after a 100-step warmup, 3000 steps planned)
+     * and steps 0..last, loss every 10.
+     */
+    static List<KafkaRecord> run(int last) {
         List<KafkaRecord> out = new ArrayList<>();
         double[] lr = new double[3000];
         for (int s = 0; s < lr.length; s++) {
@@ -80,7 +84,7 @@ class RunForecastFunctionTest {
         var side = h.getSideOutput(RunForecastFunction.KAFKA);
         if (side != null) {
             for (StreamRecord<KafkaOut> r : side) {
-                if (r.getValue().topic().equals(ForecastConfig.FORECASTS_TOPIC)) {
+                if (r.getValue().topic().equals(Topics.FORECASTS)) {
                     out.add(RunForecast.fromByteBuffer(ByteBuffer.wrap(r.getValue().value())));
                 }
             }

@@ -3,6 +3,9 @@ package dev.runlaw.jobs.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runlaw.jobs.clickhouse.ClickHouseRow;
+import dev.runlaw.jobs.kafka.DeadLetterEvent;
+import dev.runlaw.jobs.kafka.DeadLetterSerializer;
+import dev.runlaw.jobs.kafka.KafkaRecord;
 import dev.runlaw.schema.ExpertLoad;
 import dev.runlaw.schema.RecordKind;
 import dev.runlaw.schema.StepMetrics;

@@ -1,5 +1,9 @@
 package dev.runlaw.jobs.ingest;
 
+import dev.runlaw.jobs.common.JobRunner;
+import dev.runlaw.jobs.common.JobSettings;
+import dev.runlaw.schema.Topics;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -20,19 +24,19 @@ class IngestConfigTest {
     @Test
     void appliesDefaultsToAMinimalConfiguration() {
         IngestConfig c = IngestConfig.fromMap(minimal());
-        assertThat(c.groupId()).isEqualTo("runlaw-ingest");
-        assertThat(c.topicPrefix()).isEmpty();
-        assertThat(c.startingOffsets()).isEqualTo(IngestConfig.StartingOffsets.EARLIEST);
-        assertThat(c.bounded()).isFalse();
-        assertThat(c.clickHouse().database()).isEqualTo("default");
-        assertThat(c.batchRows()).isEqualTo(200_000);
-        assertThat(c.flushIntervalMs()).isEqualTo(1_000);
-        assertThat(c.checkpointIntervalMs()).isEqualTo(5_000);
-        assertThat(c.stateBackend()).isEqualTo(IngestConfig.StateBackend.HASHMAP);
-        assertThat(c.deadLetterTopicName()).isEqualTo("runlaw.dead-letters");
-        assertThat(c.parallelism()).isZero();
-        assertThat(c.limits()).isEqualTo(Limits.defaults());
-        assertThat(c.topics()).hasSize(7).contains("runlaw.step-metrics");
+        assertThat(c.settings().groupId()).isEqualTo("runlaw-ingest");
+        assertThat(c.settings().topicPrefix()).isEmpty();
+        assertThat(c.settings().startingOffsets()).isEqualTo(JobSettings.StartingOffsets.EARLIEST);
+        assertThat(c.settings().bounded()).isFalse();
+        assertThat(c.settings().clickHouse().database()).isEqualTo("default");
+        assertThat(c.settings().batchRows()).isEqualTo(200_000);
+        assertThat(c.settings().flushIntervalMs()).isEqualTo(1_000);
+        assertThat(c.settings().checkpointIntervalMs()).isEqualTo(5_000);
+        assertThat(c.settings().stateBackend()).isEqualTo(JobSettings.StateBackend.HASHMAP);
+        assertThat(c.settings().deadLetterTopicName()).isEqualTo(Topics.DEAD_LETTERS);
+        assertThat(c.settings().parallelism()).isZero();
+        assertThat(c.settings().limits()).isEqualTo(Limits.defaults());
+        assertThat(c.topics()).hasSize(7).contains(Topics.STEP_METRICS);
     }
 
     @Test
@@ -42,16 +46,16 @@ class IngestConfigTest {
                 "--topic.prefix", "test1.", "--bounded", "--state.backend", "RocksDB", "--starting.offsets",
                 "committed", "--sink.batch-rows", "1000", "--parallelism", "2", "--limits.max-experts", "64",
                 "--checkpoint.dir", "file:///tmp/cp");
-        assertThat(c.bounded()).isTrue();
-        assertThat(c.stateBackend()).isEqualTo(IngestConfig.StateBackend.ROCKSDB);
-        assertThat(c.startingOffsets()).isEqualTo(IngestConfig.StartingOffsets.COMMITTED);
-        assertThat(c.clickHouse().database()).isEqualTo("runlaw");
-        assertThat(c.clickHouse().user()).isEqualTo("ingest");
-        assertThat(c.topics()).contains("test1.runlaw.expert-load");
-        assertThat(c.deadLetterTopicName()).isEqualTo("test1.runlaw.dead-letters");
-        assertThat(c.limits().maxExperts()).isEqualTo(64);
-        assertThat(c.parallelism()).isEqualTo(2);
-        assertThat(IngestJob.flinkConfiguration(c).toMap()).containsEntry("state.backend.type", "rocksdb")
+        assertThat(c.settings().bounded()).isTrue();
+        assertThat(c.settings().stateBackend()).isEqualTo(JobSettings.StateBackend.ROCKSDB);
+        assertThat(c.settings().startingOffsets()).isEqualTo(JobSettings.StartingOffsets.COMMITTED);
+        assertThat(c.settings().clickHouse().database()).isEqualTo("runlaw");
+        assertThat(c.settings().clickHouse().user()).isEqualTo("ingest");
+        assertThat(c.topics()).contains("test1." + Topics.EXPERT_LOAD);
+        assertThat(c.settings().deadLetterTopicName()).isEqualTo("test1." + Topics.DEAD_LETTERS);
+        assertThat(c.settings().limits().maxExperts()).isEqualTo(64);
+        assertThat(c.settings().parallelism()).isEqualTo(2);
+        assertThat(JobRunner.flinkConfiguration(c.settings()).toMap()).containsEntry("state.backend.type", "rocksdb")
                 .containsEntry("execution.checkpointing.dir", "file:///tmp/cp");
     }
 
@@ -95,13 +99,5 @@ class IngestConfigTest {
         m.put("checkpoint.interval-ms", "120000");
         m.put("dead-letter.transaction-timeout-ms", "60000");
         assertThatThrownBy(() -> IngestConfig.fromMap(m)).hasMessageContaining("must be longer than checkpoint");
-    }
-
-    @Test
-    void copiesWithAnotherGroupAndBoundedness() {
-        IngestConfig c = IngestConfig.fromMap(minimal());
-        assertThat(c.withGroupId("g2").groupId()).isEqualTo("g2");
-        assertThat(c.withBounded(true).bounded()).isTrue();
-        assertThat(c.withBounded(true).withGroupId("g2").clickHouse()).isEqualTo(c.clickHouse());
     }
 }

@@ -2,6 +2,10 @@ package dev.runlaw.jobs.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.runlaw.jobs.kafka.DeadLetterEvent;
+import dev.runlaw.jobs.kafka.KafkaRecord;
+import dev.runlaw.jobs.kafka.KafkaSources;
+import dev.runlaw.schema.Topics;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -56,11 +60,11 @@ class IngestJobTest {
     void subscribesToEveryTelemetryTopicWithThePrefixAndNothingElse() {
         IngestConfig c = IngestConfig.fromMap(Map.of("bootstrap.servers", "h:1", "clickhouse.url", "http://h:2",
                 "topic.prefix", "lab."));
-        var p = IngestJob.topicPattern(c.topics());
-        assertThat(p.matcher("lab.runlaw.step-metrics").matches()).isTrue();
-        assertThat(p.matcher("lab.runlaw.routing-traces").matches()).isTrue();
-        assertThat(p.matcher("runlaw.step-metrics").matches()).isFalse();
-        assertThat(p.matcher("lab.runlaw.dead-letters").matches()).isFalse();
-        assertThat(p.matcher("labXrunlaw.step-metrics").matches()).isFalse();
+        var p = KafkaSources.pattern(c.topics());
+        assertThat(p.matcher("lab." + Topics.STEP_METRICS).matches()).isTrue();
+        assertThat(p.matcher("lab." + Topics.ROUTING_TRACES).matches()).isTrue();
+        assertThat(p.matcher(Topics.STEP_METRICS).matches()).isFalse();
+        assertThat(p.matcher("lab." + Topics.DEAD_LETTERS).matches()).isFalse();
+        assertThat(p.matcher("labX" + Topics.STEP_METRICS).matches()).isFalse();
     }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
 import dev.runlaw.jobs.clickhouse.ClickHouseRow;
+import dev.runlaw.schema.Topics;
+import dev.runlaw.jobs.kafka.DeadLetterEvent;
 import dev.runlaw.math.moe.ExpertLoadStats;
 import dev.runlaw.schema.RecordKind;
 import dev.runlaw.schema.RoutingTraceBatch;
@@ -208,11 +210,11 @@ class RowMapperTest {
     @Test
     void keepsDeadLetterBytesAsBase64() {
         byte[] value = {(byte) 0xC3, 0x01, 0, (byte) 0xFF};
-        DeadLetterEvent d = new DeadLetterEvent("runlaw.step-metrics", 2, 41, "k".getBytes(), value,
+        DeadLetterEvent d = new DeadLetterEvent(Topics.STEP_METRICS, 2, 41, "k".getBytes(), value,
                 "UNDECODABLE", "not Avro", TestRecords.T0 + 1999);
         Map<String, Object> j = SqlTables.decode(mapper.deadLetter(d, INGESTED));
         assertThat(j).containsExactly(
-                entry("topic", "runlaw.step-metrics"),
+                entry("topic", Topics.STEP_METRICS),
                 entry("partition", 2),
                 entry("offset", 41L),
                 entry("reason_code", "UNDECODABLE"),

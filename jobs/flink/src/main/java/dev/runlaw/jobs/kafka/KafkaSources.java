@@ -1,8 +1,6 @@
-package dev.runlaw.jobs;
+package dev.runlaw.jobs.kafka;
 
-import dev.runlaw.jobs.ingest.IngestConfig.StartingOffsets;
-import dev.runlaw.jobs.ingest.KafkaRecord;
-import dev.runlaw.jobs.ingest.KafkaRecordDeserializer;
+import dev.runlaw.jobs.common.JobSettings.StartingOffsets;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;

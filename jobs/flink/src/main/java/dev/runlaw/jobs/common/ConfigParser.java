@@ -1,4 +1,4 @@
-package dev.runlaw.jobs;
+package dev.runlaw.jobs.common;
 
 import dev.runlaw.jobs.clickhouse.ClickHouseEndpoint;
 import dev.runlaw.schema.validate.Limits;

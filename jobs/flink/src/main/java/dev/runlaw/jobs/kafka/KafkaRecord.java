@@ -1,4 +1,4 @@
-package dev.runlaw.jobs.ingest;
+package dev.runlaw.jobs.kafka;
 
 /**
  * A Kafka record as read, before decoding: where it came from and its raw bytes.

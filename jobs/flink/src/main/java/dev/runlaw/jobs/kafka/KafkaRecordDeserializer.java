@@ -1,4 +1,4 @@
-package dev.runlaw.jobs.ingest;
+package dev.runlaw.jobs.kafka;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;

@@ -1,6 +1,7 @@
-package dev.runlaw.jobs.ingest;
+package dev.runlaw.jobs.kafka;
 
 import dev.runlaw.schema.DeadLetter;
+import dev.runlaw.schema.validate.Rejection;
 import java.nio.ByteBuffer;
 
 /**
@@ -18,6 +19,12 @@ import java.nio.ByteBuffer;
  */
 public record DeadLetterEvent(String topic, int partition, long offset, byte[] key, byte[] value, String reasonCode,
                               String reason, long failedAtMs) {
+
+    /** The dead letter of {@code in}, refused for {@code rejection} at {@code failedAtMs}. */
+    public static DeadLetterEvent of(KafkaRecord in, Rejection rejection, long failedAtMs) {
+        return new DeadLetterEvent(in.topic(), in.partition(), in.offset(), in.key(), in.value(),
+                rejection.reason().name(), rejection.message(), failedAtMs);
+    }
 
     public DeadLetter toAvro() {
         return DeadLetter.newBuilder()

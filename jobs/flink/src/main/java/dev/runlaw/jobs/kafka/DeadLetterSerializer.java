@@ -1,4 +1,4 @@
-package dev.runlaw.jobs.ingest;
+package dev.runlaw.jobs.kafka;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,7 +25,8 @@ public final class DeadLetterSerializer implements KafkaRecordSerializationSchem
         return new ProducerRecord<>(topic, null, ts, e.key(), encode(e));
     }
 
-    static byte[] encode(DeadLetterEvent e) {
+    /** The Avro single-object encoding of {@code e}, as written to the topic. */
+    public static byte[] encode(DeadLetterEvent e) {
         try {
             ByteBuffer buf = e.toAvro().toByteBuffer();
             byte[] out = new byte[buf.remaining()];
