@@ -26,7 +26,8 @@ public record DeadLetterEvent(String topic, int partition, long offset, byte[] k
                 rejection.reason().name(), rejection.message(), failedAtMs);
     }
 
-    public DeadLetter toAvro() {
+    /** The Avro dead letter, stamped with the job that refused it ({@code job.name}). */
+    public DeadLetter toAvro(String refusedBy) {
         return DeadLetter.newBuilder()
                 .setTopic(topic)
                 .setPartition(partition)
@@ -36,6 +37,7 @@ public record DeadLetterEvent(String topic, int partition, long offset, byte[] k
                 .setReasonCode(reasonCode)
                 .setReason(reason)
                 .setFailedAtMs(failedAtMs)
+                .setRefusedBy(refusedBy)
                 .build();
     }
 }

@@ -13,22 +13,28 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 public final class DeadLetterSerializer implements KafkaRecordSerializationSchema<DeadLetterEvent> {
     private static final long serialVersionUID = 1L;
     private final String topic;
+    private final String refusedBy;
 
-    public DeadLetterSerializer(String topic) {
+    /**
+     * @param topic     the dead-letter topic
+     * @param refusedBy the writing job's name, so consumers tell apart the letters two jobs write for one record
+     */
+    public DeadLetterSerializer(String topic, String refusedBy) {
         this.topic = topic;
+        this.refusedBy = refusedBy;
     }
 
     @Override
     public ProducerRecord<byte[], byte[]> serialize(DeadLetterEvent e, KafkaSinkContext context, Long timestamp) {
         // Kafka refuses negative timestamps; a source record without one gets the broker's time instead.
         Long ts = timestamp == null || timestamp < 0 ? null : timestamp;
-        return new ProducerRecord<>(topic, null, ts, e.key(), encode(e));
+        return new ProducerRecord<>(topic, null, ts, e.key(), encode(e, refusedBy));
     }
 
-    /** The Avro single-object encoding of {@code e}, as written to the topic. */
-    public static byte[] encode(DeadLetterEvent e) {
+    /** The Avro single-object encoding of {@code e} refused by job {@code refusedBy}, as written to the topic. */
+    public static byte[] encode(DeadLetterEvent e, String refusedBy) {
         try {
-            ByteBuffer buf = e.toAvro().toByteBuffer();
+            ByteBuffer buf = e.toAvro(refusedBy).toByteBuffer();
             byte[] out = new byte[buf.remaining()];
             buf.get(out);
             return out;

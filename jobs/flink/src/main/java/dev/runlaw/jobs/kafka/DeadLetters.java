@@ -37,7 +37,7 @@ public final class DeadLetters {
     public static KafkaSink<DeadLetterEvent> sink(JobSettings settings) {
         return KafkaSink.<DeadLetterEvent>builder()
                 .setBootstrapServers(settings.bootstrapServers())
-                .setRecordSerializer(new DeadLetterSerializer(settings.deadLetterTopicName()))
+                .setRecordSerializer(new DeadLetterSerializer(settings.deadLetterTopicName(), settings.jobName()))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(settings.deadLetterTransactionalIdPrefix())
                 .setProperty("transaction.timeout.ms", Long.toString(settings.deadLetterTransactionTimeoutMs()))

@@ -180,10 +180,11 @@ class DecodeValidateFunctionTest {
                 .containsEntry("topic", in.topic());
         assertThat(rows()).noneMatch(r -> !r.table().equals("dead_letters"));
         // Avro form for the topic round-trips with the original bytes.
-        byte[] avro = DeadLetterSerializer.encode(d);
+        byte[] avro = DeadLetterSerializer.encode(d, "runlaw-ingest");
         try {
             var decoded = dev.runlaw.schema.DeadLetter.getDecoder().decode(avro);
             assertThat(decoded.getReasonCode()).isEqualTo(reason);
+            assertThat(decoded.getRefusedBy()).isEqualTo("runlaw-ingest");
             byte[] v = decoded.getValue() == null ? null : Arrays.copyOfRange(decoded.getValue().array(),
                     decoded.getValue().arrayOffset() + decoded.getValue().position(),
                     decoded.getValue().arrayOffset() + decoded.getValue().limit());

@@ -453,6 +453,7 @@ class IngestJobIT {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
                     DeadLetter d = DeadLetter.getDecoder().decode(r.value());
                     assertThat(r.key()).isEqualTo(bytes(d.getKey()));
+                    assertThat(d.getRefusedBy()).isEqualTo("runlaw-ingest");
                     out.add(d);
                 }
             }
