@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
 
 /**
@@ -56,6 +57,9 @@ public final class ImportRun {
             producer = TelemetryProducer.builder(opts.bootstrap())
                     .topicPrefix(opts.topicPrefix())
                     .limits(opts.settings().limits())
+                    // A batch tool may wait for Kafka: without topic metadata yet (a cold start), a record would
+                    // otherwise fail after the library's trainer-friendly 1 s.
+                    .property(ProducerConfig.MAX_BLOCK_MS_CONFIG, 60_000)
                     .build();
         } catch (KafkaException e) {
             throw new CommandFailure("cannot create a Kafka producer for " + opts.bootstrap() + ": "
@@ -63,6 +67,10 @@ public final class ImportRun {
         }
         Summary s = null;
         try {
+            List<String> missing = producer.warmUpTopics();
+            if (!missing.isEmpty()) {
+                err.println("runlaw import: no metadata for topics " + missing + " (do they exist?)");
+            }
             s = execute(opts, producer, out, err, -1);
             return s.exitCode();
         } finally {
