@@ -27,6 +27,7 @@ public final class LimitOptions {
             String flag = PREFIX + kebab(c.getName());
             spec.addOption(OptionSpec.builder(flag)
                     .paramLabel("N")
+                    .order(100) // after the command's own options in --help
                     .type(String.class) // Limits.fromMap parses and names the key in its error
                     .description("Record limit " + flag.substring(2) + " (default " + value(defaults, c)
                             + "), as the ingest job's.")

@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
  * not acknowledged yet, for up to 30 s). The one parser of the gateway's flags: {@link GatewayConfig#fromArgs} uses
  * it too. Defaults are {@link GatewayConfig#defaults}'s; {@code producers/README.md} has the table.
  */
-@Command(name = "gateway", sortOptions = false, usageHelpAutoWidth = false,
+@Command(name = "gateway", sortOptions = false, abbreviateSynopsis = true,
         description = {"The HTTP gateway for trainers that are not on the JVM: JSON telemetry in, Avro records to "
                 + "Kafka, advice and forecasts out (producers/README.md).",
             "Bearer tokens come from --token-file and/or the environment variable " + GatewayConfig.TOKENS_ENV

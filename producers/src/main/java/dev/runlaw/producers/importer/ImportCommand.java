@@ -213,7 +213,7 @@ public final class ImportCommand {
         }
     }
 
-    @Command(name = "csv", sortOptions = false, description = "Run-format CSV files (step,lr,loss): one run per file.")
+    @Command(name = "csv", sortOptions = false, abbreviateSynopsis = true, description = "Run-format CSV files (step,lr,loss): one run per file.")
     static final class Csv extends FormatCommand {
         @Option(names = "--run-id", paramLabel = "ID", order = 2,
                 description = "The run (one file only; default: each file's name without .csv).")
@@ -230,7 +230,7 @@ public final class ImportCommand {
         }
     }
 
-    @Command(name = "jsonl", sortOptions = false, description = "Step metrics, one JSON object per line.")
+    @Command(name = "jsonl", sortOptions = false, abbreviateSynopsis = true, description = "Step metrics, one JSON object per line.")
     static final class Jsonl extends FormatCommand {
         @Option(names = "--run-id", paramLabel = "ID", order = 2, description = "Run id of lines without a run_id.")
         String runId;
@@ -246,7 +246,7 @@ public final class ImportCommand {
         }
     }
 
-    @Command(name = "tensorboard", sortOptions = false, description = "TensorBoard event files (scalars).")
+    @Command(name = "tensorboard", sortOptions = false, abbreviateSynopsis = true, description = "TensorBoard event files (scalars).")
     static final class TensorBoard extends FormatCommand {
         @Option(names = "--run-id", paramLabel = "ID", order = 2,
                 description = "The run (default: each event file's directory name).")
@@ -278,7 +278,7 @@ public final class ImportCommand {
         }
     }
 
-    @Command(name = "megatron-routing", sortOptions = false,
+    @Command(name = "megatron-routing", sortOptions = false, abbreviateSynopsis = true,
             description = "Megatron-LM routing traces (router_trace_rank*.jsonl).")
     static final class MegatronRouting extends FormatCommand {
         @Option(names = "--run-id", paramLabel = "ID", order = 2, description = "The trace's source id (required).")
