@@ -22,9 +22,9 @@ public final class Main {
     public static CommandLine commandLine(PrintStream out, PrintStream err) {
         return Commands.root("",
                         "Also: ./runlaw test   installs what the tests need, then runs every test (mvn verify).",
-                        "gateway and import run from the slim producers/target/runlaw-producers-app.jar (no Kafka "
-                                + "broker, Flink, RocksDB or JMH);",
-                        "demo, backtest and bench from the cli module's classpath. Each command has --help.")
+                        "gateway and import run from the slim producers/target/runlaw-producers-app.jar (no Kafka",
+                        "broker, Flink, RocksDB or JMH); demo, backtest and bench from the cli module's classpath.",
+                        "Each command has --help.")
                 .addSubcommand(new CommandLine(new DemoCommand(out)))
                 .addSubcommand(new CommandLine(new BacktestCommand(out, err)))
                 .addSubcommand(BenchCommand.commandLine(out))
