@@ -131,7 +131,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** Parses demo arguments as the command does; throws a usage error's exception on misuse. */
     static Options parse(String... args) {
-        CommandLine cl = new CommandLine(new DemoCommand());
+        CommandLine cl = Commands.allowRepeats(new CommandLine(new DemoCommand()));
         cl.parseArgs(args);
         return cl.<DemoCommand>getCommand().options();
     }

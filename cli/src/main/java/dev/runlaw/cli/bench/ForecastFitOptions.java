@@ -30,7 +30,7 @@ public record ForecastFitOptions(int warmup, int iterations, int iterationMs, in
 
     /** Parses the arguments after {@code forecast-fit} as the command does; throws its usage error's exception. */
     public static ForecastFitOptions parse(String[] args) {
-        CommandLine cl = new CommandLine(new ForecastFitBench());
+        CommandLine cl = Commands.allowRepeats(new CommandLine(new ForecastFitBench()));
         cl.parseArgs(args);
         return cl.<ForecastFitBench>getCommand().flags.options(cl.getCommandSpec());
     }

@@ -52,6 +52,7 @@ public final class Commands {
         cl.setErr(new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
         cl.setColorScheme(Help.defaultColorScheme(Help.Ansi.OFF));
         cl.setUsageHelpWidth(110);
+        allowRepeats(cl);
         cl.setParameterExceptionHandler(Commands::usageError);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> failure(e, cmd));
         return cl;
@@ -60,6 +61,15 @@ public final class Commands {
     /** Runs {@code args} on {@code cl} with the shared handling, writing to {@code out} and {@code err}; returns the exit code. */
     public static int execute(CommandLine cl, String[] args, PrintStream out, PrintStream err) {
         return configure(cl, out, err).execute(args);
+    }
+
+    /**
+     * Lets a single-valued option be given more than once, the last one winning (as the hand-written parsers did,
+     * and as scripts that append an override to a default command line expect). For the whole tree as built.
+     */
+    public static CommandLine allowRepeats(CommandLine cl) {
+        cl.setOverwrittenOptionsAllowed(true);
+        return cl;
     }
 
     /** {@code "runlaw import csv"}: how the user typed the command, for messages. */

@@ -87,7 +87,7 @@ public final class GatewayCommand implements Callable<Integer> {
 
     /** Parses {@code args} into a configuration; {@code env} supplies {@value GatewayConfig#TOKENS_ENV}. */
     static GatewayConfig parse(String[] args, Map<String, String> env) {
-        CommandLine cl = commandLine(env);
+        CommandLine cl = Commands.allowRepeats(commandLine(env));
         try {
             cl.parseArgs(args);
             return cl.<GatewayCommand>getCommand().config();

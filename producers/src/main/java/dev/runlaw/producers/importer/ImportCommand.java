@@ -71,7 +71,7 @@ public final class ImportCommand {
 
     /** Parses ARGS (starting with the format) into options, as {@link #run} would; throws on a usage error. */
     public static Options parse(String... args) {
-        CommandLine cl = Commands.root().addSubcommand(commandLine());
+        CommandLine cl = Commands.allowRepeats(Commands.root().addSubcommand(commandLine()));
         String[] full = new String[args.length + 1];
         full[0] = "import";
         System.arraycopy(args, 0, full, 1, args.length);

@@ -72,6 +72,9 @@ class ImportCommandTest {
         assertThat(o.progress()).isFalse();
         assertThat(o.paths()).containsExactly(Path.of("x"), Path.of("y"));
         assertThat(o.target()).isEqualTo("k:1|p.");
+        // A repeated option: the last one wins, as with the hand-written parser scripts were written against.
+        assertThat(ImportCommand.parse(new String[] {"csv", "--bootstrap", "k:1", "--checkpoint-records", "7",
+            "--checkpoint-records", "9", "d"}).checkpointRecords()).isEqualTo(9);
         // The routing-trace options belong to megatron-routing (and the tag options to tensorboard) only.
         ImportCommand.Options m = ImportCommand.parse(new String[] {"megatron-routing", "--bootstrap", "k:1",
             "--run-id", "m", "--batch-tokens", "10", "--source-kind", "inference", "d"});
