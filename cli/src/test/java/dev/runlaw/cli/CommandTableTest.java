@@ -1,8 +1,8 @@
 package dev.runlaw.cli;
 
-import dev.runlaw.local.ProjectRoot;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.runlaw.local.ProjectRoot;
 import dev.runlaw.producers.command.Commands;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
