@@ -2,6 +2,7 @@ package dev.runlaw.cli;
 
 import dev.runlaw.cli.backtest.BacktestCommand;
 import dev.runlaw.cli.bench.BenchCommand;
+import dev.runlaw.cli.detect.DetectCommand;
 import dev.runlaw.producers.command.Commands;
 import dev.runlaw.producers.gateway.GatewayCommand;
 import dev.runlaw.producers.importer.ImportCommand;
@@ -10,7 +11,7 @@ import picocli.CommandLine;
 
 /**
  * Entry point of the {@code ./runlaw} launcher's dev tools and of {@code ./runlaw --help}: the whole command tree,
- * {@code demo}, {@code backtest}, {@code bench …}, and the production commands {@code import …} and {@code gateway},
+ * {@code demo}, {@code backtest}, {@code detect}, {@code bench …}, and the production commands {@code import …} and {@code gateway},
  * which the launcher runs from the slim {@code producers/target/runlaw-producers-app.jar} instead. Exit codes as in
  * {@link Commands}: 0 ok, 1 run-time failure, 2 usage error.
  */
@@ -27,6 +28,7 @@ public final class Main {
                         "Each command has --help.")
                 .addSubcommand(new CommandLine(new DemoCommand(out)))
                 .addSubcommand(new CommandLine(new BacktestCommand(out, err)))
+                .addSubcommand(new CommandLine(new DetectCommand(out)))
                 .addSubcommand(BenchCommand.commandLine(out))
                 .addSubcommand(ImportCommand.commandLine(out, err))
                 .addSubcommand(GatewayCommand.commandLine(System.getenv()));
