@@ -35,14 +35,13 @@ final class LossBaseline {
     private double lastZ = Double.NaN;
 
     /**
-     * Scores {@code loss} against the prediction, then updates (unless {@code frozen}).
+     * Scores {@code loss} against the prediction, then updates.
      *
      * @param loss     finite positive loss
      * @param lawLoss  the law's expected loss, NaN when there is no fit
-     * @param frozen   true to score only (the level then advances by its trend): used while a divergence is open
      * @return z-score of this step, NaN during the first two observations
      */
-    double observe(double loss, double lawLoss, boolean frozen, AnomalySettings s) {
+    double observe(double loss, double lawLoss, AnomalySettings s) {
         boolean law = lawLoss > 0 && Double.isFinite(lawLoss);
         double y = Math.log(loss) - (law ? Math.log(lawLoss) : 0);
         if (n == 0 || law != withLaw) {
@@ -62,10 +61,6 @@ final class LossBaseline {
         lastPrediction = p;
         lastResidual = r;
         lastZ = z;
-        if (frozen) {
-            level = p;
-            return z;
-        }
         double bound = s.clipZ() * scale;
         double rc = n >= 2 && scale > 0 ? Math.max(-bound, Math.min(bound, r)) : r;
         n++;
