@@ -15,9 +15,9 @@ import java.util.SplittableRandom;
  * diverged is stopped; a plateau's end is not the question).
  */
 public final class AnomalyInjector {
-    /** Logged losses not touched at the start (every detector's warm-up). */
+    /** Logged losses not touched at the start (every detector's warm-up); 80 in curves of fewer than 2,000. */
     public static final int SKIP = 200;
-    /** One point anomaly per this many logged losses. */
+    /** One point anomaly per this many logged losses; 60 in curves of fewer than 2,000. */
     public static final int BLOCK = 400;
     /** Logged losses after an anomaly's end during which a detection still counts. */
     public static final int GRACE = 10;
@@ -37,31 +37,34 @@ public final class AnomalyInjector {
         double[] ms = clean.stepMs().clone();
         List<Injection> out = new ArrayList<>();
         int n = rows.length;
+        int skip = n < 2_000 ? 80 : SKIP;
         switch (kind) {
             case DIVERGENCE -> {
-                if (n < SKIP + 100) {
+                if (n < skip + 100) {
                     break;
                 }
-                int at = rows[SKIP + rnd.nextInt(n - SKIP - 50)];
+                int at = rows[skip + rnd.nextInt(n - skip - 50)];
                 double doubling = 50 + rnd.nextDouble() * 350;
                 long t0 = steps[at];
                 int last = at;
-                for (int i = at; i < steps.length && steps[i] - t0 <= 2 * doubling; i++) {
-                    loss[i] *= Math.pow(2, (steps[i] - t0) / doubling);
-                    last = i;
+                while (last + 1 < steps.length && steps[last + 1] - t0 <= 2 * doubling) {
+                    last++;
                 }
                 int endRow = Math.min(steps.length - 1, rowAfter(rows, last, GRACE));
+                for (int i = at; i <= endRow; i++) {
+                    loss[i] *= Math.pow(2, (steps[i] - t0) / doubling); // keeps growing through the grace
+                }
                 out.add(new Injection(kind, doubling, t0, steps[last], steps[endRow]));
                 return new Injected(cut(clean, steps, loss, ms, endRow + 1), out);
             }
             case PLATEAU -> {
-                long span = steps[steps.length - 1] - steps[rows.length > SKIP ? rows[SKIP] : 0];
-                if (n < SKIP + 100 || span < 2_500) {
+                long span = steps[steps.length - 1] - steps[rows.length > skip ? rows[skip] : 0];
+                if (n < skip + 50 || span < 2_500) {
                     break;
                 }
                 double length = 2_000 + rnd.nextDouble() * 1_000;
                 long lastStart = steps[steps.length - 1] - (long) length;
-                long firstStart = steps[rows[SKIP]];
+                long firstStart = steps[rows[skip]];
                 if (lastStart <= firstStart) {
                     break;
                 }
@@ -86,9 +89,9 @@ public final class AnomalyInjector {
                 if (kind.timing() && Double.isNaN(ms[ms.length - 1])) {
                     break; // no step times in this run
                 }
-                int block = kind == InjectedKind.SLOWDOWN ? 1_000 : BLOCK;
-                for (int b = SKIP; b + block <= n; b += block) {
-                    int at = rows[b + rnd.nextInt(block - 320)];
+                int block = kind == InjectedKind.SLOWDOWN ? 1_000 : n < 2_000 ? 60 : BLOCK;
+                for (int b = skip; b + block <= n; b += block) {
+                    int at = rows[b + rnd.nextInt(block - (kind == InjectedKind.SLOWDOWN ? 320 : 20))];
                     out.add(point(kind, at, rows, steps, loss, ms, rnd));
                 }
             }

@@ -101,31 +101,41 @@ public final class DetectBench implements Callable<Integer> {
                 law.equals("none") ? "" : " refit every " + refitPoints, Runtime.getRuntime().availableProcessors());
         long t0 = System.nanoTime();
         for (String split : List.of("calibration", "held-out")) {
-            List<Path> files = files(root, split.equals("calibration") ? CALIBRATION : HELD_OUT);
-            DetectScore score = new DetectScore(baselines().stream().map(s -> s.get().name()).toList());
-            for (Path f : files) {
-                StepTable clean = read(f);
-                String name = root.relativize(f).toString();
-                score.control(name, clean, replay.replay(name, clean).alerts(), baselineAlarms(clean));
-                for (InjectedKind kind : InjectedKind.values()) {
-                    for (int s = 0; s < seeds; s++) {
-                        long seed = 1_000_003L * s + kind.ordinal() * 7919L + name.hashCode();
-                        AnomalyInjector.Injected inj = AnomalyInjector.inject(clean, kind, new SplittableRandom(seed));
-                        if (inj.injections().isEmpty()) {
-                            continue;
-                        }
-                        List<Alert> alerts = replay.replay(name, inj.table()).alerts().stream()
-                                .filter(a -> a.severity().compareTo(Severity.WARNING) >= 0).toList();
-                        score.cases(inj, alerts, kind.timing() ? null : baselineAlarms(inj.table()));
-                    }
+            for (String source : List.of("spiky-runs", "loss-curves")) {
+                List<Path> files = files(root, (split.equals("calibration") ? CALIBRATION : HELD_OUT).stream()
+                        .filter(e -> e.startsWith(source)).toList());
+                DetectScore score = new DetectScore(baselines().stream().map(b -> b.get().name()).toList());
+                for (Path f : files) {
+                    runFile(root, f, replay, score);
                 }
+                out.println();
+                out.println("## " + split + ", " + source + ": " + files.stream()
+                        .map(p -> p.getFileName().toString()).toList());
+                out.print(score.table());
             }
-            out.println();
-            out.println("## " + split + ": " + files.stream().map(p -> root.relativize(p).toString()).toList());
-            out.print(score.table());
         }
         out.printf(Locale.ROOT, "%ntook %.0f s%n", (System.nanoTime() - t0) / 1e9);
         return Commands.OK;
+    }
+
+    private void runFile(Path root, Path f, DetectReplay replay, DetectScore score) {
+        StepTable clean = read(f);
+        String name = root.relativize(f).toString();
+        score.control(clean, replay.replay(name, clean).alerts(), baselineAlarms(clean));
+        for (InjectedKind kind : InjectedKind.values()) {
+            // A divergence or a plateau is one case per copy: more copies for them.
+            int copies = kind == InjectedKind.DIVERGENCE || kind == InjectedKind.PLATEAU ? 8 * seeds : seeds;
+            for (int s = 0; s < copies; s++) {
+                long seed = 1_000_003L * s + kind.ordinal() * 7919L + name.hashCode();
+                AnomalyInjector.Injected inj = AnomalyInjector.inject(clean, kind, new SplittableRandom(seed));
+                if (inj.injections().isEmpty()) {
+                    continue;
+                }
+                List<Alert> alerts = replay.replay(name, inj.table()).alerts().stream()
+                        .filter(a -> a.severity().compareTo(Severity.WARNING) >= 0).toList();
+                score.cases(clean, inj, alerts, kind.timing() ? null : baselineAlarms(inj.table()));
+            }
+        }
     }
 
     /** Per baseline, the steps at which it alarms. */

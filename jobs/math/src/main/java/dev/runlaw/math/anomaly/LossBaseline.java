@@ -14,8 +14,10 @@ import java.io.IOException;
  * is {@code s = sqrt(pi/2) * EWMA|r|} (equal to the standard deviation for Gaussian noise). Updates use the residual
  * clipped to {@code +-clipZ * s}, so one spike moves the baseline by at most {@code levelAlpha * clipZ} scales:
  * <pre>
- *   L' = p + a * clip(r),   T' = T + b * (L' - L - T),   EWMA|r|' = EWMA|r| + c * (|clip(r)| - EWMA|r|)
+ *   L' = p + a * clip(r),   T' = min(0, T + b * (L' - L - T)),   EWMA|r|' = EWMA|r| + c * (|clip(r)| - EWMA|r|)
  * </pre>
+ * The trend is kept at or below 0: a training loss falls, and a rising trend would let the baseline follow a
+ * divergence (the level alone follows at most {@code a * clipZ} scales a step).
  * With a law the trend is held at 0: the law already carries the run's downward trend, and a trend would absorb a
  * slow divergence. During the first observations the weights are {@code max(weight, 1/n)} (running means), so the
  * statistics start from data instead of from zero. When the law appears or disappears the level restarts at the
@@ -68,7 +70,7 @@ final class LossBaseline {
         double c = Math.max(s.scaleAlpha(), 1.0 / (n - 1));
         double newLevel = p + a * rc;
         if (!withLaw) {
-            trend += s.trendBeta() * (newLevel - level - trend);
+            trend = Math.min(0, trend + s.trendBeta() * (newLevel - level - trend));
         }
         level = newLevel;
         meanAbs += c * (Math.abs(rc) - meanAbs);
