@@ -71,6 +71,9 @@ public final class DetectBench implements Callable<Integer> {
     @Option(names = "--refit-points", paramLabel = "N", order = 4,
             description = "Refit cadence with a law (default ${DEFAULT-VALUE}, the forecast job's).")
     int refitPoints = 16;
+    @Option(names = "--jmh", order = 5,
+            description = "Only the JMH cost per step: all run-level detectors vs the OLMo-core rule, same run.")
+    boolean jmh;
 
     private final PrintStream out;
 
@@ -93,6 +96,10 @@ public final class DetectBench implements Callable<Integer> {
         }
         if (seeds < 1 || refitPoints < 1) {
             throw Commands.usage(spec, "--seeds and --refit-points must be >= 1");
+        }
+        if (jmh) {
+            DetectCost.run(out);
+            return Commands.OK;
         }
         Path root = data != null ? data : ProjectRoot.find().resolve("../shared/data").normalize();
         DetectReplay replay = law.equals("none") ? DetectReplay.create().withForecast("momentum", 0)
