@@ -10,6 +10,8 @@ import dev.runlaw.producers.RunDirectory;
 import dev.runlaw.producers.RunReplayer;
 import dev.runlaw.producers.SampleRuns;
 import dev.runlaw.producers.TelemetryProducer;
+import dev.runlaw.producers.command.Commands;
+import dev.runlaw.producers.command.HelpOption;
 import dev.runlaw.schema.RecordKind;
 import dev.runlaw.schema.StepMetrics;
 import dev.runlaw.schema.StopTarget;
@@ -26,12 +28,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ./runlaw demo [--runs DIR] [--moe-steps N] [--no-moe] [--keep] [--no-progress]}: the whole pipeline on
@@ -41,7 +50,13 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * then prints what landed. With {@code --observe-fraction} it runs the backtest protocol through the pipeline
  * instead ({@link ForecastReport}).
  */
-public final class DemoCommand {
+@Command(name = "demo", sortOptions = false,
+        description = {"The whole pipeline on an embedded Kafka broker, a private ClickHouse server and a Flink "
+                + "MiniCluster: replays loss curves (bundled, or yours) and a simulated MoE run, forecasts them live, "
+                + "and shows what landed in ClickHouse."},
+        customSynopsis = {"runlaw demo [--runs DIR] [--moe-steps N] [--no-moe] [--keep] [--no-progress]",
+            "       runlaw demo --runs DIR [--reference FILE...] --observe-fraction F [--law L] [--report OUT.json]"})
+public final class DemoCommand implements Callable<Integer> {
     /** Tables in the order the report shows them, with the column that names the run. */
     static final Map<String, String> TABLES = new LinkedHashMap<>();
 
@@ -57,12 +72,45 @@ public final class DemoCommand {
     /** Replay pace: slow enough that forecasts can be watched converging while a run replays. */
     static final double STEPS_PER_SECOND = 8000;
 
-    private DemoCommand() {
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    HelpOption help;
+    @Option(names = "--runs", paramLabel = "DIR", order = 1,
+            description = "Replay your own step,lr,loss CSVs (one run per file) instead of the bundled runs.")
+    Path runsDir;
+    @Option(names = "--moe-steps", paramLabel = "N", order = 2,
+            description = "Steps of the simulated MoE run (default ${DEFAULT-VALUE}, >= 10).")
+    int moeSteps = 2000;
+    @Option(names = "--no-moe", order = 3, description = "No simulated MoE run.")
+    boolean noMoe;
+    @Option(names = "--keep", order = 4, description = "Leave the stack up for queries until Ctrl-C.")
+    boolean keep;
+    @Option(names = "--no-progress", order = 5, description = "No progress bars.")
+    boolean noProgress;
+    @Option(names = "--observe-fraction", paramLabel = "F", order = 6,
+            description = "Report mode: the backtest protocol through the live pipeline; each run in --runs DIR is "
+                    + "replayed up to this fraction of its steps, in (0, 1), and its newest forecast scored.")
+    Double observeFraction;
+    @Option(names = "--reference", paramLabel = "FILE", arity = "1..*", order = 7,
+            description = "Report mode: finished runs of the family, replayed in full first.")
+    List<Path> references = new ArrayList<>();
+    @Option(names = "--law", paramLabel = "L", order = 8,
+            description = "Report mode: auto, momentum or multipower (default ${DEFAULT-VALUE}).")
+    String law = "auto";
+    @Option(names = "--report", paramLabel = "OUT.json", order = 9,
+            description = "Report mode: also write the report as JSON.")
+    Path report;
+
+    private final PrintStream out;
+
+    public DemoCommand() {
+        this(System.out);
     }
 
-    static final String USAGE = "usage: runlaw demo [--runs DIR] [--moe-steps N] [--no-moe] [--keep] [--no-progress]\n"
-            + "       runlaw demo --runs DIR [--reference FILE...] --observe-fraction F [--law auto|momentum|multipower]"
-            + " [--report OUT.json]";
+    DemoCommand(PrintStream out) {
+        this.out = out;
+    }
 
     /**
      * Parsed command line.
@@ -71,72 +119,51 @@ public final class DemoCommand {
      */
     record Options(Path runsDir, int moeSteps, boolean moe, boolean keep, boolean progress, List<Path> references,
                    double observeFraction, String law, Path report) {
+        /** As {@link DemoCommand#parse}. */
         static Options parse(String[] args) {
-            Path runs = null;
-            int moeSteps = 2000;
-            boolean moe = true;
-            boolean keep = false;
-            boolean progress = true;
-            List<Path> refs = new ArrayList<>();
-            double fraction = Double.NaN;
-            String law = "auto";
-            Path report = null;
-            for (int i = 0; i < args.length; i++) {
-                switch (args[i]) {
-                    case "--runs" -> runs = Path.of(value(args, ++i, "--runs"));
-                    case "--moe-steps" -> moeSteps = Integer.parseInt(value(args, ++i, "--moe-steps"));
-                    case "--no-moe" -> moe = false;
-                    case "--keep" -> keep = true;
-                    case "--no-progress" -> progress = false;
-                    case "--reference" -> {
-                        refs.add(Path.of(value(args, ++i, "--reference")));
-                        while (i + 1 < args.length && !args[i + 1].startsWith("--")) {
-                            refs.add(Path.of(args[++i]));
-                        }
-                    }
-                    case "--observe-fraction" -> fraction = Double.parseDouble(value(args, ++i, "--observe-fraction"));
-                    case "--law" -> law = value(args, ++i, "--law");
-                    case "--report" -> report = Path.of(value(args, ++i, "--report"));
-                    default -> throw new IllegalArgumentException("unknown option " + args[i] + "\n" + USAGE);
-                }
-            }
-            if (runs != null && !Files.isDirectory(runs)) {
-                throw new IllegalArgumentException("--runs " + runs + ": not a directory");
-            }
-            if (moeSteps < 10) {
-                throw new IllegalArgumentException("--moe-steps must be >= 10");
-            }
-            boolean reportMode = !Double.isNaN(fraction);
-            if (reportMode && !(fraction > 0 && fraction < 1)) {
-                throw new IllegalArgumentException("--observe-fraction must be in (0, 1), got " + fraction);
-            }
-            if (reportMode && runs == null) {
-                throw new IllegalArgumentException("--observe-fraction needs --runs DIR (the runs to forecast)");
-            }
-            if (!reportMode && (!refs.isEmpty() || report != null)) {
-                throw new IllegalArgumentException("--reference and --report need --observe-fraction");
-            }
-            if (!List.of("auto", "momentum", "multipower").contains(law)) {
-                throw new IllegalArgumentException("--law must be auto, momentum or multipower, got " + law);
-            }
-            for (Path r : refs) {
-                if (!Files.isRegularFile(r)) {
-                    throw new IllegalArgumentException("--reference " + r + ": not a file");
-                }
-            }
-            return new Options(runs, moeSteps, moe, keep, progress, List.copyOf(refs), fraction, law, report);
+            return DemoCommand.parse(args);
         }
 
         boolean reportMode() {
             return !Double.isNaN(observeFraction);
         }
+    }
 
-        private static String value(String[] args, int i, String flag) {
-            if (i >= args.length) {
-                throw new IllegalArgumentException(flag + " needs a value");
-            }
-            return args[i];
+    /** Parses demo arguments as the command does; throws a usage error's exception on misuse. */
+    static Options parse(String... args) {
+        CommandLine cl = Commands.allowRepeats(new CommandLine(new DemoCommand()));
+        cl.parseArgs(args);
+        return cl.<DemoCommand>getCommand().options();
+    }
+
+    /** The options as one record; a usage error when they do not go together. */
+    Options options() {
+        if (runsDir != null && !Files.isDirectory(runsDir)) {
+            throw Commands.usage(spec, "--runs " + runsDir + ": not a directory");
         }
+        if (moeSteps < 10) {
+            throw Commands.usage(spec, "--moe-steps must be >= 10");
+        }
+        boolean reportMode = observeFraction != null;
+        if (reportMode && !(observeFraction > 0 && observeFraction < 1)) {
+            throw Commands.usage(spec, "--observe-fraction must be in (0, 1), got " + observeFraction);
+        }
+        if (reportMode && runsDir == null) {
+            throw Commands.usage(spec, "--observe-fraction needs --runs DIR (the runs to forecast)");
+        }
+        if (!reportMode && (!references.isEmpty() || report != null)) {
+            throw Commands.usage(spec, "--reference and --report need --observe-fraction");
+        }
+        if (!List.of("auto", "momentum", "multipower").contains(law)) {
+            throw Commands.usage(spec, "--law must be auto, momentum or multipower, got " + law);
+        }
+        for (Path r : references) {
+            if (!Files.isRegularFile(r)) {
+                throw Commands.usage(spec, "--reference " + r + ": not a file");
+            }
+        }
+        return new Options(runsDir, moeSteps, !noMoe, keep, !noProgress, List.copyOf(references),
+                reportMode ? observeFraction : Double.NaN, law, report);
     }
 
     /** What a demo replay sent: rows expected per table and per run, and dead letters sent on purpose. */
@@ -155,14 +182,9 @@ public final class DemoCommand {
         }
     }
 
-    public static int run(String[] args, PrintStream out) throws Exception {
-        Options opts;
-        try {
-            opts = Options.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("runlaw demo: " + e.getMessage());
-            return 2;
-        }
+    @Override
+    public Integer call() throws Exception {
+        Options opts = options();
         if (opts.reportMode()) {
             return runReport(opts, out);
         }

@@ -2,33 +2,39 @@ package dev.runlaw.cli;
 
 import dev.runlaw.cli.backtest.BacktestCommand;
 import dev.runlaw.cli.bench.BenchCommand;
-import dev.runlaw.cli.importer.ImportCommand;
-import java.util.Arrays;
+import dev.runlaw.cli.detect.DetectCommand;
+import dev.runlaw.producers.command.Commands;
+import dev.runlaw.producers.gateway.GatewayCommand;
+import dev.runlaw.producers.importer.ImportCommand;
+import java.io.PrintStream;
+import picocli.CommandLine;
 
 /**
- * Entry point of the {@code ./runlaw} launcher: dispatches {@code demo}, {@code backtest}, {@code bench} and
- * {@code import}, {@code gateway}.
+ * Entry point of the {@code ./runlaw} launcher's dev tools and of {@code ./runlaw --help}: the whole command tree,
+ * {@code demo}, {@code backtest}, {@code detect}, {@code bench …}, and the production commands {@code import …} and {@code gateway},
+ * which the launcher runs from the slim {@code producers/target/runlaw-producers-app.jar} instead. Exit codes as in
+ * {@link Commands}: 0 ok, 1 run-time failure, 2 usage error.
  */
 public final class Main {
     private Main() {
     }
 
-    public static void main(String[] args) throws Exception {
-        if (args.length == 0) {
-            System.err.println("usage: runlaw demo|backtest|bench|import|gateway ...");
-            System.exit(2);
-        }
-        String[] rest = Arrays.copyOfRange(args, 1, args.length);
-        switch (args[0]) {
-            case "demo" -> System.exit(DemoCommand.run(rest, System.out));
-            case "backtest" -> BacktestCommand.main(rest);
-            case "bench" -> System.exit(BenchCommand.run(rest, System.out));
-            case "import" -> System.exit(ImportCommand.run(rest, System.out, System.err));
-            case "gateway" -> dev.runlaw.producers.gateway.Gateway.main(rest);
-            default -> {
-                System.err.println("runlaw: unknown command '" + args[0] + "'");
-                System.exit(2);
-            }
-        }
+    /** Every {@code runlaw} command, writing to {@code out} and {@code err}. */
+    public static CommandLine commandLine(PrintStream out, PrintStream err) {
+        return Commands.root("",
+                        "Also: ./runlaw test   installs what the tests need, then runs every test (mvn verify).",
+                        "gateway and import run from the slim producers/target/runlaw-producers-app.jar (no Kafka",
+                        "broker, Flink, RocksDB or JMH); demo, backtest and bench from the cli module's classpath.",
+                        "Each command has --help.")
+                .addSubcommand(new CommandLine(new DemoCommand(out)))
+                .addSubcommand(new CommandLine(new BacktestCommand(out, err)))
+                .addSubcommand(new CommandLine(new DetectCommand(out)))
+                .addSubcommand(BenchCommand.commandLine(out))
+                .addSubcommand(ImportCommand.commandLine(out, err))
+                .addSubcommand(GatewayCommand.commandLine(System.getenv()));
+    }
+
+    public static void main(String[] args) {
+        System.exit(Commands.execute(commandLine(System.out, System.err), args, System.out, System.err));
     }
 }

@@ -37,7 +37,7 @@ class DockerComposeTest {
     @Test
     void hasTheWholeStack() {
         assertThat(services).containsKeys("kafka", "clickhouse", "jobmanager", "taskmanager", "ingest-job", "forecast-job",
-                "grafana");
+                "gateway", "grafana");
     }
 
     @Test
@@ -86,6 +86,24 @@ class DockerComposeTest {
         Matcher main = Pattern.compile("-c (\\S+)").matcher(String.valueOf(services.get("forecast-job").get("entrypoint")));
         assertThat(main.find()).isTrue();
         assertThat(root.resolve("jobs/flink/src/main/java/" + main.group(1).replace('.', '/') + ".java")).exists();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void gatewayRunsTheSlimAppJarWithAMountedTokenFile() throws IOException {
+        Map<String, Object> gw = services.get("gateway");
+        assertThat((String) gw.get("image")).startsWith("eclipse-temurin:17");
+        List<String> volumes = (List<String>) gw.get("volumes");
+        assertThat(volumes).contains("./producers/target:/runlaw/app:ro", "./deploy/gateway:/etc/runlaw/gateway");
+        String script = Files.readString(root.resolve("deploy/gateway.sh"));
+        // The jar the build produces (ProducersAppJarIT checks it holds no broker, Flink, RocksDB or JMH).
+        Matcher jar = Pattern.compile("-jar /runlaw/app/(\\S+\\.jar) gateway").matcher(script);
+        assertThat(jar.find()).as("gateway.sh runs the app jar").isTrue();
+        assertThat(root.resolve("producers/target").resolve(jar.group(1))).exists();
+        assertThat(script).contains("--token-file \"$TOKENS\"", "TOKENS=/etc/runlaw/gateway/tokens",
+                "--bootstrap.servers", "--host 0.0.0.0");
+        assertThat(Files.readString(root.resolve("deploy/gateway/.gitignore"))).contains("tokens");
+        assertThat((Map<String, Object>) gw.get("depends_on")).containsKey("kafka-topics");
     }
 
     @Test

@@ -2,10 +2,11 @@ package dev.runlaw.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.runlaw.cli.importer.ImportCommandAccess;
 import dev.runlaw.math.data.RunCurve;
 import dev.runlaw.producers.RunDirectory;
 import dev.runlaw.producers.TelemetryProducer;
+import dev.runlaw.producers.importer.ImportCommand;
+import dev.runlaw.producers.importer.ImportCommandAccess;
 import dev.runlaw.producers.importer.ImportFixtures;
 import dev.runlaw.producers.importer.ImportFixtures.TbScalar;
 import java.io.ByteArrayOutputStream;
@@ -66,7 +67,7 @@ class ImportIT {
     private static Map.Entry<Integer, String> cli(String... args) {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         PrintStream ps = new PrintStream(buf, true, StandardCharsets.UTF_8);
-        int code = dev.runlaw.cli.importer.ImportCommand.run(args, ps, ps);
+        int code = ImportCommand.run(args, ps, ps);
         return Map.entry(code, buf.toString(StandardCharsets.UTF_8));
     }
 

@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.runlaw.math.data.RunCurve;
 import dev.runlaw.math.data.RunCurveParser;
 import dev.runlaw.math.data.RunFormatException;
+import dev.runlaw.producers.command.CommandFailure;
+import dev.runlaw.producers.command.Commands;
+import dev.runlaw.producers.command.HelpOption;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -13,51 +16,100 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code runlaw backtest}: measures forecast accuracy and interval coverage on run-format CSV files. See
- * {@link BacktestOptions#USAGE} and docs/forecast.md. Exit codes: 0 ok, 2 usage or bad input ({@code file:line:
- * problem} on stderr), 3 a fit failed, 4 the report could not be written.
+ * {@code runlaw backtest}: measures forecast accuracy and interval coverage on run-format CSV files (see
+ * docs/forecast.md). Exit codes as every command's ({@link Commands}): 0 ok; 2 usage error, including input files
+ * that are not readable run CSVs ({@code runlaw backtest: file:line: problem} and the usage on stderr); 1 a fit
+ * failed or the report could not be written.
  */
-public final class BacktestCommand {
-    private BacktestCommand() {
+@Command(name = "backtest", sortOptions = false,
+        description = "Fit loss laws on finished runs and score their forecasts on others (docs/forecast.md).")
+public final class BacktestCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    HelpOption help;
+    @Option(names = "--fit", paramLabel = "FILE", arity = "1..*", order = 1,
+            description = "Runs fitted jointly on all their points.")
+    List<Path> fit = new ArrayList<>();
+    @Option(names = "--reference", paramLabel = "FILE", arity = "1..*", order = 2,
+            description = "Finished runs of the same family, fitted jointly too (they supply the annealing terms).")
+    List<Path> reference = new ArrayList<>();
+    @Option(names = "--predict", paramLabel = "FILE", arity = "1..*", order = 3,
+            description = "Runs forecast under their own LR column and scored on their measured points (required).")
+    List<Path> predict = new ArrayList<>();
+    @Option(names = "--observe-fraction", paramLabel = "X", order = 4,
+            description = "Fraction of each predicted run observed (fitted) before forecasting, in [0, 1) "
+                    + "(default ${DEFAULT-VALUE}).")
+    double observeFraction;
+    @Option(names = "--law", paramLabel = "momentum|multipower|auto", order = 5,
+            description = "The loss law (default ${DEFAULT-VALUE}).")
+    String law = "auto";
+    @Option(names = "--report", paramLabel = "OUT.json", order = 6, description = "Also write the report as JSON.")
+    Path report;
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    public BacktestCommand() {
+        this(System.out, System.err);
     }
 
-    public static void main(String[] args) {
-        int code = run(args, System.out, System.err);
-        if (code != 0) {
-            System.exit(code);
-        }
+    public BacktestCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
     }
 
-    /** Runs the command; returns the exit code instead of exiting (for tests). */
+    /** Runs {@code runlaw backtest ARGS}; returns the exit code instead of exiting (for tests). */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        BacktestOptions o;
-        try {
-            o = BacktestOptions.parse(args);
-        } catch (IllegalArgumentException e) {
-            err.println("runlaw backtest: " + e.getMessage());
-            err.println(BacktestOptions.USAGE);
-            return 2;
+        String[] full = new String[args.length + 1];
+        full[0] = "backtest";
+        System.arraycopy(args, 0, full, 1, args.length);
+        return Commands.execute(Commands.root().addSubcommand(new CommandLine(new BacktestCommand(out, err))), full,
+                out, err);
+    }
+
+    /** The options as one record; a usage error when they do not go together. */
+    BacktestOptions options() {
+        if (!(observeFraction >= 0 && observeFraction < 1)) {
+            throw Commands.usage(spec, "--observe-fraction must be in [0, 1), got " + observeFraction);
         }
+        if (!law.equals("momentum") && !law.equals("multipower") && !law.equals("auto")) {
+            throw Commands.usage(spec, "--law must be momentum, multipower or auto, got " + law);
+        }
+        if (predict.isEmpty()) {
+            throw Commands.usage(spec, "nothing to predict: give --predict FILE...");
+        }
+        if (fit.isEmpty() && reference.isEmpty() && observeFraction == 0) {
+            throw Commands.usage(spec, "nothing to fit: give --fit/--reference files or --observe-fraction");
+        }
+        return new BacktestOptions(List.copyOf(fit), List.copyOf(reference), List.copyOf(predict), observeFraction,
+                law, report);
+    }
+
+    @Override
+    public Integer call() {
+        BacktestOptions o = options();
         BacktestReport report;
         try {
-            List<RunCurve> fit = read(o.fit());
+            List<RunCurve> fitted = read(o.fit());
             List<RunCurve> ref = read(o.reference());
             List<RunCurve> pred = read(o.predict());
-            report = Backtest.run(fit, ref, pred, o.observeFraction(), o.law());
-        } catch (RunFormatException e) {
-            err.println(e.getMessage());
-            return 2;
-        } catch (UncheckedIOException e) {
-            err.println(e.getMessage());
-            return 2;
+            report = Backtest.run(fitted, ref, pred, o.observeFraction(), o.law());
+        } catch (RunFormatException | UncheckedIOException e) {
+            throw Commands.usage(spec, e.getMessage());
         } catch (Backtest.FitFailedException e) {
-            err.println("runlaw backtest: " + e.getMessage());
-            return 3;
+            throw new CommandFailure(e.getMessage(), e);
         } catch (IllegalArgumentException e) {
-            err.println("runlaw backtest: " + e.getMessage());
-            return 2;
+            throw Commands.usage(spec, e.getMessage());
         }
         out.print(report.summary());
         if (o.report() != null) {
@@ -65,11 +117,10 @@ public final class BacktestCommand {
                 mapper().writeValue(o.report().toFile(), report);
                 out.println("report written to " + o.report());
             } catch (IOException e) {
-                err.println(o.report() + ": cannot write report: " + e.getMessage());
-                return 4;
+                throw new CommandFailure(o.report() + ": cannot write report: " + e.getMessage(), e);
             }
         }
-        return 0;
+        return Commands.OK;
     }
 
     public static ObjectMapper mapper() {

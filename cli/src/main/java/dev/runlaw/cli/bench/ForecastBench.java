@@ -3,6 +3,8 @@ package dev.runlaw.cli.bench;
 import dev.runlaw.cli.LocalStack;
 import dev.runlaw.math.live.RunTracker;
 import dev.runlaw.math.live.ScheduleSpec;
+import dev.runlaw.producers.command.Commands;
+import dev.runlaw.producers.command.HelpOption;
 import dev.runlaw.schema.DecayKind;
 import dev.runlaw.schema.LrScheduleSpec;
 import dev.runlaw.schema.ModelFacts;
@@ -21,12 +23,18 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ./runlaw bench forecast}: N concurrent simulated runs, each sending steps (LR and a loss from the
@@ -45,67 +53,63 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * Steps produced in the last {@code 2 * refit interval} of the window are not scored (their forecast may not be due
  * yet).
  */
-public final class ForecastBench {
-    private ForecastBench() {
+@Command(name = "forecast", sortOptions = false,
+        description = "N simulated runs through the forecast job: steps/s, refits/s, step-to-forecast-row latency, "
+                + "state bytes per run.")
+public final class ForecastBench implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    HelpOption help;
+    @Option(names = "--runs", paramLabel = "N[,N...]", split = ",",
+            description = "Concurrent runs, one measurement per value (default 100,1000,10000).")
+    int[] runs = {100, 1000, 10000};
+    @Option(names = "--steps-per-second", paramLabel = "R", description = "Steps per run per second (default ${DEFAULT-VALUE}).")
+    double stepsPerSecond = 10;
+    @Option(names = "--seconds", paramLabel = "S", description = "Length of each measurement (default ${DEFAULT-VALUE}).")
+    int seconds = 60;
+    @Option(names = "--warmup-seconds", paramLabel = "S", description = "Warm-up not measured (default ${DEFAULT-VALUE}).")
+    int warmupSeconds = 15;
+    @Option(names = "--law", paramLabel = "momentum|multipower|auto", description = "Forecast law (default ${DEFAULT-VALUE}).")
+    String law = "momentum";
+    @Option(names = "--refit-points", paramLabel = "N", description = "Refit every N points (default ${DEFAULT-VALUE}).")
+    int refitPoints = 10;
+    @Option(names = "--refit-interval-ms", paramLabel = "MS", description = "... or at least every MS ms (default ${DEFAULT-VALUE}).")
+    long refitIntervalMs = 1000;
+    @Option(names = "--state-backend", paramLabel = "hashmap|rocksdb", description = "Flink state backend (default ${DEFAULT-VALUE}).")
+    String stateBackend = "hashmap";
+
+    private final PrintStream out;
+
+    public ForecastBench() {
+        this(System.out);
+    }
+
+    ForecastBench(PrintStream out) {
+        this.out = out;
     }
 
     record Options(int[] runs, double stepsPerSecond, int seconds, int warmupSeconds, String law, int refitPoints,
                    long refitIntervalMs, String stateBackend) {
-        static Options parse(String[] args) {
-            int[] runs = {100, 1000, 10000};
-            double rate = 10;
-            int seconds = 60;
-            int warmup = 15;
-            String law = "momentum";
-            int refitPoints = 10;
-            long refitMs = 1000;
-            String backend = "hashmap";
-            for (int i = 0; i < args.length; i++) {
-                String v = i + 1 < args.length ? args[i + 1] : null;
-                switch (args[i]) {
-                    case "--runs" -> runs = Arrays.stream(need(v, "--runs").split(",")).mapToInt(Integer::parseInt).toArray();
-                    case "--steps-per-second" -> rate = Double.parseDouble(need(v, args[i]));
-                    case "--seconds" -> seconds = Integer.parseInt(need(v, args[i]));
-                    case "--warmup-seconds" -> warmup = Integer.parseInt(need(v, args[i]));
-                    case "--law" -> law = need(v, args[i]);
-                    case "--refit-points" -> refitPoints = Integer.parseInt(need(v, args[i]));
-                    case "--refit-interval-ms" -> refitMs = Long.parseLong(need(v, args[i]));
-                    case "--state-backend" -> backend = need(v, args[i]);
-                    default -> throw new IllegalArgumentException("unknown option " + args[i] + "\n" + USAGE);
-                }
-                i++;
-            }
-            if (seconds <= warmup + 5) {
-                throw new IllegalArgumentException("--seconds must exceed --warmup-seconds by more than 5");
-            }
-            return new Options(runs, rate, seconds, warmup, law, refitPoints, refitMs, backend);
-        }
-
-        private static String need(String v, String flag) {
-            if (v == null) {
-                throw new IllegalArgumentException(flag + " needs a value");
-            }
-            return v;
-        }
     }
 
-    static final String USAGE = "usage: runlaw bench forecast [--runs 100,1000,10000] [--steps-per-second 10]"
-            + " [--seconds 60] [--warmup-seconds 15] [--law momentum|multipower|auto] [--refit-points 10]"
-            + " [--refit-interval-ms 1000] [--state-backend hashmap|rocksdb]";
+    /** The options as one record; a usage error when they do not go together. */
+    Options options() {
+        if (seconds <= warmupSeconds + 5) {
+            throw Commands.usage(spec, "--seconds must exceed --warmup-seconds by more than 5");
+        }
+        return new Options(runs, stepsPerSecond, seconds, warmupSeconds, law, refitPoints, refitIntervalMs,
+                stateBackend);
+    }
 
     /** Warmup and planned length of every simulated run (a cosine schedule, as the trainers declare it). */
     static final long WARMUP = 50;
     static final long PLANNED = 200_000;
     static final double PEAK = 3e-4;
 
-    public static int run(String[] args, PrintStream out) throws Exception {
-        Options o;
-        try {
-            o = Options.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("runlaw bench forecast: " + e.getMessage());
-            return 2;
-        }
+    @Override
+    public Integer call() throws Exception {
+        Options o = options();
         out.printf(Locale.ROOT, "forecast benchmark: %s runs x %.1f steps/s, %d s (first %d s warm-up), law %s,"
                         + " refit every %d points or %d ms, state %s, %d cores%n", Arrays.toString(o.runs()),
                 o.stepsPerSecond(), o.seconds(), o.warmupSeconds(), o.law(), o.refitPoints(), o.refitIntervalMs(),

@@ -13,6 +13,9 @@ import dev.runlaw.math.fit.FitResult;
 import dev.runlaw.math.fit.LawFitter;
 import dev.runlaw.math.law.MomentumLaw;
 import dev.runlaw.math.online.OnlineRunState;
+import dev.runlaw.producers.command.CommandFailure;
+import dev.runlaw.producers.command.Commands;
+import dev.runlaw.producers.command.HelpOption;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -28,6 +31,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -37,6 +41,10 @@ import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code runlaw bench forecast-fit}: how fast the forecast engine fits, against SciPy.
@@ -54,51 +62,59 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * and prints the table of {@link ForecastFitReport}. Exit codes: 0 ok (whether or not goals are met: the goals
  * are printed), 2 usage, 1 a benchmark or the baseline failed.
  */
-public final class ForecastFitBench {
+@Command(name = "forecast-fit", sortOptions = false,
+        description = {"JMH: the forecast engine's joint 3-curve fit and online update, and its memory, against "
+                + "SciPy's L-BFGS-B with 81 starting points (bench/scipy_momentum_fit.py)."})
+public final class ForecastFitBench implements Callable<Integer> {
     /** Run lengths at which the online state's memory is measured. */
     static final long[] MEMORY_STEPS = {10_000, 100_000, 1_000_000};
 
-    private ForecastFitBench() {
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    HelpOption help;
+    @Mixin
+    ForecastFitOptions.Flags flags;
+
+    private final PrintStream out;
+
+    public ForecastFitBench() {
+        this(System.out);
     }
 
-    /** Runs the benchmark as its own program (before the launcher dispatches to it) and exits with its code. */
-    public static void main(String[] args) {
-        int code = run(args, System.out);
-        if (code != 0) {
-            System.exit(code);
-        }
+    ForecastFitBench(PrintStream out) {
+        this.out = out;
     }
 
-    /** Runs the benchmark; returns the exit code. */
+    /** Runs {@code runlaw bench forecast-fit ARGS}, everything to {@code out}; returns the exit code. */
     public static int run(String[] args, PrintStream out) {
-        ForecastFitOptions o;
-        try {
-            o = ForecastFitOptions.parse(args);
-        } catch (IllegalArgumentException e) {
-            out.println("runlaw bench forecast-fit: " + e.getMessage());
-            out.println(ForecastFitOptions.USAGE);
-            return 2;
-        }
+        String[] full = new String[args.length + 2];
+        full[0] = "bench";
+        full[1] = "forecast-fit";
+        System.arraycopy(args, 0, full, 2, args.length);
+        return Commands.execute(Commands.root().addSubcommand(BenchCommand.commandLine(out)), full, out, out);
+    }
+
+    @Override
+    public Integer call() {
+        ForecastFitOptions o = flags.options(spec);
         Path root = ProjectRoot.find();
         System.setProperty(ReferenceRuns.ROOT_PROPERTY, root.toString());
         List<Path> missing = ReferenceRuns.missingFiles(ReferenceRuns.MODELS);
         if (!missing.isEmpty()) {
             // A dev tool: it reads the development data set beside the repository, which a plain clone lacks.
-            out.println("runlaw bench forecast-fit: needs the real loss curves (Luo et al. 2025) of the development "
-                    + "data set at " + ReferenceRuns.dataDir() + " (not part of the repository; point elsewhere with "
+            throw new CommandFailure("needs the real loss curves (Luo et al. 2025) of the development data set at "
+                    + ReferenceRuns.dataDir() + " (not part of the repository; point elsewhere with "
                     + "RUNLAW_JAVA_OPTS=-D" + ReferenceRuns.DATA_PROPERTY + "=DIR); missing " + missing.size()
                     + " file(s): " + missing);
-            return 1;
         }
         try {
             return run(o, root, out);
         } catch (IOException | RunnerException | RuntimeException e) {
-            out.println("runlaw bench forecast-fit: failed: " + e);
-            return 1;
+            throw new CommandFailure("failed: " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            out.println("runlaw bench forecast-fit: interrupted");
-            return 1;
+            throw new CommandFailure("interrupted", e);
         }
     }
 

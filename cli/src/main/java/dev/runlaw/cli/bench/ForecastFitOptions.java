@@ -1,11 +1,15 @@
 package dev.runlaw.cli.bench;
 
 import dev.runlaw.bench.ReferenceRuns;
+import dev.runlaw.producers.command.Commands;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 
 /**
- * Options of {@code runlaw bench forecast-fit}; see {@link #USAGE}.
+ * Options of {@code runlaw bench forecast-fit} (flags in {@link Flags}).
  *
  * @param warmup        JMH warmup iterations per benchmark
  * @param iterations    JMH measurement iterations per benchmark
@@ -18,75 +22,67 @@ import java.util.List;
  */
 public record ForecastFitOptions(int warmup, int iterations, int iterationMs, int forks, int scipyRepeats,
                                  boolean scipy, String python, List<String> models) {
-    public static final String USAGE = """
-            usage: runlaw bench forecast-fit [--warmup N] [--iterations N] [--iteration-ms MS] [--forks N]
-                                             [--scipy-repeats N] [--no-scipy] [--python EXE] [--models m1,m2]
-              Benchmarks the forecast engine: the joint 3-curve fit (JMH), the online update and its memory, against
-              SciPy's L-BFGS-B with 81 starting points (bench/scipy_momentum_fit.py).
-              Defaults: 3 warmup + 5 measurement iterations of 1000 ms, 1 fork, 3 SciPy repeats, python3,
-              models mpl-25m,mpl-100m.""";
-
     /** The defaults. */
     public static ForecastFitOptions defaults() {
         return new ForecastFitOptions(3, 5, 1000, 1, 3, true, ScipyBaseline.findPython().orElse("python3"),
                 ReferenceRuns.MODELS);
     }
 
-    /** Parses the arguments after {@code forecast-fit}. */
+    /** Parses the arguments after {@code forecast-fit} as the command does; throws its usage error's exception. */
     public static ForecastFitOptions parse(String[] args) {
-        ForecastFitOptions d = defaults();
-        int warmup = d.warmup;
-        int iterations = d.iterations;
-        int iterationMs = d.iterationMs;
-        int forks = d.forks;
-        int repeats = d.scipyRepeats;
-        boolean scipy = d.scipy;
-        String python = d.python;
-        List<String> models = d.models;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            switch (a) {
-                case "--warmup" -> warmup = count(a, value(args, ++i, a), 0);
-                case "--iterations" -> iterations = count(a, value(args, ++i, a), 1);
-                case "--iteration-ms" -> iterationMs = count(a, value(args, ++i, a), 1);
-                case "--forks" -> forks = count(a, value(args, ++i, a), 0);
-                case "--scipy-repeats" -> repeats = count(a, value(args, ++i, a), 1);
-                case "--no-scipy" -> scipy = false;
-                case "--python" -> python = value(args, ++i, a);
-                case "--models" -> {
-                    List<String> m = new ArrayList<>();
-                    for (String s : value(args, ++i, a).split(",")) {
-                        if (!ReferenceRuns.MODELS.contains(s.trim())) {
-                            throw new IllegalArgumentException("unknown model " + s + "; known: "
-                                    + String.join(",", ReferenceRuns.MODELS));
-                        }
-                        m.add(s.trim());
-                    }
-                    models = List.copyOf(m);
+        CommandLine cl = Commands.allowRepeats(new CommandLine(new ForecastFitBench()));
+        cl.parseArgs(args);
+        return cl.<ForecastFitBench>getCommand().flags.options(cl.getCommandSpec());
+    }
+
+    /** The command-line flags (a picocli mixin of {@link ForecastFitBench}). */
+    static final class Flags {
+        private static final ForecastFitOptions D = defaults();
+
+        @Option(names = "--warmup", paramLabel = "N", order = 1,
+                description = "JMH warmup iterations per benchmark (default ${DEFAULT-VALUE}).")
+        int warmup = D.warmup;
+        @Option(names = "--iterations", paramLabel = "N", order = 2,
+                description = "JMH measurement iterations per benchmark (default ${DEFAULT-VALUE}).")
+        int iterations = D.iterations;
+        @Option(names = "--iteration-ms", paramLabel = "MS", order = 3,
+                description = "Length of one JMH iteration (default ${DEFAULT-VALUE}).")
+        int iterationMs = D.iterationMs;
+        @Option(names = "--forks", paramLabel = "N", order = 4,
+                description = "JMH forks per benchmark (default ${DEFAULT-VALUE}).")
+        int forks = D.forks;
+        @Option(names = "--scipy-repeats", paramLabel = "N", order = 5,
+                description = "Times the SciPy 81-start fit is timed per model (default ${DEFAULT-VALUE}).")
+        int scipyRepeats = D.scipyRepeats;
+        @Option(names = "--no-scipy", order = 6, description = "Skip the SciPy baseline.")
+        boolean noScipy;
+        @Option(names = "--python", paramLabel = "EXE", order = 7,
+                description = "The Python interpreter (default ${DEFAULT-VALUE}).")
+        String python = D.python;
+        @Option(names = "--models", paramLabel = "m1,m2", split = ",", order = 8,
+                description = "The models fitted (default ${DEFAULT-VALUE}).")
+        List<String> models = new ArrayList<>(D.models);
+
+        /** The options as one record; a usage error on a bad count or an unknown model. */
+        ForecastFitOptions options(CommandSpec spec) {
+            List<String> m = new ArrayList<>();
+            for (String s : models) {
+                if (!ReferenceRuns.MODELS.contains(s.trim())) {
+                    throw Commands.usage(spec, "unknown model " + s + "; known: "
+                            + String.join(",", ReferenceRuns.MODELS));
                 }
-                default -> throw new IllegalArgumentException("unknown option " + a);
+                m.add(s.trim());
             }
+            return new ForecastFitOptions(count(spec, "--warmup", warmup, 0), count(spec, "--iterations", iterations, 1),
+                    count(spec, "--iteration-ms", iterationMs, 1), count(spec, "--forks", forks, 0),
+                    count(spec, "--scipy-repeats", scipyRepeats, 1), !noScipy, python, List.copyOf(m));
         }
-        return new ForecastFitOptions(warmup, iterations, iterationMs, forks, repeats, scipy, python, models);
-    }
 
-    private static String value(String[] args, int i, String option) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException(option + " needs a value");
+        private static int count(CommandSpec spec, String option, int n, int min) {
+            if (n < min) {
+                throw Commands.usage(spec, option + " must be >= " + min + ", got " + n);
+            }
+            return n;
         }
-        return args[i];
-    }
-
-    private static int count(String option, String v, int min) {
-        int n;
-        try {
-            n = Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(option + " needs an integer, got " + v);
-        }
-        if (n < min) {
-            throw new IllegalArgumentException(option + " must be >= " + min + ", got " + n);
-        }
-        return n;
     }
 }

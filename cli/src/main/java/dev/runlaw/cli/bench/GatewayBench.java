@@ -3,6 +3,7 @@ package dev.runlaw.cli.bench;
 import dev.runlaw.local.Await;
 import dev.runlaw.local.EmbeddedKafka;
 import dev.runlaw.producers.TelemetryProducer;
+import dev.runlaw.producers.command.HelpOption;
 import dev.runlaw.producers.gateway.BearerTokens;
 import dev.runlaw.producers.gateway.Gateway;
 import dev.runlaw.producers.gateway.GatewayConfig;
@@ -21,11 +22,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPOutputStream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ./runlaw bench gateway}: step records per second accepted through the HTTP gateway from several client
@@ -36,33 +41,38 @@ import java.util.zip.GZIPOutputStream;
  * <p>Request bodies are built before the clock starts, so the figure is the gateway's (parse, validate, encode,
  * produce), not the client's JSON encoding. Client, gateway and broker share this JVM and machine.
  */
-final class GatewayBench {
+@Command(name = "gateway", sortOptions = false,
+        description = "Step records/s through the HTTP gateway vs. the Java producer, request p50/p99.")
+final class GatewayBench implements Callable<Integer> {
     private static final String TOKEN = "bench-gateway-token-0123456789";
 
-    private GatewayBench() {
+    @Mixin
+    HelpOption help;
+    @Option(names = "--records", paramLabel = "N", description = "Step records (default ${DEFAULT-VALUE}).")
+    int records = 300_000;
+    @Option(names = "--threads", paramLabel = "T", description = "HTTP client threads (default ${DEFAULT-VALUE}).")
+    int threads = 4;
+    @Option(names = "--batch", paramLabel = "B", description = "Records per request (default ${DEFAULT-VALUE}).")
+    int batch = 500;
+    @Option(names = "--rounds", paramLabel = "R",
+            description = "Rounds of both paths; all but the last warm up (default ${DEFAULT-VALUE}).")
+    int rounds = 2;
+    @Option(names = "--no-gzip", description = "Send request bodies uncompressed.")
+    boolean noGzip;
+
+    private final PrintStream out;
+
+    GatewayBench(PrintStream out) {
+        this.out = out;
     }
 
-    static int run(String[] args, PrintStream out) throws Exception {
-        int records = 300_000;
-        int threads = 4;
-        int batch = 500;
-        boolean gzip = true;
-        int rounds = 2;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--records" -> records = Integer.parseInt(args[++i]);
-                case "--threads" -> threads = Integer.parseInt(args[++i]);
-                case "--batch" -> batch = Integer.parseInt(args[++i]);
-                case "--no-gzip" -> gzip = false;
-                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
-                default -> {
-                    System.err.println("unknown option " + args[i]
-                            + " (runlaw bench gateway [--records N] [--threads T] [--batch B] [--rounds R]"
-                            + " [--no-gzip])");
-                    return 2;
-                }
-            }
-        }
+    @Override
+    public Integer call() throws Exception {
+        int records = this.records;
+        int threads = this.threads;
+        int batch = this.batch;
+        boolean gzip = !noGzip;
+        int rounds = this.rounds;
         out.printf(Locale.ROOT, "runlaw bench gateway: %d step records, %d HTTP client threads, %d records per"
                 + " request, %s; Java producer baseline on the same broker%n", records, threads, batch,
                 gzip ? "gzip" : "no compression");

@@ -3,6 +3,7 @@ package dev.runlaw.cli.bench;
 import dev.runlaw.cli.LocalStack;
 import dev.runlaw.local.Await;
 import dev.runlaw.producers.TelemetryProducer;
+import dev.runlaw.producers.command.HelpOption;
 import dev.runlaw.schema.ExpertLoad;
 import dev.runlaw.schema.RecordKind;
 import dev.runlaw.schema.StepMetrics;
@@ -15,11 +16,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ./runlaw bench ingest}: events per second of step-metric records through raw Kafka (produce + consume,
@@ -27,31 +32,37 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * rows are visible to a query), their ratio, and expert-load cells (layer × expert values) per second through the
  * pipeline. Both paths produce the same pre-encoded bytes with the producer library's Kafka settings.
  */
-final class IngestBench {
-    private IngestBench() {
+@Command(name = "ingest", sortOptions = false,
+        description = "Events/s through raw Kafka vs. Kafka -> Flink -> ClickHouse, and expert-load cells/s.")
+final class IngestBench implements Callable<Integer> {
+    @Mixin
+    HelpOption help;
+    @Option(names = "--records", paramLabel = "N", description = "Step-metric records (default ${DEFAULT-VALUE}).")
+    int records = 1_000_000;
+    @Option(names = "--runs", paramLabel = "N", description = "Runs they are spread over (default ${DEFAULT-VALUE}).")
+    int runs = 100;
+    @Option(names = "--expert-records", paramLabel = "M",
+            description = "Expert-load records (default ${DEFAULT-VALUE}).")
+    int expertRecords = 40_000;
+    @Option(names = "--experts", paramLabel = "E", description = "Experts per layer (default ${DEFAULT-VALUE}).")
+    int experts = 256;
+    @Option(names = "--parallelism", paramLabel = "P", description = "Ingest job parallelism (default ${DEFAULT-VALUE}).")
+    String parallelism = "1";
+    @Option(names = "--batch-rows", paramLabel = "B", description = "The ingest job's sink.batch-rows (default: the job's).")
+    String batchRows;
+
+    private final PrintStream out;
+
+    IngestBench(PrintStream out) {
+        this.out = out;
     }
 
-    static int run(String[] args, PrintStream out) throws Exception {
-        int records = 1_000_000;
-        int runs = 100;
-        int expertRecords = 40_000;
-        int experts = 256;
-        String parallelism = "1";
-        String batchRows = null;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--records" -> records = Integer.parseInt(args[++i]);
-                case "--runs" -> runs = Integer.parseInt(args[++i]);
-                case "--expert-records" -> expertRecords = Integer.parseInt(args[++i]);
-                case "--experts" -> experts = Integer.parseInt(args[++i]);
-                case "--parallelism" -> parallelism = args[++i];
-                case "--batch-rows" -> batchRows = args[++i];
-                default -> {
-                    System.err.println("unknown option " + args[i]);
-                    return 2;
-                }
-            }
-        }
+    @Override
+    public Integer call() throws Exception {
+        int records = this.records;
+        int runs = this.runs;
+        int expertRecords = this.expertRecords;
+        int experts = this.experts;
         TelemetryCodec codec = new TelemetryCodec();
         long t0 = 1_760_000_000_000L;
         out.printf("runlaw bench ingest: %d step-metric records over %d runs; %d expert-load records x %d experts;"

@@ -38,9 +38,9 @@ class ForecastFitOptionsTest {
         assertThatThrownBy(() -> ForecastFitOptions.parse(new String[] {"--iterations", "0"}))
                 .hasMessageContaining(">= 1");
         assertThatThrownBy(() -> ForecastFitOptions.parse(new String[] {"--warmup", "x"}))
-                .hasMessageContaining("integer");
+                .hasMessageContaining("'x' is not an int");
         assertThatThrownBy(() -> ForecastFitOptions.parse(new String[] {"--forks"}))
-                .hasMessageContaining("needs a value");
+                .hasMessageContaining("Missing required parameter for option '--forks'");
     }
 
     @Test
@@ -48,6 +48,7 @@ class ForecastFitOptionsTest {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         int code = ForecastFitBench.run(new String[] {"--bogus"}, new PrintStream(buf, true, StandardCharsets.UTF_8));
         assertThat(code).isEqualTo(2);
-        assertThat(buf.toString(StandardCharsets.UTF_8)).contains("unknown option --bogus").contains("usage:");
+        assertThat(buf.toString(StandardCharsets.UTF_8)).contains("runlaw bench forecast-fit: Unknown option: '--bogus'")
+                .contains("Usage: runlaw bench forecast-fit");
     }
 }

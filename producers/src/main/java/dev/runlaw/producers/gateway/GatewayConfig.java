@@ -1,11 +1,7 @@
 package dev.runlaw.producers.gateway;
 
 import dev.runlaw.schema.validate.Limits;
-import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Immutable configuration of the {@link Gateway}; see {@link #fromArgs} for the flags and {@code producers/README.md}
@@ -42,11 +38,6 @@ public record GatewayConfig(String host, int port, String bootstrapServers, Stri
     /** Environment variable holding comma-separated tokens. */
     public static final String TOKENS_ENV = "RUNLAW_GATEWAY_TOKENS";
 
-    private static final Set<String> KEYS = Set.of("host", "port", "bootstrap.servers", "topic.prefix", "token-file",
-            "no-auth", "max-body-bytes", "max-decoded-bytes", "max-batch-records", "max-json-depth",
-            "max-number-chars", "max-string-chars", "max-in-flight-bytes", "kafka-stall-ms", "retry-after-s",
-            "delivery-timeout-ms", "advice", "max-advice-wait-ms", "advice-max-runs", "max-threads");
-
     public GatewayConfig {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
             throw new IllegalArgumentException("--bootstrap.servers is required");
@@ -78,74 +69,20 @@ public record GatewayConfig(String host, int port, String bootstrapServers, Stri
         return defaults(bootstrapServers, tokens, false);
     }
 
-    private static GatewayConfig defaults(String bootstrapServers, BearerTokens tokens, boolean authDisabled) {
+    static GatewayConfig defaults(String bootstrapServers, BearerTokens tokens, boolean authDisabled) {
         return new GatewayConfig("127.0.0.1", 8088, bootstrapServers, "", tokens, authDisabled, 8 << 20, 64 << 20,
                 10_000, 32, 64, 1 << 20, 64L << 20, 5_000, 1, 300_000, Limits.defaults(), true, 60_000, 100_000, 32);
     }
 
     /**
-     * Parses {@code --key value} / {@code --key=value} flags; {@code env} supplies {@value #TOKENS_ENV}. Unknown
-     * flags are errors (a typo must not silently leave a default in place).
+     * Parses the {@code runlaw gateway} flags ({@code --key value} or {@code --key=value}, see
+     * {@link GatewayCommand}); {@code env} supplies {@value #TOKENS_ENV}. Unknown flags are errors (a typo must not
+     * silently leave a default in place).
+     *
+     * @throws IllegalArgumentException on an unknown flag, a malformed value or an invalid configuration
      */
     public static GatewayConfig fromArgs(String[] args, Map<String, String> env) {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (!a.startsWith("--")) {
-                throw new IllegalArgumentException("expected --flag, got '" + a + "'");
-            }
-            String key = a.substring(2);
-            String value;
-            int eq = key.indexOf('=');
-            if (eq >= 0) {
-                value = key.substring(eq + 1);
-                key = key.substring(0, eq);
-            } else if (key.equals("no-auth")) {
-                value = "true";
-            } else {
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException("--" + key + " needs a value");
-                }
-                value = args[++i];
-            }
-            if (!KEYS.contains(key) && !key.startsWith("limits.")) {
-                throw new IllegalArgumentException("unknown flag --" + key);
-            }
-            m.put(key, value);
-        }
-        String tokenFile = m.get("token-file");
-        boolean noAuth = Boolean.parseBoolean(m.getOrDefault("no-auth", "false"));
-        BearerTokens tokens = BearerTokens.load(tokenFile == null ? null : Path.of(tokenFile), env.get(TOKENS_ENV));
-        // Only to read default values; the real instance below checks tokens against no-auth.
-        GatewayConfig d = defaults("unset", tokens, true);
-        Map<String, String> limits = new HashMap<>();
-        m.forEach((k, v) -> {
-            if (k.startsWith("limits.")) {
-                limits.put(k, v);
-            }
-        });
-        return new GatewayConfig(
-                m.getOrDefault("host", d.host),
-                integer(m, "port", d.port),
-                m.get("bootstrap.servers"),
-                m.getOrDefault("topic.prefix", d.topicPrefix),
-                tokens,
-                noAuth,
-                integer(m, "max-body-bytes", d.maxBodyBytes),
-                integer(m, "max-decoded-bytes", d.maxDecodedBytes),
-                integer(m, "max-batch-records", d.maxBatchRecords),
-                integer(m, "max-json-depth", d.maxJsonDepth),
-                integer(m, "max-number-chars", d.maxNumberChars),
-                integer(m, "max-string-chars", d.maxStringChars),
-                longValue(m, "max-in-flight-bytes", d.maxInFlightBytes),
-                longValue(m, "kafka-stall-ms", d.kafkaStallMs),
-                integer(m, "retry-after-s", d.retryAfterSeconds),
-                longValue(m, "delivery-timeout-ms", d.deliveryTimeoutMs),
-                Limits.fromMap(limits),
-                Boolean.parseBoolean(m.getOrDefault("advice", "true")),
-                longValue(m, "max-advice-wait-ms", d.maxAdviceWaitMs),
-                integer(m, "advice-max-runs", d.adviceMaxRuns),
-                integer(m, "max-threads", d.maxThreads));
+        return GatewayCommand.parse(args, env);
     }
 
     /** A copy listening on {@code port}. */
@@ -175,22 +112,6 @@ public record GatewayConfig(String host, int port, String bootstrapServers, Stri
     private static void positive(String name, long v) {
         if (v <= 0) {
             throw new IllegalArgumentException("--" + name + " must be > 0, got " + v);
-        }
-    }
-
-    private static int integer(Map<String, String> m, String key, int dflt) {
-        return (int) longValue(m, key, dflt);
-    }
-
-    private static long longValue(Map<String, String> m, String key, long dflt) {
-        String v = m.get(key);
-        if (v == null) {
-            return dflt;
-        }
-        try {
-            return Long.parseLong(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + key + " must be an integer, got '" + v + "'");
         }
     }
 

@@ -7,7 +7,9 @@
  * format's {@link dev.runlaw.producers.importer.RecordParser}; records go to a
  * {@link dev.runlaw.producers.importer.RecordSink} (a {@link dev.runlaw.producers.TelemetryProducer}); a
  * {@link dev.runlaw.producers.importer.Checkpoint} of the acknowledged offset is written after each flush. Formats:
- * {@link dev.runlaw.producers.importer.ImportFormat}. No command-line parsing here; that is {@code cli}'s
- * {@code ImportCommand}. User documentation: {@code docs/import.md}.
+ * {@link dev.runlaw.producers.importer.ImportFormat}. The command {@code runlaw import}:
+ * {@link dev.runlaw.producers.importer.ImportCommand} (its command line, one subcommand per format) and
+ * {@link dev.runlaw.producers.importer.ImportRun} (the import it runs); it ships in the slim
+ * {@code runlaw-producers-app.jar}. User documentation: {@code docs/import.md}.
  */
 package dev.runlaw.producers.importer;
