@@ -120,7 +120,8 @@ public final class LayerDetectors {
         double smooth = Math.exp(logImbalance);
         boolean absolute = smooth > s.imbalanceRatio();
         boolean drift = smooth > s.imbalanceFloor() && logImbalance - bestLogImbalance > Math.log(s.imbalanceRise());
-        if (imbalance.update(step, absolute || drift, !absolute && !drift) >= s.imbalanceSteps()) {
+        int run = imbalance.update(step, absolute || drift, !absolute && !drift);
+        if (run >= s.imbalanceSteps() && canOpen(AlertKind.IMBALANCE)) {
             double expected = absolute ? s.imbalanceRatio() : Math.exp(bestLogImbalance);
             lifecycle.open(AlertKind.IMBALANCE, Severity.WARNING, layer, imbalance.start, step, smooth, expected,
                     smooth / expected, String.format("layer %d: smoothed max/mean load %.2f %s for %d steps", layer,
@@ -134,7 +135,7 @@ public final class LayerDetectors {
     private void checkCollapse(long step, ExpertLoadStats st, double top, List<Alert> out) {
         boolean bad = st.normEntropy() < s.collapseEntropy() || top > s.collapseTopShare();
         boolean healthy = st.normEntropy() >= s.collapseResolveEntropy() && top <= s.collapseResolveShare();
-        if (collapse.update(step, bad, healthy) >= s.collapseSteps()) {
+        if (collapse.update(step, bad, healthy) >= s.collapseSteps() && canOpen(AlertKind.ROUTER_COLLAPSE)) {
             lifecycle.open(AlertKind.ROUTER_COLLAPSE, Severity.CRITICAL, layer, collapse.start, step,
                     st.normEntropy(), s.collapseEntropy(), top,
                     String.format("layer %d: router collapse for %d steps: normalised entropy %.2f, top %d experts"
@@ -150,7 +151,7 @@ public final class LayerDetectors {
         }
         double jump = fraction - dropBaseline;
         boolean bad = jump > s.dropRateJump();
-        if (drop.update(step, bad, jump <= s.dropRateJump() / 2) >= s.dropSteps()) {
+        if (drop.update(step, bad, jump <= s.dropRateJump() / 2) >= s.dropSteps() && canOpen(AlertKind.DROP_RATE)) {
             lifecycle.open(AlertKind.DROP_RATE, Severity.WARNING, layer, drop.start, step, fraction, dropBaseline,
                     jump, String.format("layer %d: %.1f%% of tokens dropped, baseline %.1f%%", layer,
                             100 * fraction, 100 * dropBaseline)).ifPresent(out::add);
@@ -159,6 +160,11 @@ public final class LayerDetectors {
             dropBaseline += s.dropAlpha() * (fraction - dropBaseline);
         }
         resolveIfHealthy(AlertKind.DROP_RATE, drop, out);
+    }
+
+    /** False while an alert of this kind is open: no message is formatted for a step the lifecycle would absorb. */
+    private boolean canOpen(AlertKind kind) {
+        return !lifecycle.isOpen(kind, layer);
     }
 
     private void resolveIfHealthy(AlertKind kind, Streak streak, List<Alert> out) {
