@@ -88,11 +88,67 @@ public final class MoeHealthReport {
         out.println("Fixed single-step rules on the same data (the baseline):");
         out.println();
         out.print(baseline);
+        out.println();
+        sensitivity(dir, out);
         if (args.length > 1 && args[1].equals("--no-jmh")) {
             return;
         }
         out.println();
         jmh(out);
+    }
+
+    /**
+     * The acceptance outcome with each main threshold moved off its default: how much margin the calibration has.
+     */
+    private static void sensitivity(Path dir, PrintStream out) throws IOException {
+        AnomalySettings.Moe m = AnomalySettings.Moe.defaults();
+        Map<String, AnomalySettings.Moe> variants = new java.util.LinkedHashMap<>();
+        variants.put("defaults", m);
+        variants.put("deadExpertSteps 12", m.withDeadExpertSteps(12));
+        variants.put("deadExpertSteps 30", m.withDeadExpertSteps(30));
+        variants.put("collapseSteps 3", copy(m, "collapseSteps", 3));
+        variants.put("collapseSteps 8", copy(m, "collapseSteps", 8));
+        variants.put("imbalanceRise 1.15", copy(m, "imbalanceRise", 1.15));
+        variants.put("imbalanceRise 1.3", copy(m, "imbalanceRise", 1.3));
+        variants.put("collapseTopShare 0.6", copy(m, "collapseTopShare", 0.6));
+        variants.put("collapseEntropy 0.6", copy(m, "collapseEntropy", 0.6));
+        out.println("| settings | healthy: alerts ≥ WARNING | collapse: layer-2 ROUTER_COLLAPSE detected |"
+                + " collapse: DEAD_EXPERT alerts | no-aux: IMBALANCE / other alerts |");
+        out.println("|---|---:|---:|---:|---|");
+        for (Map.Entry<String, AnomalySettings.Moe> v : variants.entrySet()) {
+            AnomalySettings st = AnomalySettings.defaults().withMoe(v.getValue());
+            List<Alert> healthy = replay(dir, RUNS.get(0), st);
+            List<Alert> collapse = replay(dir, RUNS.get(1), st);
+            List<Alert> drift = replay(dir, RUNS.get(2), st);
+            long warn = healthy.stream().filter(a -> a.severity() != dev.runlaw.math.anomaly.Severity.INFO).count();
+            String det = collapse.stream().filter(a -> a.kind() == AlertKind.ROUTER_COLLAPSE && a.layer() == 2)
+                    .map(a -> Long.toString(a.detectedStep())).findFirst().orElse("none");
+            long dead = collapse.stream().filter(a -> a.kind() == AlertKind.DEAD_EXPERT).count();
+            long imb = drift.stream().filter(a -> a.kind() == AlertKind.IMBALANCE).count();
+            out.printf(Locale.ROOT, "| %s | %d | %s | %d | %d / %d |%n", v.getKey(), warn, det, dead, imb,
+                    drift.size() - imb);
+        }
+    }
+
+    private static List<Alert> replay(Path dir, RunFile rf, AnomalySettings st) throws IOException {
+        Path file = dir.resolve(rf.file());
+        return MoeReplay.replay(file.toString(), Files.readAllLines(file), st).alerts();
+    }
+
+    /** A copy of {@code m} with one component replaced (by its record component name). */
+    private static AnomalySettings.Moe copy(AnomalySettings.Moe m, String component, Object value) {
+        try {
+            var comps = AnomalySettings.Moe.class.getRecordComponents();
+            Object[] args = new Object[comps.length];
+            Class<?>[] types = new Class<?>[comps.length];
+            for (int i = 0; i < comps.length; i++) {
+                types[i] = comps[i].getType();
+                args[i] = comps[i].getName().equals(component) ? value : comps[i].getAccessor().invoke(m);
+            }
+            return AnomalySettings.Moe.class.getDeclaredConstructor(types).newInstance(args);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot vary " + component, e);
+        }
     }
 
     private static long evidence(RunFile rf, Alert a, LayerFacts f, AnomalySettings settings) {
