@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * MoE health detectors of one run × layer, fed the tokens routed to each of the layer's E experts at every step
@@ -124,9 +125,9 @@ public final class LayerDetectors {
         if (run >= s.imbalanceSteps() && canOpen(AlertKind.IMBALANCE)) {
             double expected = absolute ? s.imbalanceRatio() : Math.exp(bestLogImbalance);
             lifecycle.open(AlertKind.IMBALANCE, Severity.WARNING, layer, imbalance.start, step, smooth, expected,
-                    smooth / expected, String.format("layer %d: smoothed max/mean load %.2f %s for %d steps", layer,
-                            smooth, absolute ? String.format("above %.2f", s.imbalanceRatio())
-                                    : String.format("is %.2fx its best %.2f", smooth / expected, expected),
+                    smooth / expected, String.format(Locale.ROOT, "layer %d: smoothed max/mean load %.2f %s for %d steps", layer,
+                            smooth, absolute ? String.format(Locale.ROOT, "above %.2f", s.imbalanceRatio())
+                                    : String.format(Locale.ROOT, "is %.2fx its best %.2f", smooth / expected, expected),
                             imbalance.length)).ifPresent(out::add);
         }
         resolveIfHealthy(AlertKind.IMBALANCE, imbalance, out);
@@ -138,7 +139,7 @@ public final class LayerDetectors {
         if (collapse.update(step, bad, healthy) >= s.collapseSteps() && canOpen(AlertKind.ROUTER_COLLAPSE)) {
             lifecycle.open(AlertKind.ROUTER_COLLAPSE, Severity.CRITICAL, layer, collapse.start, step,
                     st.normEntropy(), s.collapseEntropy(), top,
-                    String.format("layer %d: router collapse for %d steps: normalised entropy %.2f, top %d experts"
+                    String.format(Locale.ROOT, "layer %d: router collapse for %d steps: normalised entropy %.2f, top %d experts"
                                     + " take %.0f%% of tokens", layer, collapse.length, st.normEntropy(),
                             topCount(), 100 * top)).ifPresent(out::add);
         }
@@ -153,7 +154,7 @@ public final class LayerDetectors {
         boolean bad = jump > s.dropRateJump();
         if (drop.update(step, bad, jump <= s.dropRateJump() / 2) >= s.dropSteps() && canOpen(AlertKind.DROP_RATE)) {
             lifecycle.open(AlertKind.DROP_RATE, Severity.WARNING, layer, drop.start, step, fraction, dropBaseline,
-                    jump, String.format("layer %d: %.1f%% of tokens dropped, baseline %.1f%%", layer,
+                    jump, String.format(Locale.ROOT, "layer %d: %.1f%% of tokens dropped, baseline %.1f%%", layer,
                             100 * fraction, 100 * dropBaseline)).ifPresent(out::add);
         }
         if (!bad && !lifecycle.isOpen(AlertKind.DROP_RATE, layer)) {
