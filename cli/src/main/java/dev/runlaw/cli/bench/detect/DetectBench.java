@@ -35,7 +35,7 @@ import picocli.CommandLine.Spec;
  *   <li>a case is detected by runlaw when an alert of its kind ({@link InjectedKind#alert()}) of severity WARNING
  *       or above is raised at a step in {@code [start, end + 10 logged losses]}; by a baseline when it alarms at any
  *       step there; delays are counted in logged losses from the anomaly's first step;</li>
- *   <li>false alarms: alerts (WARNING+; a baseline's alarms merged when less than 20 steps apart, as runlaw's
+ *   <li>false alarms: alerts (WARNING+; a baseline's alarms merged when less than 5 steps apart, as runlaw's
  *       cool-down) on the untouched controls, per 100,000 logged losses, counted twice: all of them, and those not
  *       at a natural spike (a loss at least 1.15× the median of the previous 50, the data set README's measure, at
  *       or up to 3 losses before the alarm);</li>
@@ -71,6 +71,9 @@ public final class DetectBench implements Callable<Integer> {
     @Option(names = "--refit-points", paramLabel = "N", order = 4,
             description = "Refit cadence with a law (default ${DEFAULT-VALUE}, the forecast job's).")
     int refitPoints = 16;
+    @Option(names = "--jmh", order = 5,
+            description = "Only the JMH cost per step: all run-level detectors vs the OLMo-core rule, same run.")
+    boolean jmh;
 
     private final PrintStream out;
 
@@ -93,6 +96,10 @@ public final class DetectBench implements Callable<Integer> {
         }
         if (seeds < 1 || refitPoints < 1) {
             throw Commands.usage(spec, "--seeds and --refit-points must be >= 1");
+        }
+        if (jmh) {
+            DetectCost.run(out);
+            return Commands.OK;
         }
         Path root = data != null ? data : ProjectRoot.find().resolve("../shared/data").normalize();
         DetectReplay replay = law.equals("none") ? DetectReplay.create().withForecast("momentum", 0)

@@ -13,7 +13,7 @@ import java.util.Map;
 /** Tallies of {@link DetectBench}: recall and delays per detector and kind, false alarms on the controls. */
 final class DetectScore {
     /** A baseline's alarms less than this many steps apart are one alarm (runlaw's default cool-down). */
-    static final long MERGE_STEPS = 20;
+    static final long MERGE_STEPS = 5;
 
     private static final class Tally {
         int cases;
