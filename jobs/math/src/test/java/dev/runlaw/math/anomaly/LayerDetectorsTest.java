@@ -76,8 +76,8 @@ class LayerDetectorsTest {
     @Test
     void expertDyingAgainWithinTheCooldownIsNotRealertedButIsAfterIt() {
         int w = 5;
-        assertThat(DEFAULTS.cooldownSteps()).isGreaterThan(w + 1);
-        AnomalySettings settings = DEFAULTS.withMoe(DEFAULTS.moe().withDeadExpertSteps(w));
+        long cooldown = 30;
+        AnomalySettings settings = withCooldown(DEFAULTS.withMoe(DEFAULTS.moe().withDeadExpertSteps(w)), cooldown);
         LayerDetectors d = new LayerDetectors(0, settings);
         List<Alert> events = new ArrayList<>();
         long s = 0;
@@ -89,12 +89,28 @@ class LayerDetectorsTest {
         }
         assertThat(events).extracting(Alert::state).containsExactly(AlertState.OPEN, AlertState.RESOLVED);
         long revived = s - 1;
-        s = revived + DEFAULTS.cooldownSteps(); // the cool-down has passed by the time it is dead again
+        s = revived + cooldown; // the cool-down has passed by the time it is dead again
         for (int i = 0; i < w; i++) {
             events.addAll(d.onExpertLoad(s++, new long[]{100, 100, 100, 0}, -1));
         }
         assertThat(events).hasSize(3);
-        assertThat(events.get(2).firstStep()).isEqualTo(revived + DEFAULTS.cooldownSteps());
+        assertThat(events.get(2).firstStep()).isEqualTo(revived + cooldown);
+    }
+
+    /** A copy of {@code s} with another cool-down (record components copied, so new thresholds need no edit here). */
+    private static AnomalySettings withCooldown(AnomalySettings s, long cooldown) {
+        try {
+            var comps = AnomalySettings.class.getRecordComponents();
+            Object[] args = new Object[comps.length];
+            Class<?>[] types = new Class<?>[comps.length];
+            for (int i = 0; i < comps.length; i++) {
+                types[i] = comps[i].getType();
+                args[i] = comps[i].getName().equals("cooldownSteps") ? cooldown : comps[i].getAccessor().invoke(s);
+            }
+            return AnomalySettings.class.getDeclaredConstructor(types).newInstance(args);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
