@@ -44,22 +44,77 @@ public record AnomalySettings(int warmupSteps, long cooldownSteps, double levelA
                               double slowdownRatio, Moe moe) {
 
     /**
-     * Thresholds of the per-layer MoE detectors (owned by the MoE part; extend by adding components).
+     * Thresholds of the per-layer MoE detectors ({@link LayerDetectors}) and of {@link LinkDetector} (owned by the MoE
+     * part). Defaults were calibrated on the project's tiny-moe runs (see docs/benchmarks.md, "MoE health on
+     * tiny-moe"); every rule counts <em>observed</em> steps of one layer.
      *
-     * @param imbalanceRatio  IMBALANCE when max/mean expert load exceeds this ... (default 3.0)
-     * @param imbalanceSteps  ... for this many consecutive steps (default 20)
-     * @param deadExpertSteps DEAD_EXPERT when an expert gets zero tokens for this many consecutive steps
-     *                        (default 50)
-     * @param collapseEntropy ROUTER_COLLAPSE when the normalised routing entropy is below this (default 0.5)
-     * @param dropRateJump    DROP_RATE when the dropped-token fraction rises by more than this (default 0.05)
-     * @param hotLinkRatio    HOT_LINK when a device pair carries more than this times the mean bytes (default 3.0)
+     * @param imbalanceAlpha         weight of the newest step in the EWMA of ln(max/mean) (default 0.05, a memory of
+     *                               about 20 steps): IMBALANCE looks at this smoothed level, never at one step
+     * @param imbalanceRatio         IMBALANCE (absolute) when the smoothed max/mean exceeds this ... (default 3.0)
+     * @param imbalanceRise          IMBALANCE (drift) when the smoothed max/mean exceeds this many times the best
+     *                               (lowest) smoothed level the layer has held since warm-up ... (default 1.2)
+     * @param imbalanceFloor         ... and is itself above this (default 1.4: a near-balanced layer moving from 1.05
+     *                               to 1.3 is not worth anyone's time)
+     * @param imbalanceSteps         ... for this many consecutive steps (default 20)
+     * @param baselineWarmupSteps    steps before the best level is tracked: routers start near uniform and skew
+     *                               strongly before the load-balancing loss evens them out (default 64)
+     * @param deadExpertSteps        DEAD_EXPERT when an expert gets zero tokens for this many consecutive steps
+     *                               (default 20; a healthy warm-up leaves experts empty for at most 7 in a row)
+     * @param collapseEntropy        ROUTER_COLLAPSE when the normalised routing entropy is below this ... (default 0.5)
+     * @param collapseTopFraction    ... or when the top {@code max(1, round(E * this))} experts (default 0.25: 2 of 8,
+     *                               64 of 256) ...
+     * @param collapseTopShare       ... take more than this share of the routed tokens (default 0.7) ...
+     * @param collapseSteps          ... for this many consecutive steps (default 5)
+     * @param collapseResolveEntropy an open ROUTER_COLLAPSE resolves only after the entropy is at least this ...
+     *                               (default 0.8) ...
+     * @param collapseResolveShare   ... and the top share at most this (default 0.6) for {@code resolveSteps}
+     *                               steps: the gap to the opening thresholds keeps the alert from flapping
+     * @param resolveSteps           consecutive healthy steps that close an open IMBALANCE, ROUTER_COLLAPSE,
+     *                               DROP_RATE or HOT_LINK (default 20)
+     * @param dropRateJump           DROP_RATE when the dropped-token fraction exceeds its running baseline by more
+     *                               than this ... (default 0.05)
+     * @param dropSteps              ... for this many consecutive steps (default 3)
+     * @param dropAlpha              weight of the newest step in the dropped-fraction baseline (default 0.05; frozen
+     *                               while a DROP_RATE alert is open)
+     * @param hotLinkRatio           HOT_LINK when a device pair carries more than this times the mean bytes of all
+     *                               ordered pairs ... (default 3.0) ...
+     * @param hotLinkSteps           ... for this many consecutive steps (default 5)
      */
-    public record Moe(double imbalanceRatio, int imbalanceSteps, int deadExpertSteps, double collapseEntropy,
-                      double dropRateJump, double hotLinkRatio) {
+    public record Moe(double imbalanceAlpha, double imbalanceRatio, double imbalanceRise, double imbalanceFloor,
+                      int imbalanceSteps, int baselineWarmupSteps, int deadExpertSteps, double collapseEntropy,
+                      double collapseTopFraction, double collapseTopShare, int collapseSteps,
+                      double collapseResolveEntropy, double collapseResolveShare, int resolveSteps,
+                      double dropRateJump, int dropSteps, double dropAlpha, double hotLinkRatio, int hotLinkSteps) {
+
+        /** Validates ranges. */
+        public Moe {
+            if (imbalanceSteps < 1 || baselineWarmupSteps < 0 || deadExpertSteps < 1 || collapseSteps < 1
+                    || resolveSteps < 1 || dropSteps < 1 || hotLinkSteps < 1) {
+                throw new IllegalArgumentException("MoE step counts must be positive: " + this);
+            }
+            if (!(imbalanceAlpha > 0 && imbalanceAlpha < 1 && dropAlpha > 0 && dropAlpha < 1)) {
+                throw new IllegalArgumentException("MoE EWMA weights must lie in (0, 1): " + this);
+            }
+            if (!(imbalanceRatio > 1 && imbalanceRise > 1 && imbalanceFloor >= 1 && collapseEntropy > 0
+                    && collapseResolveEntropy >= collapseEntropy && collapseResolveEntropy <= 1
+                    && collapseTopFraction > 0 && collapseTopFraction < 1 && collapseTopShare <= 1
+                    && collapseResolveShare <= collapseTopShare && collapseResolveShare > 0
+                    && dropRateJump > 0 && dropRateJump < 1 && hotLinkRatio > 1)) {
+                throw new IllegalArgumentException("MoE threshold out of range: " + this);
+            }
+        }
 
         /** The documented defaults. */
         public static Moe defaults() {
-            return new Moe(3.0, 20, 50, 0.5, 0.05, 3.0);
+            return new Moe(0.05, 3.0, 1.2, 1.4, 20, 64, 20, 0.5, 0.25, 0.7, 5, 0.8, 0.6, 20, 0.05, 3, 0.05, 3.0, 5);
+        }
+
+        /** A copy with another dead-expert window. */
+        public Moe withDeadExpertSteps(int steps) {
+            return new Moe(imbalanceAlpha, imbalanceRatio, imbalanceRise, imbalanceFloor, imbalanceSteps,
+                    baselineWarmupSteps, steps, collapseEntropy, collapseTopFraction, collapseTopShare,
+                    collapseSteps, collapseResolveEntropy, collapseResolveShare, resolveSteps, dropRateJump,
+                    dropSteps, dropAlpha, hotLinkRatio, hotLinkSteps);
         }
     }
 

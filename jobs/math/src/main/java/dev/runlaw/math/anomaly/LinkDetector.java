@@ -1,0 +1,134 @@
+package dev.runlaw.math.anomaly;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * HOT_LINK (WARNING) over a step's data movement: the bytes {@code b[i][j]} sent from device i to device j (expert
+ * parallel all-to-all). With the mean {@code μ} over the {@code n(n − 1)} ordered pairs {@code i ≠ j} (a device's
+ * traffic to itself moves nothing over a link), the step is hot when {@code max b[i][j] / μ > hotLinkRatio}; the
+ * alert opens after {@code hotLinkSteps} consecutive hot steps and resolves after {@code resolveSteps} steps with
+ * every pair at most half-way between the mean and that threshold ({@link AnomalySettings.Moe}). Why the mean of
+ * pairs: all-to-all time is set by the slowest link, so one pair far above the rest stalls every device, while a
+ * uniformly heavy step is only a big batch. Sustained, because one step's routing is noisy.
+ *
+ * <p>State O(1) (the shared {@link AlertLifecycle}); no look-ahead; a step not after the last one is ignored.
+ * Not thread-safe; one instance per run (or run × layer).
+ */
+public final class LinkDetector {
+    private static final int VERSION = 1;
+
+    private final int layer;
+    private final AnomalySettings.Moe s;
+    private final AlertLifecycle lifecycle;
+    private final Streak hot = new Streak();
+    private long lastStep = Long.MIN_VALUE;
+
+    /** A detector for {@code layer}, or {@link Alert#NO_LAYER} when the traffic is not per layer. */
+    public LinkDetector(int layer, AnomalySettings settings) {
+        this(layer, settings, new AlertLifecycle(settings.cooldownSteps()));
+    }
+
+    private LinkDetector(int layer, AnomalySettings settings, AlertLifecycle lifecycle) {
+        if (layer < Alert.NO_LAYER) {
+            throw new IllegalArgumentException("layer must be >= -1, got " + layer);
+        }
+        this.layer = layer;
+        this.s = settings.moe();
+        this.lifecycle = lifecycle;
+    }
+
+    /**
+     * Feeds one step's traffic matrix.
+     *
+     * @param step    optimizer step (increasing)
+     * @param bytes   {@code devices × devices} bytes, row-major ({@code bytes[i * devices + j]} from i to j), ≥ 0
+     * @param devices number of devices, ≥ 2
+     * @return OPEN and RESOLVED events raised by this step
+     */
+    public List<Alert> onTraffic(long step, long[] bytes, int devices) {
+        if (devices < 2 || bytes.length != (long) devices * devices) {
+            throw new IllegalArgumentException("traffic of step " + step + " needs " + devices + "x" + devices
+                    + " values (devices >= 2), got " + bytes.length);
+        }
+        long total = 0;
+        long max = -1;
+        int hotFrom = -1;
+        int hotTo = -1;
+        for (int i = 0; i < devices; i++) {
+            for (int j = 0; j < devices; j++) {
+                long b = bytes[i * devices + j];
+                if (b < 0) {
+                    throw new IllegalArgumentException("negative bytes " + b + " from device " + i + " to " + j
+                            + " at step " + step);
+                }
+                if (i != j) {
+                    total += b;
+                    if (b > max) {
+                        max = b;
+                        hotFrom = i;
+                        hotTo = j;
+                    }
+                }
+            }
+        }
+        if (step <= lastStep || total == 0) {
+            return List.of();
+        }
+        lastStep = step;
+        double mean = (double) total / ((long) devices * (devices - 1));
+        double ratio = max / mean;
+        boolean isHot = ratio > s.hotLinkRatio();
+        boolean calm = ratio <= (1 + s.hotLinkRatio()) / 2;
+        List<Alert> out = new ArrayList<>(0);
+        if (hot.update(step, isHot, calm) >= s.hotLinkSteps()) {
+            lifecycle.open(AlertKind.HOT_LINK, Severity.WARNING, layer, hot.start, step, ratio, s.hotLinkRatio(),
+                    ratio, String.format("device %d -> %d carries %.1fx the mean bytes per pair for %d steps",
+                            hotFrom, hotTo, ratio, hot.length)).ifPresent(out::add);
+        }
+        if (hot.healthy >= s.resolveSteps()) {
+            lifecycle.resolve(AlertKind.HOT_LINK, layer, hot.lastBad).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    /** Serialises the state (version byte first); the settings are not stored. */
+    public byte[] toBytes() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(VERSION);
+            out.writeInt(layer);
+            out.writeLong(lastStep);
+            hot.write(out);
+            lifecycle.write(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Restores what {@link #toBytes} wrote, with the given settings. */
+    public static LinkDetector fromBytes(byte[] state, AnomalySettings settings) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(state))) {
+            int version = in.readUnsignedByte();
+            if (version != VERSION) {
+                throw new IllegalArgumentException("unknown LinkDetector state version " + version);
+            }
+            int layer = in.readInt();
+            long lastStep = in.readLong();
+            Streak hot = Streak.read(in);
+            LinkDetector d = new LinkDetector(layer, settings, AlertLifecycle.read(in));
+            d.lastStep = lastStep;
+            d.hot.copy(hot);
+            return d;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("corrupt LinkDetector state: " + e.getMessage(), e);
+        }
+    }
+}

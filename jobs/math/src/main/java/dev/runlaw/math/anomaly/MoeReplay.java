@@ -1,0 +1,166 @@
+package dev.runlaw.math.anomaly;
+
+import dev.runlaw.math.data.RunFormatException;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Replays an expert-load CSV through one {@link LayerDetectors} per layer, row by row, as the live job would see
+ * the steps arrive. Format: a header naming {@code step,layer,tokens_per_expert} (any order), optional
+ * {@code dropped_tokens} (empty = unknown), other columns ignored; one row per step × layer; {@code tokens_per_expert}
+ * = the layer's E counts separated by spaces (index = expert id), E fixed per layer; per layer the steps increase.
+ *
+ * <p>Pure text processing; the caller opens the file. Every problem is a {@link RunFormatException} naming the
+ * source and the 1-based line.
+ */
+public final class MoeReplay {
+    /** Upper bound on experts per layer, so a wrong file cannot exhaust memory. */
+    public static final int MAX_EXPERTS = 1 << 16;
+
+    private MoeReplay() {
+    }
+
+    /**
+     * What a replay saw and raised.
+     *
+     * @param rows   data rows read
+     * @param steps  distinct steps seen
+     * @param layers layers seen
+     * @param events every OPEN and RESOLVED event in arrival order
+     * @param alerts the final state of every alert (RESOLVED if it closed, else OPEN), by layer then detected step
+     */
+    public record Result(int rows, int steps, int layers, List<Alert> events, List<Alert> alerts) {
+    }
+
+    /**
+     * Replays {@code lines} (header first).
+     *
+     * @param source name used in error messages (e.g. the file path)
+     */
+    public static Result replay(String source, Iterable<String> lines, AnomalySettings settings) {
+        Iterator<String> it = lines.iterator();
+        if (!it.hasNext()) {
+            throw new RunFormatException(source, 1, "empty file; expected header step,layer,tokens_per_expert");
+        }
+        String header = it.next().replace("\uFEFF", "").trim();
+        String[] cols = header.split(",", -1);
+        int cStep = -1;
+        int cLayer = -1;
+        int cTokens = -1;
+        int cDropped = -1;
+        for (int i = 0; i < cols.length; i++) {
+            switch (cols[i].trim().toLowerCase()) {
+                case "step" -> cStep = i;
+                case "layer" -> cLayer = i;
+                case "tokens_per_expert" -> cTokens = i;
+                case "dropped_tokens" -> cDropped = i;
+                default -> {
+                    // other columns (aux_loss, ...) are allowed and ignored
+                }
+            }
+        }
+        if (cStep < 0 || cLayer < 0 || cTokens < 0) {
+            throw new RunFormatException(source, 1,
+                    "header must name columns step,layer,tokens_per_expert; got '" + header + "'");
+        }
+        Map<Integer, LayerDetectors> detectors = new TreeMap<>();
+        Map<Integer, Long> lastStep = new TreeMap<>();
+        List<Alert> events = new ArrayList<>();
+        Map<String, Alert> finalState = new LinkedHashMap<>();
+        long maxStep = Long.MIN_VALUE;
+        int steps = 0;
+        int rows = 0;
+        int lineNo = 1;
+        while (it.hasNext()) {
+            String line = it.next();
+            lineNo++;
+            if (line.isBlank()) {
+                continue;
+            }
+            String[] f = line.split(",", -1);
+            if (f.length < cols.length) {
+                throw new RunFormatException(source, lineNo, "expected " + cols.length + " columns, got " + f.length);
+            }
+            long step = parseLong(source, lineNo, "step", f[cStep]);
+            long layerL = parseLong(source, lineNo, "layer", f[cLayer]);
+            if (step < 0 || layerL < 0 || layerL > Integer.MAX_VALUE) {
+                throw new RunFormatException(source, lineNo, "step and layer must be >= 0, got step " + step
+                        + ", layer " + layerL);
+            }
+            int layer = (int) layerL;
+            long[] tokens = parseCounts(source, lineNo, f[cTokens]);
+            long dropped = -1;
+            if (cDropped >= 0 && !f[cDropped].isBlank()) {
+                dropped = parseLong(source, lineNo, "dropped_tokens", f[cDropped]);
+                if (dropped < 0) {
+                    throw new RunFormatException(source, lineNo, "dropped_tokens must be >= 0, got " + dropped);
+                }
+            }
+            Long prev = lastStep.get(layer);
+            if (prev != null && step <= prev) {
+                throw new RunFormatException(source, lineNo, "step " + step + " of layer " + layer
+                        + " does not follow step " + prev + " (steps must increase per layer)");
+            }
+            LayerDetectors d = detectors.computeIfAbsent(layer, l -> new LayerDetectors(l, settings));
+            List<Alert> raised;
+            try {
+                raised = d.onExpertLoad(step, tokens, dropped);
+            } catch (IllegalArgumentException e) {
+                throw new RunFormatException(source, lineNo, e.getMessage());
+            }
+            lastStep.put(layer, step);
+            if (step > maxStep) {
+                maxStep = step;
+                steps++;
+            }
+            rows++;
+            for (Alert a : raised) {
+                events.add(a);
+                finalState.put(a.kind() + "/" + a.layer() + "/" + a.firstStep(), a);
+            }
+        }
+        List<Alert> alerts = new ArrayList<>(finalState.values());
+        alerts.sort(Comparator.comparingInt(Alert::layer).thenComparingLong(Alert::detectedStep)
+                .thenComparing(Alert::kind));
+        return new Result(rows, steps, detectors.size(), List.copyOf(events), List.copyOf(alerts));
+    }
+
+    private static long parseLong(String source, int line, String column, String text) {
+        try {
+            return Long.parseLong(text.trim());
+        } catch (NumberFormatException e) {
+            throw new RunFormatException(source, line, column + " is not an integer: '" + text + "'");
+        }
+    }
+
+    private static long[] parseCounts(String source, int line, String text) {
+        String t = text.trim();
+        if (t.isEmpty()) {
+            throw new RunFormatException(source, line, "tokens_per_expert is empty");
+        }
+        String[] parts = t.split("\\s+");
+        if (parts.length > MAX_EXPERTS) {
+            throw new RunFormatException(source, line, "more than " + MAX_EXPERTS + " experts: " + parts.length);
+        }
+        long[] counts = new long[parts.length];
+        for (int e = 0; e < parts.length; e++) {
+            try {
+                counts[e] = Long.parseLong(parts[e]);
+            } catch (NumberFormatException ex) {
+                throw new RunFormatException(source, line, "tokens_per_expert entry " + e + " is not an integer: '"
+                        + parts[e] + "'");
+            }
+            if (counts[e] < 0) {
+                throw new RunFormatException(source, line, "tokens_per_expert entry " + e + " is negative: "
+                        + counts[e]);
+            }
+        }
+        return counts;
+    }
+}
