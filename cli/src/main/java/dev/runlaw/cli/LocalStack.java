@@ -82,6 +82,7 @@ public final class LocalStack implements AutoCloseable {
             topics.add(Topics.DEAD_LETTERS);
             topics.add(Topics.FORECASTS);
             topics.add(Topics.ADVICE);
+            topics.add(Topics.ALERTS);
             kafka.createTopics(PARTITIONS, topics.toArray(String[]::new));
             // One record per finished run is all a reader needs: compaction keeps the latest per run id.
             kafka.createTopics(PARTITIONS, Map.of("cleanup.policy", "compact"), Topics.RUN_REFERENCES);

@@ -110,7 +110,7 @@ class DockerComposeTest {
     void topicScriptCreatesTheForecastJobsTopicsWithReferencesCompacted() throws IOException {
         String script = Files.readString(root.resolve("deploy/kafka-topics.sh"));
         assertThat(script).contains(dev.runlaw.schema.Topics.FORECASTS,
-                dev.runlaw.schema.Topics.ADVICE);
+                dev.runlaw.schema.Topics.ADVICE, dev.runlaw.schema.Topics.ALERTS);
         assertThat(script).containsPattern(java.util.regex.Pattern.quote(
                 dev.runlaw.schema.Topics.RUN_REFERENCES) + "[^\\n]*\\\\\\n[^\\n]*cleanup.policy=compact");
     }
