@@ -99,6 +99,26 @@ class DemoIT {
     }
 
     @Test
+    @Order(1)
+    void theSimulatedCollapseAndSpikeAreAlertedPrintedAndStoredOncePerAlert() {
+        int spike = (int) (0.85 * 120);
+        List<List<String>> rows = stack.http().query("SELECT kind, layer, first_step, severity FROM alerts FINAL"
+                + " WHERE run_id = '" + MOE_RUN + "' AND kind IN ('ROUTER_COLLAPSE', 'LOSS_SPIKE') ORDER BY kind");
+        assertThat(rows).extracting(r -> r.get(0)).containsExactly("LOSS_SPIKE", "ROUTER_COLLAPSE");
+        assertThat(rows.get(0).subList(1, 3)).containsExactly("-1", Integer.toString(spike));
+        // The collapse is on the last layer, from where the simulated router collapsed (step 66) or soon after.
+        assertThat(rows.get(1).get(1)).isEqualTo(Integer.toString(DemoCommand.MOE_LAYERS - 1));
+        assertThat(Integer.parseInt(rows.get(1).get(2))).isBetween(66, 76);
+        assertThat(rows.get(1).get(3)).isEqualTo("CRITICAL");
+        // Printed as they arrived, through the alerts topic.
+        assertThat(output).containsPattern("alert +" + MOE_RUN + " +OPEN +ROUTER_COLLAPSE +CRITICAL +layer "
+                + (DemoCommand.MOE_LAYERS - 1));
+        assertThat(output).containsPattern("alert +" + MOE_RUN + " +OPEN +LOSS_SPIKE");
+        assertThat(stack.http().queryValue("SELECT count() FROM (SELECT run_id, kind, layer, first_step FROM alerts"
+                + " FINAL GROUP BY run_id, kind, layer, first_step HAVING count() > 1)").trim()).isEqualTo("0");
+    }
+
+    @Test
     @Order(2)
     void malformedRecordsAreDeadLettersWithTheirReasons() {
         assertThat(stack.http().query("SELECT reason_code FROM dead_letters FINAL ORDER BY reason_code"))
