@@ -1,5 +1,6 @@
 package dev.runlaw.cli.bench;
 
+import dev.runlaw.cli.bench.detect.DetectBench;
 import dev.runlaw.producers.command.HelpOption;
 import java.io.PrintStream;
 import picocli.CommandLine;
@@ -22,6 +23,7 @@ public final class BenchCommand {
                 .addSubcommand(new CommandLine(new IngestBench(out)))
                 .addSubcommand(new CommandLine(new GatewayBench(out)))
                 .addSubcommand(new CommandLine(new ForecastFitBench(out)))
-                .addSubcommand(new CommandLine(new ForecastBench(out)));
+                .addSubcommand(new CommandLine(new ForecastBench(out)))
+                .addSubcommand(new CommandLine(new DetectBench(out)));
     }
 }

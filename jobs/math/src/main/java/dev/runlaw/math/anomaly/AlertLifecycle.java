@@ -3,8 +3,8 @@ package dev.runlaw.math.anomaly;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -12,17 +12,29 @@ import java.util.Optional;
  *
  * <p>Per (kind, layer): at most one alert is open at a time (a second {@link #open} while one is open is absorbed:
  * de-duplication), and after an alert resolves at step {@code s} the same (kind, layer) cannot open again before
- * step {@code s + cooldownSteps} (cool-down). State is O(number of (kind, layer) pairs seen), constant per key.
- * Not thread-safe; one instance per key.
+ * step {@code s + cooldownSteps} (cool-down). State is O(number of (kind, layer) pairs seen), constant per key;
+ * they are few (at most one per kind for a run or a layer), so they are scanned in a list: no boxing on the per-step
+ * path. Not thread-safe; one instance per key.
  */
 public final class AlertLifecycle {
     private static final int VERSION = 1;
 
     private final long cooldownSteps;
-    /** Open alert per (kind, layer). */
-    private final Map<Long, Alert> open = new HashMap<>();
-    /** First step at which (kind, layer) may open again. */
-    private final Map<Long, Long> quietUntil = new HashMap<>();
+    /** One slot per (kind, layer) seen. */
+    private final List<Slot> slots = new ArrayList<>(4);
+
+    /** The state of one (kind, layer): its open alert (or null) and the first step it may open again. */
+    private static final class Slot {
+        final AlertKind kind;
+        final int layer;
+        Alert open;
+        long quietUntil = Long.MIN_VALUE;
+
+        Slot(AlertKind kind, int layer) {
+            this.kind = kind;
+            this.layer = layer;
+        }
+    }
 
     /** A lifecycle with the given cool-down in steps (≥ 0). */
     public AlertLifecycle(long cooldownSteps) {
@@ -32,8 +44,23 @@ public final class AlertLifecycle {
         this.cooldownSteps = cooldownSteps;
     }
 
-    private static long key(AlertKind kind, int layer) {
-        return ((long) kind.ordinal() << 32) | (layer & 0xffffffffL);
+    private Slot find(AlertKind kind, int layer) {
+        for (int i = 0; i < slots.size(); i++) {
+            Slot s = slots.get(i);
+            if (s.kind == kind && s.layer == layer) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private Slot slot(AlertKind kind, int layer) {
+        Slot s = find(kind, layer);
+        if (s == null) {
+            s = new Slot(kind, layer);
+            slots.add(s);
+        }
+        return s;
     }
 
     /**
@@ -43,14 +70,13 @@ public final class AlertLifecycle {
      */
     public Optional<Alert> open(AlertKind kind, Severity severity, int layer, long firstStep, long detectedStep,
                                 double value, double expected, double score, String message) {
-        long k = key(kind, layer);
-        if (open.containsKey(k) || detectedStep < quietUntil.getOrDefault(k, Long.MIN_VALUE)) {
+        Slot s = slot(kind, layer);
+        if (s.open != null || detectedStep < s.quietUntil) {
             return Optional.empty();
         }
-        Alert a = new Alert(kind, severity, layer, firstStep, detectedStep, -1, value, expected, score, message,
+        s.open = new Alert(kind, severity, layer, firstStep, detectedStep, -1, value, expected, score, message,
                 AlertState.OPEN);
-        open.put(k, a);
-        return Optional.of(a);
+        return Optional.of(s.open);
     }
 
     /**
@@ -59,45 +85,48 @@ public final class AlertLifecycle {
      * @return the RESOLVED event, or empty when nothing was open
      */
     public Optional<Alert> resolve(AlertKind kind, int layer, long lastStep) {
-        long k = key(kind, layer);
-        Alert a = open.remove(k);
-        if (a == null) {
+        Slot s = find(kind, layer);
+        if (s == null || s.open == null) {
             return Optional.empty();
         }
-        quietUntil.put(k, lastStep + 1 + cooldownSteps);
+        Alert a = s.open;
+        s.open = null;
+        s.quietUntil = lastStep + 1 + cooldownSteps;
         return Optional.of(a.resolved(Math.max(lastStep, a.firstStep())));
     }
 
     /** True when an alert of (kind, layer) is open. */
     public boolean isOpen(AlertKind kind, int layer) {
-        return open.containsKey(key(kind, layer));
+        Slot s = find(kind, layer);
+        return s != null && s.open != null;
     }
 
     /** The open alert of (kind, layer), or null. */
     public Alert openAlert(AlertKind kind, int layer) {
-        return open.get(key(kind, layer));
+        Slot s = find(kind, layer);
+        return s == null ? null : s.open;
     }
 
     /** Writes the state (version byte first). */
     public void write(DataOutput out) throws IOException {
         out.writeByte(VERSION);
         out.writeLong(cooldownSteps);
-        out.writeInt(open.size());
-        for (Alert a : open.values()) {
-            out.writeInt(a.kind().ordinal());
-            out.writeInt(a.severity().ordinal());
-            out.writeInt(a.layer());
-            out.writeLong(a.firstStep());
-            out.writeLong(a.detectedStep());
-            out.writeDouble(a.value());
-            out.writeDouble(a.expected());
-            out.writeDouble(a.score());
-            out.writeUTF(a.message());
-        }
-        out.writeInt(quietUntil.size());
-        for (Map.Entry<Long, Long> e : quietUntil.entrySet()) {
-            out.writeLong(e.getKey());
-            out.writeLong(e.getValue());
+        out.writeInt(slots.size());
+        for (Slot s : slots) {
+            out.writeInt(s.kind.ordinal());
+            out.writeInt(s.layer);
+            out.writeLong(s.quietUntil);
+            out.writeBoolean(s.open != null);
+            if (s.open != null) {
+                Alert a = s.open;
+                out.writeInt(a.severity().ordinal());
+                out.writeLong(a.firstStep());
+                out.writeLong(a.detectedStep());
+                out.writeDouble(a.value());
+                out.writeDouble(a.expected());
+                out.writeDouble(a.score());
+                out.writeUTF(a.message());
+            }
         }
     }
 
@@ -109,15 +138,17 @@ public final class AlertLifecycle {
         }
         AlertLifecycle l = new AlertLifecycle(in.readLong());
         int n = in.readInt();
-        for (int i = 0; i < n; i++) {
-            Alert a = new Alert(AlertKind.values()[in.readInt()], Severity.values()[in.readInt()], in.readInt(),
-                    in.readLong(), in.readLong(), -1, in.readDouble(), in.readDouble(), in.readDouble(),
-                    in.readUTF(), AlertState.OPEN);
-            l.open.put(key(a.kind(), a.layer()), a);
+        if (n < 0 || n > AlertKind.values().length * 4096) {
+            throw new IOException("bad AlertLifecycle slot count " + n);
         }
-        int m = in.readInt();
-        for (int i = 0; i < m; i++) {
-            l.quietUntil.put(in.readLong(), in.readLong());
+        for (int i = 0; i < n; i++) {
+            Slot s = new Slot(AlertKind.values()[in.readInt()], in.readInt());
+            s.quietUntil = in.readLong();
+            if (in.readBoolean()) {
+                s.open = new Alert(s.kind, Severity.values()[in.readInt()], s.layer, in.readLong(), in.readLong(), -1,
+                        in.readDouble(), in.readDouble(), in.readDouble(), in.readUTF(), AlertState.OPEN);
+            }
+            l.slots.add(s);
         }
         return l;
     }

@@ -8,7 +8,7 @@ package dev.runlaw.math.anomaly;
  * @param warmupSteps       finite observations each statistic needs before it may raise an alert (default 64,
  *                          as OLMo-core's spike detector)
  * @param cooldownSteps     after an alert of a (kind, layer) resolves, the same (kind, layer) may not open again for
- *                          this many steps (default 20): a noisy run must not flood anyone
+ *                          this many steps (default 5): a noisy run must not flood anyone
  * @param levelAlpha        weight of the newest step in the running level of the log-loss residual (default 0.02,
  *                          a memory of about 50 steps)
  * @param trendBeta         weight of the newest level change in the running trend of that residual (default 0.02);
@@ -141,7 +141,7 @@ public record AnomalySettings(int warmupSteps, long cooldownSteps, double levelA
 
     /** The documented defaults. */
     public static AnomalySettings defaults() {
-        return new AnomalySettings(64, 20, 0.02, 0.02, 0.02, 3, 6, 1.08, 2, 1, 12, 1000, 0.25, 0.01, 0.97, 6,
+        return new AnomalySettings(64, 5, 0.02, 0.02, 0.02, 3, 6, 1.08, 2, 1, 12, 1000, 0.25, 0.01, 0.97, 6,
                 10, 1000, 0.002, 50, 1.3, Moe.defaults());
     }
 

@@ -14,8 +14,10 @@ import java.io.IOException;
  * is {@code s = sqrt(pi/2) * EWMA|r|} (equal to the standard deviation for Gaussian noise). Updates use the residual
  * clipped to {@code +-clipZ * s}, so one spike moves the baseline by at most {@code levelAlpha * clipZ} scales:
  * <pre>
- *   L' = p + a * clip(r),   T' = T + b * (L' - L - T),   EWMA|r|' = EWMA|r| + c * (|clip(r)| - EWMA|r|)
+ *   L' = p + a * clip(r),   T' = min(0, T + b * (L' - L - T)),   EWMA|r|' = EWMA|r| + c * (|clip(r)| - EWMA|r|)
  * </pre>
+ * The trend is kept at or below 0: a training loss falls, and a rising trend would let the baseline follow a
+ * divergence (the level alone follows at most {@code a * clipZ} scales a step).
  * With a law the trend is held at 0: the law already carries the run's downward trend, and a trend would absorb a
  * slow divergence. During the first observations the weights are {@code max(weight, 1/n)} (running means), so the
  * statistics start from data instead of from zero. When the law appears or disappears the level restarts at the
@@ -35,14 +37,13 @@ final class LossBaseline {
     private double lastZ = Double.NaN;
 
     /**
-     * Scores {@code loss} against the prediction, then updates (unless {@code frozen}).
+     * Scores {@code loss} against the prediction, then updates.
      *
      * @param loss     finite positive loss
      * @param lawLoss  the law's expected loss, NaN when there is no fit
-     * @param frozen   true to score only (the level then advances by its trend): used while a divergence is open
      * @return z-score of this step, NaN during the first two observations
      */
-    double observe(double loss, double lawLoss, boolean frozen, AnomalySettings s) {
+    double observe(double loss, double lawLoss, AnomalySettings s) {
         boolean law = lawLoss > 0 && Double.isFinite(lawLoss);
         double y = Math.log(loss) - (law ? Math.log(lawLoss) : 0);
         if (n == 0 || law != withLaw) {
@@ -62,10 +63,6 @@ final class LossBaseline {
         lastPrediction = p;
         lastResidual = r;
         lastZ = z;
-        if (frozen) {
-            level = p;
-            return z;
-        }
         double bound = s.clipZ() * scale;
         double rc = n >= 2 && scale > 0 ? Math.max(-bound, Math.min(bound, r)) : r;
         n++;
@@ -73,7 +70,7 @@ final class LossBaseline {
         double c = Math.max(s.scaleAlpha(), 1.0 / (n - 1));
         double newLevel = p + a * rc;
         if (!withLaw) {
-            trend += s.trendBeta() * (newLevel - level - trend);
+            trend = Math.min(0, trend + s.trendBeta() * (newLevel - level - trend));
         }
         level = newLevel;
         meanAbs += c * (Math.abs(rc) - meanAbs);

@@ -21,9 +21,10 @@ import java.util.Locale;
  *       {@code S_t = max(0, S_{t-1} + min(z_t, clipZ) - cusumK)}, raised when {@code S_t > cusumH}. A spike of three
  *       steps adds at most {@code 3 * (clipZ - cusumK)} (6 with the defaults, below {@code cusumH} = 12), so only a
  *       sustained departure raises it. The alert's {@code firstStep} is the step after the last step where
- *       {@code S} was 0, and its message names that last good step (where to roll back). While {@code S} exceeds
- *       {@code cusumH / 2} the baseline is frozen so it cannot follow the departure; resolves when {@code S}
- *       returns to 0.</li>
+ *       {@code S} was 0, and its message names that last good step (where to roll back). The baseline keeps
+ *       learning with clipped residuals (at most {@code levelAlpha * clipZ} scales a step), slower than a
+ *       divergence the CUSUM must catch; {@code S} starts after the warm-up. Resolves when {@code S} returns to
+ *       0.</li>
  *   <li><b>PLATEAU</b> (WARNING, only with a law): losses are averaged in consecutive blocks of
  *       {@code plateauWindow} steps, in log, together with the law's expected loss at the same steps. With the drops
  *       between two consecutive blocks, {@code d_obs} and {@code d_law}: raised when {@code d_law >=
@@ -55,9 +56,8 @@ final class LossRules {
 
     /** Folds one finite positive loss in and raises or resolves alerts. */
     void onLoss(long step, double loss, double lawLoss, AnomalySettings s, AlertLifecycle life, List<Alert> out) {
-        boolean frozen = cusum > s.cusumH() / 2;
         long before = baseline.count();
-        double z = baseline.observe(loss, lawLoss, frozen, s);
+        double z = baseline.observe(loss, lawLoss, s);
         double expected = baseline.expectedLoss(lawLoss);
         boolean warm = before >= s.warmupSteps();
         spike(step, loss, z, expected, warm, s, life, out);
@@ -85,7 +85,8 @@ final class LossRules {
 
     private void divergence(long step, double loss, double z, double expected, boolean warm, AnomalySettings s,
                             AlertLifecycle life, List<Alert> out) {
-        if (Double.isNaN(z)) {
+        if (Double.isNaN(z) || !warm) {
+            lastGoodStep = step;
             return;
         }
         cusum = Math.max(0, cusum + Math.min(z, s.clipZ()) - s.cusumK());

@@ -1,7 +1,7 @@
 package dev.runlaw.math.live;
 
+import dev.runlaw.math.schedule.KnotList;
 import dev.runlaw.math.schedule.LrSchedule;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -32,7 +32,7 @@ final class ForecastSchedule {
         }
         long[] os = observedLr.knotSteps();
         double[] ov = observedLr.knotValues();
-        Knots k = new Knots(os.length + (plan == null ? 4 : 16));
+        KnotList k = new KnotList(os.length + (plan == null ? 4 : 16));
         if (first < obsFirst) {
             // Joined late: the plan before the first observed step (the first observed LR where it has none).
             long e = Math.min(obsFirst - 1, planLast);
@@ -70,58 +70,5 @@ final class ForecastSchedule {
             issues.add("planned schedule ends before the planned final step " + finalAt + ": its last LR is held");
         }
         return LrSchedule.piecewiseLinear(k.steps(), k.values());
-    }
-
-    /** Knots of a schedule being assembled, increasing steps. */
-    private static final class Knots {
-        private long[] s;
-        private double[] v;
-        private int n;
-
-        Knots(int capacity) {
-            s = new long[Math.max(4, capacity)];
-            v = new double[s.length];
-        }
-
-        void add(long step, double value) {
-            if (n == s.length) {
-                s = Arrays.copyOf(s, 2 * n);
-                v = Arrays.copyOf(v, 2 * n);
-            }
-            s[n] = step;
-            v[n] = value;
-            n++;
-        }
-
-        /** A constant {@code value} over {@code from..to}. */
-        void hold(long from, long to, double value) {
-            add(from, value);
-            if (to > from) {
-                add(to, value);
-            }
-        }
-
-        /** {@code src}'s LR over {@code from..to}: its value at both ends and its knots between. */
-        void range(LrSchedule src, long from, long to) {
-            add(from, src.lrAt(from));
-            long[] ks = src.knotSteps();
-            double[] kv = src.knotValues();
-            for (int i = 0; i < ks.length; i++) {
-                if (ks[i] > from && ks[i] < to) {
-                    add(ks[i], kv[i]);
-                }
-            }
-            if (to > from) {
-                add(to, src.lrAt(to));
-            }
-        }
-
-        long[] steps() {
-            return Arrays.copyOf(s, n);
-        }
-
-        double[] values() {
-            return Arrays.copyOf(v, n);
-        }
     }
 }
