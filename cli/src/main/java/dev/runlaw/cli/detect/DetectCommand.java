@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runlaw.math.anomaly.Alert;
+import dev.runlaw.math.anomaly.AnomalySettings;
 import dev.runlaw.math.anomaly.DetectReplay;
+import dev.runlaw.math.anomaly.MoeReplay;
 import dev.runlaw.math.anomaly.StepTable;
 import dev.runlaw.math.data.RunFormatException;
 import dev.runlaw.producers.command.CommandFailure;
@@ -33,7 +35,11 @@ import picocli.CommandLine.Spec;
  * live job's defaults ({@link DetectReplay}: the expected loss from the forecast code refitted on the live cadence,
  * never from later steps), prints the alerts and optionally writes the report
  * {@code {"runs":[{"name","steps","alerts":[{"kind","severity","first_step","detected_step","last_step","value",
- * "expected","score"}]}]}} ({@code last_step} null while open, non-finite numbers null). Exit codes as every
+ * "expected","score"}]}]}} ({@code last_step} null while open, non-finite numbers null). With
+ * {@code --expert-load FILE} (CSV {@code step,layer,tokens_per_expert[,dropped_tokens]}, counts space-separated) the
+ * MoE detectors replay it the same way ({@link MoeReplay}, default {@link AnomalySettings}); their alerts carry
+ * {@code "layer"} and join the run when one FILE is given, else form their own run named after the load file.
+ * Exit codes as every
  * command's ({@link Commands}): 0 ok; 2 usage error, including an unreadable or malformed file
  * ({@code runlaw detect: file:line: problem}); 1 the report could not be written.
  */
@@ -46,6 +52,9 @@ public final class DetectCommand implements Callable<Integer> {
     HelpOption help;
     @Option(names = "--report", paramLabel = "OUT.json", order = 1, description = "Also write the report as JSON.")
     Path report;
+    @Option(names = "--expert-load", paramLabel = "FILE", order = 2,
+            description = "Also replay an expert-load CSV (step,layer,tokens_per_expert) through the MoE detectors.")
+    Path expertLoad;
     @Parameters(paramLabel = "FILE", arity = "1..*", description = "Run CSV files, one run each.")
     List<Path> files = new ArrayList<>();
 
@@ -75,6 +84,17 @@ public final class DetectCommand implements Callable<Integer> {
         for (Path p : files) {
             StepTable table = read(p);
             results.add(replay.replay(runName(p), table));
+        }
+        if (expertLoad != null) {
+            MoeReplay.Result moe = readExpertLoad(expertLoad);
+            if (results.size() == 1) {
+                DetectReplay.Result run = results.get(0);
+                List<Alert> events = new ArrayList<>(run.events());
+                events.addAll(moe.events());
+                results.set(0, new DetectReplay.Result(run.name(), run.steps(), events, run.forecasts()));
+            } else {
+                results.add(new DetectReplay.Result(runName(expertLoad), moe.steps(), moe.events(), 0));
+            }
         }
         for (DetectReplay.Result r : results) {
             List<Alert> alerts = r.alerts();
@@ -111,6 +131,20 @@ public final class DetectCommand implements Callable<Integer> {
         }
     }
 
+    private MoeReplay.Result readExpertLoad(Path p) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(p);
+        } catch (IOException e) {
+            throw Commands.usage(spec, p + ":0: cannot read: " + e);
+        }
+        try {
+            return MoeReplay.replay(p.toString(), lines, AnomalySettings.defaults());
+        } catch (RunFormatException e) {
+            throw Commands.usage(spec, e.getMessage());
+        }
+    }
+
     /** The file name without {@code .csv}. */
     static String runName(Path p) {
         String name = p.getFileName().toString();
@@ -133,6 +167,9 @@ public final class DetectCommand implements Callable<Integer> {
                 o.put("severity", a.severity().name());
                 o.put("first_step", a.firstStep());
                 o.put("detected_step", a.detectedStep());
+                if (a.layer() != Alert.NO_LAYER) {
+                    o.put("layer", a.layer());
+                }
                 if (a.isOpen()) {
                     o.putNull("last_step");
                 } else {

@@ -9,8 +9,8 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * MoE health detectors of one run × layer, fed the tokens routed to each of the layer's E experts at every step
@@ -121,12 +121,13 @@ public final class LayerDetectors {
         double smooth = Math.exp(logImbalance);
         boolean absolute = smooth > s.imbalanceRatio();
         boolean drift = smooth > s.imbalanceFloor() && logImbalance - bestLogImbalance > Math.log(s.imbalanceRise());
-        if (imbalance.update(step, absolute || drift, !absolute && !drift) >= s.imbalanceSteps()) {
+        int run = imbalance.update(step, absolute || drift, !absolute && !drift);
+        if (run >= s.imbalanceSteps() && canOpen(AlertKind.IMBALANCE)) {
             double expected = absolute ? s.imbalanceRatio() : Math.exp(bestLogImbalance);
             lifecycle.open(AlertKind.IMBALANCE, Severity.WARNING, layer, imbalance.start, step, smooth, expected,
-                    smooth / expected, String.format("layer %d: smoothed max/mean load %.2f %s for %d steps", layer,
-                            smooth, absolute ? String.format("above %.2f", s.imbalanceRatio())
-                                    : String.format("is %.2fx its best %.2f", smooth / expected, expected),
+                    smooth / expected, String.format(Locale.ROOT, "layer %d: smoothed max/mean load %.2f %s for %d steps", layer,
+                            smooth, absolute ? String.format(Locale.ROOT, "above %.2f", s.imbalanceRatio())
+                                    : String.format(Locale.ROOT, "is %.2fx its best %.2f", smooth / expected, expected),
                             imbalance.length)).ifPresent(out::add);
         }
         resolveIfHealthy(AlertKind.IMBALANCE, imbalance, out);
@@ -135,10 +136,10 @@ public final class LayerDetectors {
     private void checkCollapse(long step, ExpertLoadStats st, double top, List<Alert> out) {
         boolean bad = st.normEntropy() < s.collapseEntropy() || top > s.collapseTopShare();
         boolean healthy = st.normEntropy() >= s.collapseResolveEntropy() && top <= s.collapseResolveShare();
-        if (collapse.update(step, bad, healthy) >= s.collapseSteps()) {
+        if (collapse.update(step, bad, healthy) >= s.collapseSteps() && canOpen(AlertKind.ROUTER_COLLAPSE)) {
             lifecycle.open(AlertKind.ROUTER_COLLAPSE, Severity.CRITICAL, layer, collapse.start, step,
                     st.normEntropy(), s.collapseEntropy(), top,
-                    String.format("layer %d: router collapse for %d steps: normalised entropy %.2f, top %d experts"
+                    String.format(Locale.ROOT, "layer %d: router collapse for %d steps: normalised entropy %.2f, top %d experts"
                                     + " take %.0f%% of tokens", layer, collapse.length, st.normEntropy(),
                             topCount(), 100 * top)).ifPresent(out::add);
         }
@@ -151,15 +152,20 @@ public final class LayerDetectors {
         }
         double jump = fraction - dropBaseline;
         boolean bad = jump > s.dropRateJump();
-        if (drop.update(step, bad, jump <= s.dropRateJump() / 2) >= s.dropSteps()) {
+        if (drop.update(step, bad, jump <= s.dropRateJump() / 2) >= s.dropSteps() && canOpen(AlertKind.DROP_RATE)) {
             lifecycle.open(AlertKind.DROP_RATE, Severity.WARNING, layer, drop.start, step, fraction, dropBaseline,
-                    jump, String.format("layer %d: %.1f%% of tokens dropped, baseline %.1f%%", layer,
+                    jump, String.format(Locale.ROOT, "layer %d: %.1f%% of tokens dropped, baseline %.1f%%", layer,
                             100 * fraction, 100 * dropBaseline)).ifPresent(out::add);
         }
         if (!bad && !lifecycle.isOpen(AlertKind.DROP_RATE, layer)) {
             dropBaseline += s.dropAlpha() * (fraction - dropBaseline);
         }
         resolveIfHealthy(AlertKind.DROP_RATE, drop, out);
+    }
+
+    /** False while an alert of this kind is open: no message is formatted for a step the lifecycle would absorb. */
+    private boolean canOpen(AlertKind kind) {
+        return !lifecycle.isOpen(kind, layer);
     }
 
     private void resolveIfHealthy(AlertKind kind, Streak streak, List<Alert> out) {
@@ -172,7 +178,11 @@ public final class LayerDetectors {
         return Math.max(1, (int) Math.round(dead.experts() * s.collapseTopFraction()));
     }
 
-    /** Share of the T tokens taken by the top {@code max(1, round(E · collapseTopFraction))} experts. */
+    /**
+     * Share of the T tokens taken by the top {@code m = max(1, round(E · collapseTopFraction))} experts: a
+     * quickselect puts the m largest counts last in a scratch copy, O(E) on average (a full sort was the largest
+     * cost at 256 experts).
+     */
     private double topShare(long[] tokens, long total) {
         int e = tokens.length;
         int m = Math.max(1, (int) Math.round(e * s.collapseTopFraction()));
@@ -180,12 +190,43 @@ public final class LayerDetectors {
             scratch = new long[e];
         }
         System.arraycopy(tokens, 0, scratch, 0, e);
-        Arrays.sort(scratch);
+        select(scratch, e - m);
         long top = 0;
         for (int i = e - m; i < e; i++) {
             top += scratch[i];
         }
         return (double) top / total;
+    }
+
+    /** Reorders {@code a} so that a[k] is the k-th smallest, smaller ones before it and larger ones after. */
+    static void select(long[] a, int k) {
+        int lo = 0;
+        int hi = a.length - 1;
+        while (lo < hi) {
+            long pivot = a[(lo + hi) >>> 1];
+            int i = lo;
+            int j = hi;
+            while (i <= j) {
+                while (a[i] < pivot) {
+                    i++;
+                }
+                while (a[j] > pivot) {
+                    j--;
+                }
+                if (i <= j) {
+                    long t = a[i];
+                    a[i++] = a[j];
+                    a[j--] = t;
+                }
+            }
+            if (k <= j) {
+                hi = j;
+            } else if (k >= i) {
+                lo = i;
+            } else {
+                return;
+            }
+        }
     }
 
     /** Number of steps fed (with tokens), for tests and diagnostics. */

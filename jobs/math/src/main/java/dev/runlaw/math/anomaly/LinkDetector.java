@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * HOT_LINK (WARNING) over a step's data movement: the bytes {@code b[i][j]} sent from device i to device j (expert
@@ -89,7 +90,7 @@ public final class LinkDetector {
         List<Alert> out = new ArrayList<>(0);
         if (hot.update(step, isHot, calm) >= s.hotLinkSteps()) {
             lifecycle.open(AlertKind.HOT_LINK, Severity.WARNING, layer, hot.start, step, ratio, s.hotLinkRatio(),
-                    ratio, String.format("device %d -> %d carries %.1fx the mean bytes per pair for %d steps",
+                    ratio, String.format(Locale.ROOT, "device %d -> %d carries %.1fx the mean bytes per pair for %d steps",
                             hotFrom, hotTo, ratio, hot.length)).ifPresent(out::add);
         }
         if (hot.healthy >= s.resolveSteps()) {

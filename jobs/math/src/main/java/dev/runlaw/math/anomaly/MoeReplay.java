@@ -73,8 +73,7 @@ public final class MoeReplay {
         Map<Integer, Long> lastStep = new TreeMap<>();
         List<Alert> events = new ArrayList<>();
         Map<String, Alert> finalState = new LinkedHashMap<>();
-        long maxStep = Long.MIN_VALUE;
-        int steps = 0;
+        java.util.Set<Long> steps = new java.util.HashSet<>();
         int rows = 0;
         int lineNo = 1;
         while (it.hasNext()) {
@@ -115,10 +114,7 @@ public final class MoeReplay {
                 throw new RunFormatException(source, lineNo, e.getMessage());
             }
             lastStep.put(layer, step);
-            if (step > maxStep) {
-                maxStep = step;
-                steps++;
-            }
+            steps.add(step);
             rows++;
             for (Alert a : raised) {
                 events.add(a);
@@ -128,7 +124,7 @@ public final class MoeReplay {
         List<Alert> alerts = new ArrayList<>(finalState.values());
         alerts.sort(Comparator.comparingInt(Alert::layer).thenComparingLong(Alert::detectedStep)
                 .thenComparing(Alert::kind));
-        return new Result(rows, steps, detectors.size(), List.copyOf(events), List.copyOf(alerts));
+        return new Result(rows, steps.size(), detectors.size(), List.copyOf(events), List.copyOf(alerts));
     }
 
     private static long parseLong(String source, int line, String column, String text) {

@@ -74,9 +74,11 @@ class LayerDetectorsTest {
     }
 
     @Test
-    void expertDyingAgainWithinTheCooldownIsNotRealerted() {
-        LayerDetectors d = new LayerDetectors(0, DEFAULTS);
-        int w = DEFAULTS.moe().deadExpertSteps();
+    void expertDyingAgainWithinTheCooldownIsNotRealertedButIsAfterIt() {
+        int w = 5;
+        long cooldown = 30;
+        AnomalySettings settings = withCooldown(DEFAULTS.withMoe(DEFAULTS.moe().withDeadExpertSteps(w)), cooldown);
+        LayerDetectors d = new LayerDetectors(0, settings);
         List<Alert> events = new ArrayList<>();
         long s = 0;
         for (int round = 0; round < 3; round++) { // dies for w steps, revives for one, three times
@@ -86,6 +88,29 @@ class LayerDetectorsTest {
             events.addAll(d.onExpertLoad(s++, new long[]{100, 100, 100, 100}, -1));
         }
         assertThat(events).extracting(Alert::state).containsExactly(AlertState.OPEN, AlertState.RESOLVED);
+        long revived = s - 1;
+        s = revived + cooldown; // the cool-down has passed by the time it is dead again
+        for (int i = 0; i < w; i++) {
+            events.addAll(d.onExpertLoad(s++, new long[]{100, 100, 100, 0}, -1));
+        }
+        assertThat(events).hasSize(3);
+        assertThat(events.get(2).firstStep()).isEqualTo(revived + cooldown);
+    }
+
+    /** A copy of {@code s} with another cool-down (record components copied, so new thresholds need no edit here). */
+    private static AnomalySettings withCooldown(AnomalySettings s, long cooldown) {
+        try {
+            var comps = AnomalySettings.class.getRecordComponents();
+            Object[] args = new Object[comps.length];
+            Class<?>[] types = new Class<?>[comps.length];
+            for (int i = 0; i < comps.length; i++) {
+                types[i] = comps[i].getType();
+                args[i] = comps[i].getName().equals("cooldownSteps") ? cooldown : comps[i].getAccessor().invoke(s);
+            }
+            return AnomalySettings.class.getDeclaredConstructor(types).newInstance(args);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
@@ -203,5 +228,25 @@ class LayerDetectorsTest {
         assertThat(d.onExpertLoad(4, new long[]{0, 9}, -1)).isEmpty();
         assertThat(d.onExpertLoad(6, new long[]{0, 0}, -1)).isEmpty();
         assertThat(d.observedSteps()).isEqualTo(1);
+    }
+
+    @Test
+    void selectionPutsTheLargestCountsLastAsASortWould() {
+        Random rnd = new Random(21);
+        for (int trial = 0; trial < 500; trial++) {
+            int n = 1 + rnd.nextInt(300);
+            long[] a = new long[n];
+            for (int i = 0; i < n; i++) {
+                a[i] = rnd.nextInt(trial % 2 == 0 ? 5 : 100_000); // many ties, then few
+            }
+            long[] sorted = a.clone();
+            java.util.Arrays.sort(sorted);
+            int k = rnd.nextInt(n);
+            LayerDetectors.select(a, k);
+            assertThat(a[k]).isEqualTo(sorted[k]);
+            for (int i = 0; i < n; i++) {
+                assertThat(i < k ? a[i] <= a[k] : a[i] >= a[k]).isTrue();
+            }
+        }
     }
 }

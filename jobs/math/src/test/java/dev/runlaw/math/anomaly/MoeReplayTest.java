@@ -35,6 +35,14 @@ class MoeReplayTest {
     }
 
     @Test
+    void countsDistinctStepsWhateverTheRowOrder() {
+        MoeReplay.Result r = replay("step,layer,tokens_per_expert", "0,0,1 1", "1,0,1 1", "0,1,1 1", "1,1,1 1",
+                "2,1,1 1");
+        assertThat(r.steps()).isEqualTo(3);
+        assertThat(r.rows()).isEqualTo(5);
+    }
+
+    @Test
     void badInputNamesFileAndLine() {
         assertError("load.csv:1:", "step,tokens_per_expert");
         assertError("load.csv:1:");

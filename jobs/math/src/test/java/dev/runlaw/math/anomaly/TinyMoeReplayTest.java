@@ -81,12 +81,15 @@ class TinyMoeReplayTest {
     void everyDeadExpertIsAlertedAtItsTwentiethZeroStep() {
         MoeReplay.Result r = replay("expert_load_collapse.csv");
         // README: (expert: first zero step -> 20th zero step).
-        long[][] layer2 = {{1, 8, 27}, {2, 10, 29}, {4, 10, 29}, {0, 12, 31}, {5, 58, 77}};
+        long[][] layer2 = {{1, 8, 27}, {2, 10, 29}, {4, 10, 29}, {0, 12, 31}, {5, 58, 77},
+                // Second deaths the README does not list (it gives each expert's first): zero over 61-104, 75-103.
+                {4, 61, 80}, {2, 75, 94}};
         long[][] layer1 = {{6, 9, 28}, {5, 10, 29}};
         assertDead(of(r, AlertKind.DEAD_EXPERT, 2), layer2);
         assertDead(of(r, AlertKind.DEAD_EXPERT, 1), layer1);
         assertThat(of(r, AlertKind.DEAD_EXPERT, 0)).isEmpty();
-        assertThat(of(r, AlertKind.DEAD_EXPERT, 2)).hasSize(4); // experts 2 and 4 die together: one alert
+        assertThat(of(r, AlertKind.DEAD_EXPERT, 2)).hasSize(6); // experts 2 and 4 die together at 10: one alert
+        assertThat(of(r, AlertKind.DEAD_EXPERT, 1)).hasSize(2);
     }
 
     private static void assertDead(List<Alert> alerts, long[][] expected) {
