@@ -1,4 +1,4 @@
-"""runlaw client for Python training loops: telemetry to the runlaw HTTP gateway, advice back.
+"""runlaw client for Python training loops: telemetry to the runlaw HTTP gateway, advice and alerts back.
 
 One file, standard library only, Python >= 3.8. Copy it next to your training script.
 
@@ -11,6 +11,11 @@ One file, standard library only, Python >= 3.8. Copy it next to your training sc
             run.log_step(step, loss=loss, lr=scheduler.get_last_lr()[0])
             if run.should_stop():
                 break
+
+Alerts (loss spike, divergence, stall, router collapse, ...; see the README) come back too: ``run.alerts()``
+returns the run's alert events (dicts with kind, severity, layer, first_step, detected_step, last_step, value,
+expected, score, message, state), ``run.open_alerts()`` those still open, and ``Run(..., on_alert=callback)``
+calls ``callback(alert)`` from a background thread for each new event, e.g. to checkpoint before a divergence.
 
 Guarantees, in order of importance:
 
@@ -40,6 +45,7 @@ import urllib.parse
 import urllib.request
 
 __all__ = ["Run", "Client"]
+_MAX_ALERTS = 1000
 __version__ = "0.1.0"
 
 log = logging.getLogger("runlaw")
@@ -324,7 +330,8 @@ class Run:
 
     def __init__(self, run_id, url="http://127.0.0.1:8088", token=None, family_id="", planned_total_steps=0,
                  model=None, schedule=None, stop_target=None, tags=None, batch_size_sequences=0,
-                 batch_size_tokens=0, seq_len=0, advice_poll_s=10.0, **client_options):
+                 batch_size_tokens=0, seq_len=0, advice_poll_s=10.0, on_alert=None, alert_poll_s=10.0,
+                 **client_options):
         self.run_id = str(run_id)
         self.client = Client(url, token=token, **client_options)
         self._started = {
@@ -340,6 +347,13 @@ class Run:
         self._advice_lock = threading.Lock()
         self._advice_poll_s = advice_poll_s
         self._advice_thread = None
+        # Alert events by arrival, the newest _MAX_ALERTS kept; _alert_after is the gateway's cursor.
+        self._alerts = collections.deque(maxlen=_MAX_ALERTS)
+        self._alert_after = -1
+        self._alert_lock = threading.Lock()
+        self._on_alert = on_alert
+        self._alert_poll_s = alert_poll_s
+        self._alert_thread = None
         self._finished = False
 
     # ------------------------------------------------------------------ lifecycle
@@ -358,6 +372,9 @@ class Run:
         if self._advice_poll_s and self._advice_poll_s > 0:
             self._advice_thread = threading.Thread(target=self._poll_advice, name="runlaw-advice", daemon=True)
             self._advice_thread.start()
+        if self._on_alert is not None and self._alert_poll_s and self._alert_poll_s > 0:
+            self._alert_thread = threading.Thread(target=self._poll_alerts, name="runlaw-alerts", daemon=True)
+            self._alert_thread.start()
         return self
 
     def stop_early(self):
@@ -488,6 +505,59 @@ class Run:
             before = time.monotonic()
             self.advice(wait=self._advice_poll_s)
             # A gateway that answers at once (error, no advice support) must not be hammered.
+            spent = time.monotonic() - before
+            if spent < 1.0 and not self._finished:
+                time.sleep(1.0 - spent)
+
+
+    # ------------------------------------------------------------------ alerts
+
+    def alerts(self, wait=0.0):
+        """The run's alert events seen so far, oldest first (OPEN when raised, RESOLVED when closed; the newest
+        1000 kept), after asking the gateway for newer ones; ``wait`` > 0 long-polls up to that many seconds for
+        at least one. Each new event also goes to ``on_alert``. Never raises: an unreachable gateway gives the
+        events already seen."""
+        with self._alert_lock:
+            after = self._alert_after
+        status, body = self.client.get_json(
+            "/v1/runs/%s/alerts?wait_ms=%d&after=%d" % (urllib.parse.quote(self.run_id, safe=""),
+                                                       int(wait * 1000), after),
+            timeout=wait + self.client.timeout)
+        fresh = []
+        if status == 200 and isinstance(body, dict):
+            with self._alert_lock:
+                for event in body.get("alerts") or []:
+                    if isinstance(event, dict) and event.get("offset", -1) > self._alert_after:
+                        self._alerts.append(event)
+                        self._alert_after = event["offset"]
+                        fresh.append(event)
+        for event in fresh:
+            self._notify(event)
+        with self._alert_lock:
+            return list(self._alerts)
+
+    def open_alerts(self):
+        """The alerts still open among those seen (no network call): the latest event of each alert (kind, layer,
+        first_step) when it is OPEN."""
+        latest = {}
+        with self._alert_lock:
+            for e in self._alerts:
+                latest[(e.get("kind"), e.get("layer"), e.get("first_step"))] = e
+        return [e for e in latest.values() if e.get("state") == "OPEN"]
+
+    def _notify(self, event):
+        if self._on_alert is None:
+            return
+        try:
+            self._on_alert(event)
+        except Exception as e:  # noqa: BLE001 - a failing callback must not stop the alerts
+            self.client._warn_once("on_alert", "runlaw: on_alert callback failed (%r); further failures silent" % e)
+
+    def _poll_alerts(self):
+        """Long-polls alerts in the background and hands each new event to on_alert."""
+        while not self._finished:
+            before = time.monotonic()
+            self.alerts(wait=self._alert_poll_s)
             spent = time.monotonic() - before
             if spent < 1.0 and not self._finished:
                 time.sleep(1.0 - spent)

@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 import unittest
+import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "python"))
 import runlaw_client as rl  # noqa: E402
@@ -23,6 +24,8 @@ class ScriptedGateway:
         self.script = list(script)
         self.batches = []
         self.requests = 0
+        self.alert_events = []  # what GET /alerts serves: events with an "offset"
+        self.gets = []
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -51,7 +54,15 @@ class ScriptedGateway:
                 self.wfile.write(data)
 
             def do_GET(self):
-                data = json.dumps({"run_id": "r", "decision": "STOP", "seq": 3}).encode()
+                outer.gets.append(self.path)
+                if "/alerts?" in self.path:
+                    query = urllib.parse.parse_qs(self.path.split("?", 1)[1])
+                    after = int(query["after"][0])
+                    events = [e for e in list(outer.alert_events) if e["offset"] > after]
+                    nxt = max([after] + [e["offset"] for e in events])
+                    data = json.dumps({"alerts": events, "next": nxt}).encode()
+                else:
+                    data = json.dumps({"run_id": "r", "decision": "STOP", "seq": 3}).encode()
                 self.send_response(200)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
@@ -75,6 +86,67 @@ def dead_url():
     port = s.getsockname()[1]
     s.close()
     return "http://127.0.0.1:%d" % port
+
+
+def alert(offset, kind, state, first_step=250):
+    return {"offset": offset, "run_id": "r", "kind": kind, "severity": "CRITICAL", "layer": -1,
+            "first_step": first_step, "detected_step": first_step, "last_step": None if state == "OPEN" else 260,
+            "value": 6.0, "expected": 3.0, "score": 9.0, "message": "m", "state": state}
+
+
+class AlertsTest(unittest.TestCase):
+    def test_alerts_follow_the_cursor_and_reach_the_callback_once_each(self):
+        gw = ScriptedGateway()
+        try:
+            gw.alert_events = [alert(0, "LOSS_SPIKE", "OPEN"), alert(1, "LOSS_SPIKE", "RESOLVED")]
+            seen = []
+            run = rl.Run("r", url=gw.url, advice_poll_s=0, alert_poll_s=0, on_alert=seen.append).start()
+            self.assertEqual([e["state"] for e in run.alerts()], ["OPEN", "RESOLVED"])
+            self.assertEqual(run.open_alerts(), [])
+            gw.alert_events.append(alert(5, "DIVERGENCE", "OPEN", first_step=300))
+            events = run.alerts()
+            self.assertEqual(len(events), 3)
+            self.assertEqual([e["offset"] for e in seen], [0, 1, 5])
+            self.assertEqual([e["kind"] for e in run.open_alerts()], ["DIVERGENCE"])
+            self.assertIn("after=1", [p for p in gw.gets if "/alerts?" in p][-1])
+            run.finish(timeout=5)
+        finally:
+            gw.close()
+
+    def test_a_failing_callback_or_gateway_never_raises_and_keeps_what_was_seen(self):
+        gw = ScriptedGateway()
+        try:
+            gw.alert_events = [alert(0, "STALL", "OPEN")]
+
+            def boom(_):
+                raise RuntimeError("callback bug")
+
+            run = rl.Run("r", url=gw.url, advice_poll_s=0, alert_poll_s=0, on_alert=boom).start()
+            self.assertEqual(len(run.alerts()), 1)
+            run.finish(timeout=5)
+        finally:
+            gw.close()
+        dead = rl.Run("r", url=dead_url(), advice_poll_s=0, alert_poll_s=0, timeout=0.5, max_backoff=0.05).start()
+        self.assertEqual(dead.alerts(), [])
+        dead.finish(timeout=1)
+
+    def test_the_background_thread_delivers_alerts_to_the_callback(self):
+        gw = ScriptedGateway()
+        try:
+            gw.alert_events = [alert(0, "ROUTER_COLLAPSE", "OPEN")]
+            seen = []
+            got = threading.Event()
+
+            def callback(event):
+                seen.append(event)
+                got.set()
+
+            run = rl.Run("r", url=gw.url, advice_poll_s=0, alert_poll_s=0.2, on_alert=callback).start()
+            self.assertTrue(got.wait(10), "no alert reached the callback")
+            self.assertEqual(seen[0]["kind"], "ROUTER_COLLAPSE")
+            run.finish(timeout=5)
+        finally:
+            gw.close()
 
 
 class ClientTest(unittest.TestCase):

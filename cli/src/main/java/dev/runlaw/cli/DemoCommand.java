@@ -3,12 +3,14 @@ package dev.runlaw.cli;
 import dev.runlaw.cli.backtest.BacktestCommand;
 import dev.runlaw.cli.backtest.BacktestReport;
 import dev.runlaw.jobs.ingest.RowMapper;
+import dev.runlaw.local.Await;
 import dev.runlaw.math.data.RunCurve;
 import dev.runlaw.producers.MoeRunSimulator;
 import dev.runlaw.producers.ProgressBar;
 import dev.runlaw.producers.RunDirectory;
 import dev.runlaw.producers.RunReplayer;
 import dev.runlaw.producers.SampleRuns;
+import dev.runlaw.producers.SimulatedIncidents;
 import dev.runlaw.producers.TelemetryProducer;
 import dev.runlaw.producers.command.Commands;
 import dev.runlaw.producers.command.HelpOption;
@@ -44,10 +46,11 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code ./runlaw demo [--runs DIR] [--moe-steps N] [--no-moe] [--keep] [--no-progress]}: the whole pipeline on
- * the embedded default. Replays real loss curves (bundled, or the user's CSVs) and a simulated MoE run through the
- * producer library into Kafka, lets the Flink ingest job write them to ClickHouse and the forecast job forecast
- * them live, printing each run's forecast against where the run really ended, and its advice, while it replays;
- * then prints what landed. With {@code --observe-fraction} it runs the backtest protocol through the pipeline
+ * the embedded default. Replays real loss curves (bundled, or the user's CSVs) and a simulated MoE run (with a
+ * router collapse and a loss spike, {@link SimulatedIncidents#demo}) through the producer library into Kafka, lets
+ * the Flink ingest job write them to ClickHouse, the forecast job forecast them live and the alert job watch them,
+ * printing each run's forecast against where the run really ended, its advice and every alert as it arrives, while
+ * it replays; then prints what landed. With {@code --observe-fraction} it runs the backtest protocol through the pipeline
  * instead ({@link ForecastReport}).
  */
 @Command(name = "demo", sortOptions = false,
@@ -69,6 +72,14 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** Every demo run asks to beat the best finished run of its family: the first run of a family has none. */
     static final StopTarget SIBLING_TARGET = StopTarget.newBuilder().setKind(StopTargetKind.BEAT_BEST_SIBLING).build();
+    /** The simulated MoE run. */
+    static final String MOE_RUN = "sim-moe-8x16";
+    /** Its layers (the simulator's default). */
+    static final int MOE_LAYERS = 8;
+    /** Shortest simulated run with incidents: the detectors need about 64 steps of warm-up before them. */
+    static final int MIN_INCIDENT_STEPS = 100;
+    /** Slowest pace of the simulated MoE run with incidents (steps per second). */
+    static final double MOE_MIN_STEPS_PER_SECOND = 40;
     /** Replay pace: slow enough that forecasts can be watched converging while a run replays. */
     static final double STEPS_PER_SECOND = 8000;
 
@@ -232,11 +243,16 @@ public final class DemoCommand implements Callable<Integer> {
             throws Exception {
         JobClient job = stack.startIngest(stack.ingestConfig(Map.of()));
         JobClient forecast = stack.startForecast(stack.forecastConfig(Map.of()));
-        out.printf("  Flink       ingest job %s and forecast job %s, each on a MiniCluster%n", job.getJobID(),
-                forecast.getJobID());
+        JobClient alerts = stack.startAlerts(stack.alertConfig(Map.of()));
+        out.printf("  Flink       ingest job %s, forecast job %s and alert job %s, each on a MiniCluster%n",
+                job.getJobID(), forecast.getJobID(), alerts.getJobID());
         Expected expected;
-        try (ForecastBoard board = ForecastBoard.start(stack, ForecastBoard.truths(replayers), out)) {
+        try (AlertBoard alertBoard = AlertBoard.start(stack, out);
+             ForecastBoard board = ForecastBoard.start(stack, ForecastBoard.truths(replayers), out)) {
             expected = replay(stack, replayers, opts, out);
+            if (opts.moe() && opts.moeSteps() >= MIN_INCIDENT_STEPS) {
+                awaitIncidentAlerts(stack, alerts, out);
+            }
         }
         out.println("waiting for every row to be visible in ClickHouse ...");
         awaitRows(stack, expected, job, Duration.ofMinutes(5));
@@ -244,6 +260,28 @@ public final class DemoCommand implements Callable<Integer> {
         JobWait.until(forecast, Duration.ofMinutes(5), "final forecasts", () -> Long.parseLong(stack.http()
                 .queryValue("SELECT count() FROM run_references FINAL").trim()) >= finishedRuns(replayers) + (opts.moe() ? 1 : 0));
         return expected;
+    }
+
+    /**
+     * Waits for the alert on the simulated router collapse (the layer detectors need nothing but the loads), then,
+     * for a while, on the loss spike, which is scored against the forecast job's law when it came in time, else
+     * against the detectors' running baseline; says so when it did not come.
+     */
+    private static void awaitIncidentAlerts(LocalStack stack, JobClient alerts, PrintStream out) throws Exception {
+        out.println("waiting for the alerts on the simulated MoE run's router collapse and loss spike ...");
+        JobWait.until(alerts, Duration.ofMinutes(3), "the router collapse alert of " + MOE_RUN,
+                () -> alertKinds(stack).contains("ROUTER_COLLAPSE"));
+        try {
+            JobWait.until(alerts, Duration.ofSeconds(30), "the loss spike alert of " + MOE_RUN,
+                    () -> alertKinds(stack).contains("LOSS_SPIKE"));
+        } catch (Await.TimeoutException e) {
+            out.println("  no LOSS_SPIKE alert on " + MOE_RUN + " (alerts on it: " + alertKinds(stack) + ")");
+        }
+    }
+
+    private static List<String> alertKinds(LocalStack stack) {
+        return stack.http().query("SELECT DISTINCT kind FROM alerts FINAL WHERE run_id = '" + MOE_RUN
+                + "' ORDER BY kind").stream().map(r -> r.get(0)).toList();
     }
 
     private static long finishedRuns(List<RunReplayer> replayers) {
@@ -287,8 +325,15 @@ public final class DemoCommand implements Callable<Integer> {
                 out.printf("  replayed %-32s %7d steps, %6d evals%n", r.runId(), res.steps(), res.evals());
             }
             if (opts.moe()) {
-                MoeRunSimulator sim = MoeRunSimulator.builder().runId("sim-moe-8x16").familyId("sim-moe")
-                        .steps(opts.moeSteps()).seed(42).build();
+                MoeRunSimulator.Builder b = MoeRunSimulator.builder().runId(MOE_RUN).familyId("sim-moe")
+                        .steps(opts.moeSteps()).layers(MOE_LAYERS).seed(42);
+                if (opts.moeSteps() >= MIN_INCIDENT_STEPS) {
+                    // Paced so that the forecast job's fitted law reaches the alert job before the spike: without
+                    // a law the detectors fall back on a running baseline, which a young run's curve misleads.
+                    b.incidents(SimulatedIncidents.demo(opts.moeSteps(), MOE_LAYERS))
+                            .stepsPerSecond(Math.max(MOE_MIN_STEPS_PER_SECOND, opts.moeSteps() / 10.0));
+                }
+                MoeRunSimulator sim = b.build();
                 MoeRunSimulator.Result res = sim.run(send, ProgressBar.stderr("simulate " + sim.runId(), opts.progress()));
                 out.printf("  simulated %-31s %7d records (step metrics, expert load, routing traces, data movement)%n",
                         sim.runId(), res.total());

@@ -1,5 +1,7 @@
 package dev.runlaw.cli;
 
+import dev.runlaw.jobs.alert.AlertConfig;
+import dev.runlaw.jobs.alert.AlertJob;
 import dev.runlaw.jobs.forecast.ForecastConfig;
 import dev.runlaw.jobs.forecast.ForecastJob;
 import dev.runlaw.jobs.ingest.IngestConfig;
@@ -82,6 +84,7 @@ public final class LocalStack implements AutoCloseable {
             topics.add(Topics.DEAD_LETTERS);
             topics.add(Topics.FORECASTS);
             topics.add(Topics.ADVICE);
+            topics.add(Topics.ALERTS);
             kafka.createTopics(PARTITIONS, topics.toArray(String[]::new));
             // One record per finished run is all a reader needs: compaction keeps the latest per run id.
             kafka.createTopics(PARTITIONS, Map.of("cleanup.policy", "compact"), Topics.RUN_REFERENCES);
@@ -165,6 +168,22 @@ public final class LocalStack implements AutoCloseable {
                 ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, conf);
         JobClient job = ForecastJob.start(env, config);
+        synchronized (jobs) {
+            jobs.add(job);
+        }
+        return job;
+    }
+
+    /** The alert job's configuration for this stack; {@code overrides} may change any key. */
+    public AlertConfig alertConfig(Map<String, String> overrides) {
+        return AlertConfig.fromMap(jobSettings(overrides));
+    }
+
+    /** Starts the alert job on a fresh MiniCluster in this JVM (see {@link #startIngest}). */
+    public JobClient startAlerts(AlertConfig config) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2,
+                miniClusterConfiguration());
+        JobClient job = AlertJob.start(env, config);
         synchronized (jobs) {
             jobs.add(job);
         }

@@ -68,6 +68,26 @@ final class DashboardFixture implements AutoCloseable {
                 run, T + 5, loss - 0.7, loss - 0.8, loss - 0.6);
         insert("advice", "{\"run_id\":\"%s\",\"family_id\":\"fam\",\"seq\":1,\"step\":5,\"time\":%d,"
                 + "\"decision\":\"CONTINUE\",\"target_kind\":\"LOSS\",\"reason\":\"on track\"}", run, T + 5);
+        for (int s = 1; s <= 5; s++) {
+            // Expert 1 of layer 0 gets no token: a dead expert beside an overloaded one.
+            insert("expert_load", "{\"run_id\":\"%s\",\"layer\":0,\"step\":%d,\"time\":%d,\"wall_time_ms\":%d,"
+                    + "\"tokens_per_expert\":[10,0,5,5],\"dropped_tokens\":1,\"aux_loss\":0.01,\"z_loss\":0.001,"
+                    + "\"total_tokens\":20,\"max_over_mean\":2.0,\"cv\":0.7,\"norm_entropy\":0.75,\"zero_experts\":1}",
+                    run, s, T + s, (T + s) * 1000);
+        }
+        // A loss spike that closed (its OPEN event, then the RESOLVED one replacing it) and an open collapse.
+        alert(run, "LOSS_SPIKE", -1, "WARNING", "OPEN", 2, null, 4);
+        alert(run, "LOSS_SPIKE", -1, "WARNING", "RESOLVED", 2, 3L, 6);
+        alert(run, "ROUTER_COLLAPSE", 0, "CRITICAL", "OPEN", 3, null, 8);
+    }
+
+    private void alert(String run, String kind, int layer, String severity, String state, long first, Long last,
+                       long eventOrder) {
+        insert("alerts", "{\"run_id\":\"%s\",\"kind\":\"%s\",\"layer\":%d,\"first_step\":%d,\"detected_step\":%d,"
+                + "\"last_step\":%s,\"severity\":\"%s\",\"state\":\"%s\",\"value\":4.1,\"expected\":2.0,\"score\":9.5,"
+                + "\"message\":\"%s at step %d\",\"event_step\":%d,\"event_order\":%d,\"time\":%d,"
+                + "\"event_wall_time_ms\":%d}", run, kind, layer, first, first, last == null ? "null" : last.toString(),
+                severity, state, kind, first, eventOrder / 2, eventOrder, T + eventOrder / 2, (T + eventOrder / 2) * 1000);
     }
 
     private void insert(String table, String jsonFormat, Object... args) {
@@ -75,17 +95,21 @@ final class DashboardFixture implements AutoCloseable {
                 args) + "\n");
     }
 
-    /** Every panel query of every dashboard file. */
+    /** Every panel query and annotation query of every dashboard file. */
     static List<Panel> panels() {
         Path dir = ProjectRoot.find().resolve("dashboards");
         List<Panel> out = new ArrayList<>();
-        for (String file : List.of("run-overview.json", "forecasts.json")) {
+        for (String file : List.of("run-overview.json", "forecasts.json", "moe-health.json")) {
             try {
                 JsonNode dash = new ObjectMapper().readTree(dir.resolve(file).toFile());
                 for (JsonNode panel : dash.path("panels")) {
                     for (JsonNode target : panel.path("targets")) {
                         out.add(new Panel(file + " / " + panel.path("title").asText(), target.path("rawSql").asText()));
                     }
+                }
+                for (JsonNode a : dash.path("annotations").path("list")) {
+                    out.add(new Panel(file + " / annotation " + a.path("name").asText(),
+                            a.path("target").path("rawSql").asText()));
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

@@ -13,7 +13,8 @@ import java.util.Map;
 /**
  * Runs every panel of a Grafana dashboard file against the real ClickHouse server, with the datasource macros
  * expanded as Grafana would ({@link GrafanaSql}): every template variable and every panel must return rows, once
- * with "All" runs selected and once with one run.
+ * with "All" runs selected and once with one run. Annotation queries (alerts) must run, and return rows too when the
+ * stack holds alerts (a stack without the alert job has none to show).
  */
 final class DashboardPanels {
     private DashboardPanels() {
@@ -50,6 +51,20 @@ final class DashboardPanels {
                 assertThat(one).as(title + " (" + oneRun + ")").isNotEmpty();
                 panels++;
             }
+        }
+        boolean alerts = Long.parseLong(stack.http().queryValue("SELECT count() FROM alerts").trim()) > 0;
+        for (JsonNode a : dash.path("annotations").path("list")) {
+            String raw = a.path("target").path("rawSql").asText();
+            String title = dashboard.getFileName() + " / annotation " + a.path("name").asText();
+            assertThat(raw).as(title).isNotBlank();
+            for (List<String> selected : List.of(List.<String>of(), List.of(oneRun))) {
+                List<List<String>> rows = stack.http().query(GrafanaSql.expand(raw, from, to, interval,
+                        Map.of("run", selected)));
+                if (alerts) {
+                    assertThat(rows).as(title + " " + selected).isNotEmpty();
+                }
+            }
+            panels++;
         }
         return panels;
     }

@@ -1,11 +1,13 @@
 package dev.runlaw.producers;
 
 import dev.runlaw.schema.Advice;
+import dev.runlaw.schema.Alert;
 import dev.runlaw.schema.RunForecast;
 import dev.runlaw.schema.Topics;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -32,7 +34,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Follows the forecast job's outputs, {@code runlaw.advice} ({@link Advice}) and {@code runlaw.forecasts}
  * ({@link RunForecast}), and keeps the latest of each per run, so a trainer (or the HTTP gateway on its behalf)
- * can ask "should I stop?" at any moment or wait for the next decision.
+ * can ask "should I stop?" at any moment or wait for the next decision. It also follows the alert job's
+ * {@code runlaw.alerts} ({@link Alert} lifecycle events) and keeps each run's most recent
+ * {@value #MAX_ALERTS_PER_RUN} events, numbered by their Kafka offset (a run's alerts share one partition, so the
+ * offsets of a run's events increase: a cursor that survives a restart of the subscriber).
  *
  * <p>Advice is emitted only when a run's decision changes, so the current decision may sit far back in the topic:
  * the subscriber reads both topics from the beginning, without a consumer group (every subscriber sees every
@@ -60,6 +65,10 @@ public final class AdviceSubscriber implements AutoCloseable {
     public static final String ADVICE_TOPIC = Topics.ADVICE;
     /** Default topic of {@link RunForecast} records. */
     public static final String FORECAST_TOPIC = Topics.FORECASTS;
+    /** Default topic of {@link Alert} records. */
+    public static final String ALERT_TOPIC = Topics.ALERTS;
+    /** Alert events kept per run, the oldest dropped first. */
+    public static final int MAX_ALERTS_PER_RUN = 256;
     private static final long DISCOVERY_INTERVAL_NANOS = Duration.ofSeconds(3).toNanos();
 
     /** Called on the subscriber's thread for every newer advice or forecast; must return quickly. */
@@ -69,6 +78,19 @@ public final class AdviceSubscriber implements AutoCloseable {
 
         default void onForecast(RunForecast forecast) {
         }
+
+        default void onAlert(AlertEvent alert) {
+        }
+    }
+
+    /**
+     * One alert lifecycle event as read.
+     *
+     * @param offset its offset in the run's partition of the alerts topic: pass it as {@code after} to get only
+     *               newer events
+     * @param alert  the event
+     */
+    public record AlertEvent(long offset, Alert alert) {
     }
 
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -91,6 +113,13 @@ public final class AdviceSubscriber implements AutoCloseable {
     private record Waiter(int afterSeq, CompletableFuture<Advice> future) {
     }
 
+    private record AlertWaiter(long after, CompletableFuture<List<AlertEvent>> future) {
+    }
+
+    private final LinkedHashMap<String, ArrayDeque<AlertEvent>> alerts;
+    private final Map<String, List<AlertWaiter>> alertWaiters = new HashMap<>();
+    private final String alertTopic;
+
     private AdviceSubscriber(Builder b) {
         Map<String, Object> p = new HashMap<>(b.props);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -104,6 +133,8 @@ public final class AdviceSubscriber implements AutoCloseable {
         this.maxRuns = b.maxRuns;
         this.advice = boundedMap(maxRuns);
         this.forecasts = boundedMap(maxRuns);
+        this.alerts = boundedMap(maxRuns);
+        this.alertTopic = b.topicPrefix + ALERT_TOPIC;
         this.thread = new Thread(this::loop, "runlaw-advice-subscriber");
         this.thread.setDaemon(true);
     }
@@ -167,6 +198,55 @@ public final class AdviceSubscriber implements AutoCloseable {
         return f;
     }
 
+    /** The run's alert events read so far with an offset above {@code after} (-1: all kept), oldest first. */
+    public List<AlertEvent> alerts(String runId, long after) {
+        synchronized (lock) {
+            return newer(alerts.get(runId), after);
+        }
+    }
+
+    /**
+     * Completes with the run's alert events newer than {@code after} as soon as there is at least one (at once if
+     * there already is). The caller bounds the wait; a future that is cancelled or times out is forgotten.
+     */
+    public CompletableFuture<List<AlertEvent>> nextAlerts(String runId, long after) {
+        CompletableFuture<List<AlertEvent>> f = new CompletableFuture<>();
+        synchronized (lock) {
+            List<AlertEvent> now = newer(alerts.get(runId), after);
+            if (!now.isEmpty()) {
+                f.complete(now);
+                return f;
+            }
+            alertWaiters.computeIfAbsent(runId, k -> new ArrayList<>()).add(new AlertWaiter(after, f));
+        }
+        f.whenComplete((a, e) -> {
+            if (e != null) {
+                synchronized (lock) {
+                    List<AlertWaiter> w = alertWaiters.get(runId);
+                    if (w != null) {
+                        w.removeIf(x -> x.future == f);
+                        if (w.isEmpty()) {
+                            alertWaiters.remove(runId);
+                        }
+                    }
+                }
+            }
+        });
+        return f;
+    }
+
+    private static List<AlertEvent> newer(ArrayDeque<AlertEvent> events, long after) {
+        List<AlertEvent> out = new ArrayList<>();
+        if (events != null) {
+            for (AlertEvent e : events) {
+                if (e.offset() > after) {
+                    out.add(e);
+                }
+            }
+        }
+        return out;
+    }
+
     /** Adds a listener; close the returned handle to remove it. */
     public AutoCloseable addListener(Listener l) {
         listeners.add(Objects.requireNonNull(l));
@@ -208,6 +288,8 @@ public final class AdviceSubscriber implements AutoCloseable {
         synchronized (lock) {
             waiters.values().forEach(list -> list.forEach(w -> w.future.cancel(false)));
             waiters.clear();
+            alertWaiters.values().forEach(list -> list.forEach(w -> w.future.cancel(false)));
+            alertWaiters.clear();
         }
     }
 
@@ -246,7 +328,7 @@ public final class AdviceSubscriber implements AutoCloseable {
 
     private void discover(Set<TopicPartition> assigned) {
         List<TopicPartition> fresh = new ArrayList<>();
-        for (String topic : List.of(adviceTopic, forecastTopic)) {
+        for (String topic : List.of(adviceTopic, forecastTopic, alertTopic)) {
             List<PartitionInfo> parts;
             try {
                 parts = consumer.partitionsFor(topic, Duration.ofSeconds(2));
@@ -303,6 +385,11 @@ public final class AdviceSubscriber implements AutoCloseable {
                 Advice a = Advice.fromByteBuffer(ByteBuffer.wrap(r.value()));
                 if (onlyRun == null || onlyRun.equals(a.getRunId())) {
                     onAdvice(a);
+                }
+            } else if (r.topic().equals(alertTopic)) {
+                Alert a = Alert.fromByteBuffer(ByteBuffer.wrap(r.value()));
+                if (onlyRun == null || onlyRun.equals(a.getRunId())) {
+                    onAlert(new AlertEvent(r.offset(), a));
                 }
             } else {
                 RunForecast f = RunForecast.fromByteBuffer(ByteBuffer.wrap(r.value()));
@@ -371,6 +458,41 @@ public final class AdviceSubscriber implements AutoCloseable {
         }
     }
 
+    private void onAlert(AlertEvent e) {
+        String run = e.alert().getRunId();
+        List<AlertWaiter> ready = new ArrayList<>();
+        List<AlertEvent> snapshot;
+        synchronized (lock) {
+            ArrayDeque<AlertEvent> events = alerts.remove(run); // re-insert: least recently updated runs go first
+            if (events == null) {
+                events = new ArrayDeque<>();
+            }
+            alerts.put(run, events);
+            if (!events.isEmpty() && events.peekLast().offset() >= e.offset()) {
+                return; // read again (a re-assignment): already held
+            }
+            events.addLast(e);
+            while (events.size() > MAX_ALERTS_PER_RUN) {
+                events.removeFirst();
+            }
+            snapshot = List.copyOf(events);
+            List<AlertWaiter> w = alertWaiters.remove(run);
+            if (w != null) {
+                ready.addAll(w);
+            }
+        }
+        for (AlertWaiter w : ready) {
+            w.future.complete(newer(new ArrayDeque<>(snapshot), w.after));
+        }
+        for (Listener l : listeners) {
+            try {
+                l.onAlert(e);
+            } catch (RuntimeException x) {
+                LOG.warn("alert listener failed: {}", x.toString());
+            }
+        }
+    }
+
     private static void sleepQuietly(long ms) {
         try {
             Thread.sleep(ms);
@@ -395,7 +517,7 @@ public final class AdviceSubscriber implements AutoCloseable {
             props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         }
 
-        /** Prefix of both topic names, as for the producers and jobs. */
+        /** Prefix of the topic names, as for the producers and jobs. */
         public Builder topicPrefix(String prefix) {
             this.topicPrefix = Objects.requireNonNull(prefix);
             return this;

@@ -238,7 +238,7 @@ public final class MoeRunSimulator {
             gradients = new SimulatedGradients(root.split(), b.law.l0(), b.seqLen, b.batchSmall, b.batchBig);
             throughput = new SimulatedThroughput(root.split(), b.tokensPerSecond);
             load = new SimulatedExpertLoad(root.split(), b.layers, b.experts, b.steps, b.capacityFactor, b.rebalance,
-                    b.drift, b.deathRate);
+                    b.drift, b.deathRate, b.incidents);
             routing = new SimulatedRouting(root.split(), b.runId, b.layers, b.devices, b.topK, b.hiddenSize,
                     b.bytesPerElement, b.traceSequences, b.tracePositions, b.locality, b.limits.maxTokensPerBatch(),
                     placement);
@@ -296,7 +296,7 @@ public final class MoeRunSimulator {
             wallMs += Math.round(tokensPerStep / speed * 1000.0);
 
             double law = lawLoss[s];
-            double loss = law * (1 + b.lossNoise * lossRng.nextGaussian());
+            double loss = b.incidents.loss(s, law * (1 + b.lossNoise * lossRng.nextGaussian()));
             double[] g = gradients.squaredNorms(law);
             double small = g[0];
             double big = g[1];
@@ -393,8 +393,15 @@ public final class MoeRunSimulator {
         private double maxFraction = 1.0;
         private double stepsPerSecond = 0;
         private Limits limits = Limits.defaults();
+        private SimulatedIncidents incidents = SimulatedIncidents.none();
 
         private Builder() {
+        }
+
+        /** Anomalies to include (a loss spike, a router collapse); default none. */
+        public Builder incidents(SimulatedIncidents v) {
+            incidents = java.util.Objects.requireNonNull(v, "incidents");
+            return this;
         }
 
         public Builder runId(String v) {
@@ -653,6 +660,7 @@ public final class MoeRunSimulator {
             c.maxFraction = maxFraction;
             c.stepsPerSecond = stepsPerSecond;
             c.limits = limits;
+            c.incidents = incidents;
             return c;
         }
     }

@@ -12,7 +12,8 @@ import java.util.SplittableRandom;
  * the run, and each layer loses an expert for 2–10 % of the run with probability {@code deathRate} per step.
  * Counts of the batch's tokens × top-k assignments carry 3 % content noise; experts over capacity
  * ({@code capacityFactor}·mean) drop the excess. aux_loss = 0.01·E·Σ f_e·p_e (Switch Transformer),
- * z_loss = 10⁻³·logsumexp(θ)² with 5 % noise. Draws from its own stream. Mutable: one per run.
+ * z_loss = 10⁻³·logsumexp(θ)² with 5 % noise. A scheduled router collapse ({@link SimulatedIncidents}) overrides
+ * one layer's probabilities for its steps. Draws from its own stream. Mutable: one per run.
  */
 final class SimulatedExpertLoad {
     private static final double ZIPF_SKEW = 0.3;
@@ -33,10 +34,12 @@ final class SimulatedExpertLoad {
     /** The scheduled death: layer, expert, first dead step; and the first step alive again. */
     private final int[] deadFrom;
     private final int deadTo;
+    private final SimulatedIncidents incidents;
 
     SimulatedExpertLoad(SplittableRandom rng, int layers, int experts, int steps, double capacityFactor,
-                        double rebalance, double drift, double deathRate) {
+                        double rebalance, double drift, double deathRate, SimulatedIncidents incidents) {
         this.rng = rng;
+        this.incidents = incidents;
         this.steps = steps;
         this.experts = experts;
         this.capacityFactor = capacityFactor;
@@ -99,6 +102,9 @@ final class SimulatedExpertLoad {
             for (int e = 0; e < experts; e++) {
                 p[e] /= sum;
             }
+            if (incidents.collapsed(l, s)) {
+                collapse(p);
+            }
             // Noisy counts, rescaled to exactly tokens × top-k assignments, then capacity drops.
             double[] raw = new double[experts];
             double rawSum = 0;
@@ -129,6 +135,19 @@ final class SimulatedExpertLoad {
                     .build());
         }
         return out;
+    }
+
+    /** A collapsed router: most of the mass on its first few experts, the rest spread as before. */
+    private void collapse(double[] p) {
+        int favoured = Math.min(SimulatedIncidents.COLLAPSE_EXPERTS, experts);
+        double rest = 0;
+        for (int e = favoured; e < experts; e++) {
+            rest += p[e];
+        }
+        double share = favoured == experts ? 1.0 : SimulatedIncidents.COLLAPSE_SHARE;
+        for (int e = 0; e < experts; e++) {
+            p[e] = e < favoured ? share / favoured : (rest > 0 ? p[e] / rest * (1 - share) : 0);
+        }
     }
 
     private int[] shuffledRanks() {

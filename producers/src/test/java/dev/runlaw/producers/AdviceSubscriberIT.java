@@ -6,6 +6,10 @@ import dev.runlaw.local.Await;
 import dev.runlaw.local.EmbeddedKafka;
 import dev.runlaw.schema.Advice;
 import dev.runlaw.schema.AdviceDecision;
+import dev.runlaw.schema.Alert;
+import dev.runlaw.schema.AlertKind;
+import dev.runlaw.schema.AlertSeverity;
+import dev.runlaw.schema.AlertState;
 import dev.runlaw.schema.ForecastStatus;
 import dev.runlaw.schema.RunForecast;
 import java.nio.ByteBuffer;
@@ -34,7 +38,8 @@ class AdviceSubscriberIT {
     @BeforeAll
     static void start() {
         kafka = EmbeddedKafka.start();
-        kafka.createTopics(3, "as." + AdviceSubscriber.ADVICE_TOPIC, "as." + AdviceSubscriber.FORECAST_TOPIC);
+        kafka.createTopics(3, "as." + AdviceSubscriber.ADVICE_TOPIC, "as." + AdviceSubscriber.FORECAST_TOPIC,
+                "as." + AdviceSubscriber.ALERT_TOPIC);
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
@@ -121,6 +126,48 @@ class AdviceSubscriberIT {
             assertThat(one.runsWithAdvice()).isEqualTo(1);
             assertThat(one.latestAdvice("r3")).isEmpty();
             assertThat(all.runsWithAdvice()).isEqualTo(5);
+        }
+    }
+
+    static Alert alert(String run, AlertKind kind, long first, AlertState state) {
+        return Alert.newBuilder().setRunId(run).setKind(kind).setSeverity(AlertSeverity.CRITICAL).setFirstStep(first)
+                .setDetectedStep(first).setLastStep(state == AlertState.OPEN ? null : first + 3).setState(state)
+                .setEventStep(first + (state == AlertState.OPEN ? 0 : 4)).setEventWallTimeMs(1L).setEmittedAtMs(2L)
+                .build();
+    }
+
+    @Test
+    void keepsARunsAlertEventsInOrderWithTheirOffsetsAndWakesAlertWaitersAndListeners() throws Exception {
+        send(AdviceSubscriber.ALERT_TOPIC, "al", bytes(alert("al", AlertKind.LOSS_SPIKE, 10, AlertState.OPEN)
+                .toByteBuffer()));
+        send(AdviceSubscriber.ALERT_TOPIC, "other", bytes(alert("other", AlertKind.STALL, 5, AlertState.OPEN)
+                .toByteBuffer()));
+        try (AdviceSubscriber sub = AdviceSubscriber.builder(kafka.bootstrapServers()).topicPrefix("as.")
+                .onlyRun("al").start()) {
+            List<AdviceSubscriber.AlertEvent> heard = new CopyOnWriteArrayList<>();
+            sub.addListener(new AdviceSubscriber.Listener() {
+                @Override
+                public void onAlert(AdviceSubscriber.AlertEvent e) {
+                    heard.add(e);
+                }
+            });
+            await("run al's first alert", () -> !sub.alerts("al", -1).isEmpty());
+            long first = sub.alerts("al", -1).get(0).offset();
+            CompletableFuture<List<AdviceSubscriber.AlertEvent>> next = sub.nextAlerts("al", first);
+            assertThat(next).isNotDone();
+            send(AdviceSubscriber.ALERT_TOPIC, "al", bytes(alert("al", AlertKind.LOSS_SPIKE, 10, AlertState.RESOLVED)
+                    .toByteBuffer()));
+            List<AdviceSubscriber.AlertEvent> got = next.get(20, TimeUnit.SECONDS);
+            assertThat(got).singleElement().satisfies(e -> {
+                assertThat(e.offset()).isGreaterThan(first);
+                assertThat(e.alert().getState()).isEqualTo(AlertState.RESOLVED);
+                assertThat(e.alert().getLastStep()).isEqualTo(13L);
+            });
+            assertThat(sub.alerts("al", -1)).extracting(e -> e.alert().getState())
+                    .containsExactly(AlertState.OPEN, AlertState.RESOLVED);
+            assertThat(sub.alerts("other", -1)).as("another run's alerts, for a one-run subscriber").isEmpty();
+            await("both events heard", () -> heard.size() == 2);
+            assertThat(heard).extracting(AdviceSubscriber.AlertEvent::offset).isSorted();
         }
     }
 

@@ -50,6 +50,43 @@ class MoeRunSimulatorTest {
     }
 
     @Test
+    void demoIncidentsSpikeOneLossAndCollapseOneLayerLeavingTheRestAsItWas() {
+        MoeRunSimulator.Builder small = MoeRunSimulator.builder().steps(200).layers(3).traceEvery(0).evalEvery(0)
+                .seed(5);
+        SimulatedIncidents inc = SimulatedIncidents.demo(200, 3);
+        List<SpecificRecord> plain = new ArrayList<>();
+        List<SpecificRecord> with = new ArrayList<>();
+        small.build().run(plain::add);
+        small.incidents(inc).build().run(with::add);
+        assertThat(with).hasSameSizeAs(plain);
+        int differing = 0;
+        for (int i = 0; i < plain.size(); i++) {
+            SpecificRecord a = plain.get(i);
+            SpecificRecord b = with.get(i);
+            if (a.equals(b)) {
+                continue;
+            }
+            differing++;
+            if (b instanceof StepMetrics m) {
+                assertThat(m.getStep()).isEqualTo(inc.spikeStep());
+                assertThat(m.getLoss()).isCloseTo(2.0 * ((StepMetrics) a).getLoss(), within(1e-12));
+            } else {
+                ExpertLoad l = (ExpertLoad) b;
+                assertThat(l.getLayer()).isEqualTo(inc.collapseLayer());
+                assertThat(l.getStep()).isBetween((long) inc.collapseFrom(), (long) inc.collapseTo());
+                long total = l.getTokensPerExpert().stream().mapToLong(Long::longValue).sum();
+                long top = l.getTokensPerExpert().stream().sorted(java.util.Comparator.reverseOrder()).limit(4)
+                        .mapToLong(Long::longValue).sum();
+                // What the ROUTER_COLLAPSE rule looks at: the top quarter of the experts takes most tokens ...
+                assertThat((double) top / total).isGreaterThan(0.8);
+                // ... and capacity limits drop most of what the collapsed router sent them.
+                assertThat(l.getDroppedTokens()).isGreaterThan(total);
+            }
+        }
+        assertThat(differing).isEqualTo(1 + inc.collapseTo() - inc.collapseFrom() + 1);
+    }
+
+    @Test
     void emitsEveryKindInExpectedNumbersAndEveryRecordIsValid() {
         RecordValidator validator = new RecordValidator(Limits.defaults());
         for (SpecificRecord r : records) {

@@ -33,6 +33,8 @@ public final class Topics {
     public static final String FORECASTS = NAMESPACE + "forecasts";
     /** {@link Advice} records (stop / continue) written by the forecast job. */
     public static final String ADVICE = NAMESPACE + "advice";
+    /** {@link Alert} lifecycle events (OPEN, RESOLVED) written by the alert job. */
+    public static final String ALERTS = NAMESPACE + "alerts";
     /** {@link RunReference} records of finished runs; compacted, written and read back by the forecast job. */
     public static final String RUN_REFERENCES = NAMESPACE + "run-references";
     /** {@link DeadLetter} records: refused input with its reason and original bytes. */
@@ -47,8 +49,8 @@ public final class Topics {
                 DATA_MOVEMENT);
     }
 
-    /** The topics the jobs write: forecasts, advice, run references and dead letters. */
+    /** The topics the jobs write: forecasts, advice, alerts, run references and dead letters. */
     public static List<String> outputs() {
-        return List.of(FORECASTS, ADVICE, RUN_REFERENCES, DEAD_LETTERS);
+        return List.of(FORECASTS, ADVICE, ALERTS, RUN_REFERENCES, DEAD_LETTERS);
     }
 }

@@ -15,8 +15,9 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
- * {@code GET /v1/runs/{run}/events}: server-sent events {@code advice} and {@code forecast}. The run's latest advice
- * and forecast at once, then every newer one, and a comment line every {@value #KEEPALIVE_MS} ms so proxies and
+ * {@code GET /v1/runs/{run}/events}: server-sent events {@code advice}, {@code forecast} and {@code alert}. The
+ * run's latest advice and forecast at once, then every newer one and every new alert event (with its
+ * {@code offset}, the cursor of {@code /alerts}), and a comment line every {@value #KEEPALIVE_MS} ms so proxies and
  * idle timeouts keep the stream open.
  */
 final class EventsHandler implements RunEndpoint {
@@ -53,6 +54,13 @@ final class EventsHandler implements RunEndpoint {
             public void onForecast(RunForecast f) {
                 if (f.getRunId().equals(run)) {
                     stream.event("forecast", mapper.toJson(f).toString());
+                }
+            }
+
+            @Override
+            public void onAlert(AdviceSubscriber.AlertEvent e) {
+                if (e.alert().getRunId().equals(run)) {
+                    stream.event("alert", AlertsHandler.json(mapper, e).toString());
                 }
             }
         });

@@ -34,7 +34,10 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code GET /v1/runs/{run}/advice?wait_ms=&after_seq=}</td><td>latest advice; with {@code wait_ms} a
  *   long-poll until advice with {@code seq > after_seq} exists (204 when none came)</td></tr>
  *   <tr><td>{@code GET /v1/runs/{run}/forecast}</td><td>latest forecast (404 when none)</td></tr>
- *   <tr><td>{@code GET /v1/runs/{run}/events}</td><td>server-sent events {@code advice} and {@code forecast}</td></tr>
+ *   <tr><td>{@code GET /v1/runs/{run}/alerts?wait_ms=&after=}</td><td>the run's alert events newer than the
+ *   cursor {@code after}: {@code {"alerts":[…],"next":n}}; with {@code wait_ms} a long-poll until one exists</td></tr>
+ *   <tr><td>{@code GET /v1/runs/{run}/events}</td><td>server-sent events {@code advice}, {@code forecast} and
+ *   {@code alert}</td></tr>
  *   <tr><td>{@code GET /healthz}, {@code /readyz}, {@code /metrics}</td><td>liveness; readiness (503 while Kafka
  *   is stalled); Prometheus text metrics. No token needed.</td></tr>
  * </table>
@@ -110,6 +113,7 @@ public final class Gateway implements AutoCloseable {
             runs = Map.of(
                     "advice", new AdviceHandler(advice, replies, mapper, config.maxAdviceWaitMs()),
                     "forecast", new ForecastHandler(advice, replies, mapper),
+                    "alerts", new AlertsHandler(advice, replies, mapper, config.maxAdviceWaitMs()),
                     "events", new EventsHandler(advice, mapper, metrics, server::getScheduler));
         }
         server.setHandler(new GatewayRouter(config, replies, open,

@@ -10,6 +10,10 @@ import dev.runlaw.local.EmbeddedKafka;
 import dev.runlaw.producers.AdviceSubscriber;
 import dev.runlaw.producers.MoeRunSimulator;
 import dev.runlaw.schema.Advice;
+import dev.runlaw.schema.Alert;
+import dev.runlaw.schema.AlertKind;
+import dev.runlaw.schema.AlertSeverity;
+import dev.runlaw.schema.AlertState;
 import dev.runlaw.schema.AdviceDecision;
 import dev.runlaw.schema.ForecastStatus;
 import dev.runlaw.schema.RecordKind;
@@ -60,6 +64,7 @@ class GatewayIT {
         Arrays.stream(RecordKind.values()).forEach(k -> topics.add(PREFIX + k.topic()));
         topics.add(PREFIX + AdviceSubscriber.ADVICE_TOPIC);
         topics.add(PREFIX + AdviceSubscriber.FORECAST_TOPIC);
+        topics.add(PREFIX + AdviceSubscriber.ALERT_TOPIC);
         kafka.createTopics(2, topics.toArray(String[]::new));
         GatewayConfig c = GatewayConfig.fromArgs(new String[] {"--bootstrap.servers", kafka.bootstrapServers(),
             "--port", "0", "--topic.prefix", PREFIX}, Map.of(GatewayConfig.TOKENS_ENV, TOKEN));
@@ -266,6 +271,54 @@ class GatewayIT {
             assertThat(dataLines.get(0)).contains("\"CONTINUE\"").contains("\"seq\":1");
             assertThat(dataLines.get(1)).contains("\"STOP\"").contains("\"run_id\":\"sse-run\"");
         }
+    }
+
+    @Test
+    void alertsLongPollReturnsEachNewEventOnceWithACursor() throws Exception {
+        String run = "alerted-run";
+        GatewayClient.Answer none = client.get("/v1/runs/" + run + "/alerts");
+        assertThat(none.status()).isEqualTo(200);
+        assertThat(none.json().get("alerts")).isEmpty();
+        assertThat(none.json().get("next").asLong()).isEqualTo(-1);
+        CompletableFuture<GatewayClient.Answer> poll = CompletableFuture.supplyAsync(
+                () -> client.get("/v1/runs/" + run + "/alerts?wait_ms=20000&after=-1"));
+        publish(PREFIX + AdviceSubscriber.ALERT_TOPIC, run, alert(run, AlertState.OPEN).toByteBuffer());
+        GatewayClient.Answer a = poll.get(15, TimeUnit.SECONDS);
+        assertThat(a.status()).isEqualTo(200);
+        assertThat(a.json().get("alerts")).hasSize(1);
+        JsonNode open = a.json().get("alerts").get(0);
+        assertThat(open.get("kind").asText()).isEqualTo("LOSS_SPIKE");
+        assertThat(open.get("state").asText()).isEqualTo("OPEN");
+        assertThat(open.get("first_step").asLong()).isEqualTo(250);
+        assertThat(open.get("last_step").isNull()).isTrue();
+        long next = a.json().get("next").asLong();
+        assertThat(next).isEqualTo(open.get("offset").asLong());
+
+        CompletableFuture<GatewayClient.Answer> poll2 = CompletableFuture.supplyAsync(
+                () -> client.get("/v1/runs/" + run + "/alerts?wait_ms=20000&after=" + next));
+        publish(PREFIX + AdviceSubscriber.ALERT_TOPIC, run, alert(run, AlertState.RESOLVED).toByteBuffer());
+        GatewayClient.Answer b = poll2.get(15, TimeUnit.SECONDS);
+        assertThat(b.json().get("alerts")).hasSize(1);
+        assertThat(b.json().get("alerts").get(0).get("state").asText()).isEqualTo("RESOLVED");
+        assertThat(b.json().get("alerts").get(0).get("last_step").asLong()).isEqualTo(251);
+        long last = b.json().get("next").asLong();
+        assertThat(last).isGreaterThan(next);
+
+        // Nothing newer: a short poll answers an empty list with the same cursor; without a cursor, everything.
+        GatewayClient.Answer empty = client.get("/v1/runs/" + run + "/alerts?wait_ms=300&after=" + last);
+        assertThat(empty.json().get("alerts")).isEmpty();
+        assertThat(empty.json().get("next").asLong()).isEqualTo(last);
+        assertThat(client.get("/v1/runs/" + run + "/alerts").json().get("alerts")).hasSize(2);
+        assertThat(client.get("/v1/runs/" + run + "/alerts?wait_ms=-1").status()).isEqualTo(400);
+        assertThat(client.get("/v1/runs/" + run + "/alerts?after=x").status()).isEqualTo(400);
+    }
+
+    static Alert alert(String run, AlertState state) {
+        return Alert.newBuilder().setRunId(run).setKind(AlertKind.LOSS_SPIKE).setSeverity(AlertSeverity.WARNING)
+                .setFirstStep(250).setDetectedStep(250).setLastStep(state == AlertState.OPEN ? null : 251L)
+                .setValue(6.0).setExpected(3.0).setScore(9.0).setMessage("loss 6.0 is 2x the expected 3.0")
+                .setState(state).setEventStep(state == AlertState.OPEN ? 250 : 252).setEventWallTimeMs(1L)
+                .setEmittedAtMs(2L).build();
     }
 
     private static GatewayClient.Answer awaitStatus(String path, int status) throws InterruptedException {
