@@ -8,7 +8,6 @@ import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.Fields;
 
 /**
  * {@code GET /v1/runs/{run}/advice?wait_ms=&after_seq=}: the run's latest advice (204 when none); with
@@ -29,18 +28,15 @@ final class AdviceHandler implements RunEndpoint {
 
     @Override
     public boolean handle(String run, Request request, Response response, Callback callback) {
-        Fields q = Request.extractQueryParameters(request);
-        long waitMs;
-        int afterSeq;
-        try {
-            waitMs = Long.parseLong(q.getValue("wait_ms") == null ? "0" : q.getValue("wait_ms"));
-            afterSeq = Integer.parseInt(q.getValue("after_seq") == null ? "0" : q.getValue("after_seq"));
-        } catch (NumberFormatException e) {
-            return replies.error(response, callback, 400, "bad_parameter", "wait_ms and after_seq must be integers");
+        PollQuery q = PollQuery.parse(request, "after_seq", 0, maxWaitMs);
+        if (q.error() != null) {
+            return replies.error(response, callback, 400, "bad_parameter", q.error());
         }
-        if (waitMs < 0 || waitMs > maxWaitMs) {
-            return replies.error(response, callback, 400, "bad_parameter", "wait_ms must be within 0.." + maxWaitMs);
+        if (q.cursor() < Integer.MIN_VALUE || q.cursor() > Integer.MAX_VALUE) {
+            return replies.error(response, callback, 400, "bad_parameter", "after_seq must be an int");
         }
+        long waitMs = q.waitMs();
+        int afterSeq = (int) q.cursor();
         CompletableFuture<Advice> next = advice.nextAdvice(run, afterSeq);
         if (waitMs == 0 || next.isDone()) {
             Advice a = next.getNow(null);

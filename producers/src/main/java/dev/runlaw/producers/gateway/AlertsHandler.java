@@ -11,7 +11,6 @@ import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.Fields;
 
 /**
  * {@code GET /v1/runs/{run}/alerts?wait_ms=&after=}: the run's alert events (OPEN and RESOLVED, from topic
@@ -35,18 +34,12 @@ final class AlertsHandler implements RunEndpoint {
 
     @Override
     public boolean handle(String run, Request request, Response response, Callback callback) {
-        Fields q = Request.extractQueryParameters(request);
-        long waitMs;
-        long after;
-        try {
-            waitMs = Long.parseLong(q.getValue("wait_ms") == null ? "0" : q.getValue("wait_ms"));
-            after = Long.parseLong(q.getValue("after") == null ? "-1" : q.getValue("after"));
-        } catch (NumberFormatException e) {
-            return replies.error(response, callback, 400, "bad_parameter", "wait_ms and after must be integers");
+        PollQuery q = PollQuery.parse(request, "after", -1, maxWaitMs);
+        if (q.error() != null) {
+            return replies.error(response, callback, 400, "bad_parameter", q.error());
         }
-        if (waitMs < 0 || waitMs > maxWaitMs) {
-            return replies.error(response, callback, 400, "bad_parameter", "wait_ms must be within 0.." + maxWaitMs);
-        }
+        long waitMs = q.waitMs();
+        long after = q.cursor();
         if (waitMs == 0) {
             return replies.send(response, callback, 200, body(subscriber.alerts(run, after), after));
         }
