@@ -1,10 +1,10 @@
 package dev.runlaw.math.anomaly;
 
+import dev.runlaw.math.data.CsvTable;
 import dev.runlaw.math.data.RunFormatException;
 
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,59 +44,32 @@ public final class MoeReplay {
      * @param source name used in error messages (e.g. the file path)
      */
     public static Result replay(String source, Iterable<String> lines, AnomalySettings settings) {
-        Iterator<String> it = lines.iterator();
-        if (!it.hasNext()) {
-            throw new RunFormatException(source, 1, "empty file; expected header step,layer,tokens_per_expert");
-        }
-        String header = it.next().replace("\uFEFF", "").trim();
-        String[] cols = header.split(",", -1);
-        int cStep = -1;
-        int cLayer = -1;
-        int cTokens = -1;
-        int cDropped = -1;
-        for (int i = 0; i < cols.length; i++) {
-            switch (cols[i].trim().toLowerCase()) {
-                case "step" -> cStep = i;
-                case "layer" -> cLayer = i;
-                case "tokens_per_expert" -> cTokens = i;
-                case "dropped_tokens" -> cDropped = i;
-                default -> {
-                    // other columns (aux_loss, ...) are allowed and ignored
-                }
-            }
-        }
-        if (cStep < 0 || cLayer < 0 || cTokens < 0) {
-            throw new RunFormatException(source, 1,
-                    "header must name columns step,layer,tokens_per_expert; got '" + header + "'");
-        }
+        CsvTable t = CsvTable.open(source, lines, "step,layer,tokens_per_expert", "step", "layer",
+                "tokens_per_expert");
+        int cStep = t.column("step");
+        int cLayer = t.column("layer");
+        int cTokens = t.column("tokens_per_expert");
+        // Optional; other columns (aux_loss, ...) are allowed and ignored.
+        int cDropped = t.column("dropped_tokens");
         Map<Integer, LayerDetectors> detectors = new TreeMap<>();
         Map<Integer, Long> lastStep = new TreeMap<>();
         List<Alert> events = new ArrayList<>();
         Map<String, Alert> finalState = new LinkedHashMap<>();
         java.util.Set<Long> steps = new java.util.HashSet<>();
         int rows = 0;
-        int lineNo = 1;
-        while (it.hasNext()) {
-            String line = it.next();
-            lineNo++;
-            if (line.isBlank()) {
-                continue;
-            }
-            String[] f = line.split(",", -1);
-            if (f.length < cols.length) {
-                throw new RunFormatException(source, lineNo, "expected " + cols.length + " columns, got " + f.length);
-            }
-            long step = parseLong(source, lineNo, "step", f[cStep]);
-            long layerL = parseLong(source, lineNo, "layer", f[cLayer]);
+        while (t.next()) {
+            int lineNo = t.line();
+            long step = parseLong(source, lineNo, "step", t.field(cStep));
+            long layerL = parseLong(source, lineNo, "layer", t.field(cLayer));
             if (step < 0 || layerL < 0 || layerL > Integer.MAX_VALUE) {
                 throw new RunFormatException(source, lineNo, "step and layer must be >= 0, got step " + step
                         + ", layer " + layerL);
             }
             int layer = (int) layerL;
-            long[] tokens = parseCounts(source, lineNo, f[cTokens]);
+            long[] tokens = parseCounts(source, lineNo, t.field(cTokens));
             long dropped = -1;
-            if (cDropped >= 0 && !f[cDropped].isBlank()) {
-                dropped = parseLong(source, lineNo, "dropped_tokens", f[cDropped]);
+            if (cDropped >= 0 && !t.field(cDropped).isBlank()) {
+                dropped = parseLong(source, lineNo, "dropped_tokens", t.field(cDropped));
                 if (dropped < 0) {
                     throw new RunFormatException(source, lineNo, "dropped_tokens must be >= 0, got " + dropped);
                 }

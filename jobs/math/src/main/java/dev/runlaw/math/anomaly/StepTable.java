@@ -1,9 +1,9 @@
 package dev.runlaw.math.anomaly;
 
+import dev.runlaw.math.data.CsvTable;
 import dev.runlaw.math.data.RunFormatException;
 
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.Locale;
 
 /**
@@ -32,51 +32,18 @@ public record StepTable(long[] steps, double[] lr, double[] loss, double[] gradN
      * @param lines  the file's lines, header first
      */
     public static StepTable parse(String source, Iterable<String> lines) {
-        Iterator<String> it = lines.iterator();
-        if (!it.hasNext()) {
-            throw new RunFormatException(source, 1, "empty file; expected a header with step,lr,loss");
-        }
-        String header = it.next();
-        if (header.startsWith("\uFEFF")) {
-            header = header.substring(1);
-        }
-        String[] cols = header.trim().split(",", -1);
-        int cStep = -1;
-        int cLr = -1;
-        int cLoss = -1;
-        int cGrad = -1;
-        int cMs = -1;
-        for (int i = 0; i < cols.length; i++) {
-            switch (cols[i].trim().toLowerCase(Locale.ROOT)) {
-                case "step" -> cStep = i;
-                case "lr" -> cLr = i;
-                case "loss" -> cLoss = i;
-                case "grad_norm" -> cGrad = i;
-                case "step_ms" -> cMs = i;
-                default -> {
-                    // other columns are allowed and ignored
-                }
-            }
-        }
-        if (cStep < 0 || cLr < 0 || cLoss < 0) {
-            throw new RunFormatException(source, 1, "header must name columns step,lr,loss; got '" + header.trim()
-                    + "'");
-        }
+        CsvTable t = CsvTable.open(source, lines, "step,lr,loss", "step", "lr", "loss");
+        int cStep = t.column("step");
+        int cLr = t.column("lr");
+        int cLoss = t.column("loss");
+        int cGrad = t.column("grad_norm");
+        int cMs = t.column("step_ms");
         int cap = 1024;
         long[] steps = new long[cap];
         double[][] v = new double[4][cap];
         int n = 0;
-        int lineNo = 1;
-        while (it.hasNext()) {
-            String line = it.next();
-            lineNo++;
-            if (line.isBlank()) {
-                continue;
-            }
-            String[] f = line.split(",", -1);
-            if (f.length < cols.length) {
-                throw new RunFormatException(source, lineNo, "expected " + cols.length + " fields, got " + f.length);
-            }
+        while (t.next()) {
+            int lineNo = t.line();
             if (n == cap) {
                 cap *= 2;
                 steps = Arrays.copyOf(steps, cap);
@@ -86,26 +53,26 @@ public record StepTable(long[] steps, double[] lr, double[] loss, double[] gradN
             }
             long step;
             try {
-                step = Long.parseLong(f[cStep].trim());
+                step = Long.parseLong(t.field(cStep).trim());
             } catch (NumberFormatException e) {
-                throw new RunFormatException(source, lineNo, "step '" + f[cStep].trim() + "' is not an integer");
+                throw new RunFormatException(source, lineNo, "step '" + t.field(cStep).trim() + "' is not an integer");
             }
             if (n > 0 && step <= steps[n - 1]) {
                 throw new RunFormatException(source, lineNo, "step " + step + " does not increase (previous "
                         + steps[n - 1] + ")");
             }
             steps[n] = step;
-            v[0][n] = number(source, lineNo, "lr", f[cLr], false);
+            v[0][n] = number(source, lineNo, "lr", t.field(cLr), false);
             if (!Double.isFinite(v[0][n])) {
-                throw new RunFormatException(source, lineNo, "lr must be a finite number, got '" + f[cLr].trim()
+                throw new RunFormatException(source, lineNo, "lr must be a finite number, got '" + t.field(cLr).trim()
                         + "'");
             }
-            v[1][n] = number(source, lineNo, "loss", f[cLoss], true);
-            v[2][n] = cGrad < 0 ? Double.NaN : number(source, lineNo, "grad_norm", f[cGrad], true);
-            v[3][n] = cMs < 0 ? Double.NaN : number(source, lineNo, "step_ms", f[cMs], false);
+            v[1][n] = number(source, lineNo, "loss", t.field(cLoss), true);
+            v[2][n] = cGrad < 0 ? Double.NaN : number(source, lineNo, "grad_norm", t.field(cGrad), true);
+            v[3][n] = cMs < 0 ? Double.NaN : number(source, lineNo, "step_ms", t.field(cMs), false);
             if (v[3][n] < 0 || Double.isInfinite(v[3][n])) {
                 throw new RunFormatException(source, lineNo, "step_ms must be a finite number >= 0, got '"
-                        + f[cMs].trim() + "'");
+                        + t.field(cMs).trim() + "'");
             }
             n++;
         }

@@ -1,6 +1,5 @@
 package dev.runlaw.math.data;
 
-import java.util.Iterator;
 
 /**
  * Parses the project's run format: CSV {@code step,lr,loss} with a header line, one row per optimizer step from
@@ -22,45 +21,18 @@ public final class RunCurveParser {
      * @param lines  the file's lines, header first
      */
     public static RunCurve parse(String source, String name, Iterable<String> lines) {
-        Iterator<String> it = lines.iterator();
-        if (!it.hasNext()) {
-            throw new RunFormatException(source, 1, "empty file; expected header step,lr,loss");
-        }
-        String header = stripBom(it.next()).trim();
-        String[] cols = header.split(",", -1);
-        int cStep = -1;
-        int cLr = -1;
-        int cLoss = -1;
-        for (int i = 0; i < cols.length; i++) {
-            switch (cols[i].trim().toLowerCase()) {
-                case "step" -> cStep = i;
-                case "lr" -> cLr = i;
-                case "loss" -> cLoss = i;
-                default -> {
-                    // extra columns are allowed and ignored
-                }
-            }
-        }
-        if (cStep < 0 || cLr < 0 || cLoss < 0) {
-            throw new RunFormatException(source, 1, "header must name columns step,lr,loss; got '" + header + "'");
-        }
+        CsvTable t = CsvTable.open(source, lines, "step,lr,loss", "step", "lr", "loss");
+        int cStep = t.column("step");
+        int cLr = t.column("lr");
+        int cLoss = t.column("loss");
         GrowableDoubles lr = new GrowableDoubles();
         GrowableDoubles loss = new GrowableDoubles();
         long firstStep = -1;
         long prevStep = -1;
-        int lineNo = 1;
         boolean anyLoss = false;
-        while (it.hasNext()) {
-            String line = it.next();
-            lineNo++;
-            if (line.isBlank()) {
-                continue;
-            }
-            String[] f = line.split(",", -1);
-            if (f.length < cols.length) {
-                throw new RunFormatException(source, lineNo, "expected " + cols.length + " columns, got " + f.length);
-            }
-            long step = parseStep(source, lineNo, f[cStep].trim());
+        while (t.next()) {
+            int lineNo = t.line();
+            long step = parseStep(source, lineNo, t.field(cStep).trim());
             if (firstStep < 0) {
                 if (step != 0 && step != 1) {
                     throw new RunFormatException(source, lineNo, "first step must be 0 or 1, got " + step);
@@ -73,11 +45,11 @@ public final class RunCurveParser {
             if (lr.size() >= MAX_ROWS) {
                 throw new RunFormatException(source, lineNo, "more than " + MAX_ROWS + " rows");
             }
-            double lrValue = parseNumber(source, lineNo, "lr", f[cLr].trim(), false);
+            double lrValue = parseNumber(source, lineNo, "lr", t.field(cLr).trim(), false);
             if (lrValue < 0) {
                 throw new RunFormatException(source, lineNo, "lr must be >= 0, got " + lrValue);
             }
-            double lossValue = parseNumber(source, lineNo, "loss", f[cLoss].trim(), true);
+            double lossValue = parseNumber(source, lineNo, "loss", t.field(cLoss).trim(), true);
             if (!Double.isNaN(lossValue)) {
                 if (lossValue <= 0) {
                     throw new RunFormatException(source, lineNo, "loss must be > 0, got " + lossValue);
@@ -88,10 +60,10 @@ public final class RunCurveParser {
             loss.add(lossValue);
         }
         if (lr.size() == 0) {
-            throw new RunFormatException(source, lineNo, "no data rows");
+            throw new RunFormatException(source, t.line(), "no data rows");
         }
         if (!anyLoss) {
-            throw new RunFormatException(source, lineNo, "no loss values: every loss cell is empty");
+            throw new RunFormatException(source, t.line(), "no loss values: every loss cell is empty");
         }
         return new RunCurve(name, firstStep, lr.toArray(), loss.toArray());
     }
@@ -127,9 +99,6 @@ public final class RunCurveParser {
         return v;
     }
 
-    private static String stripBom(String s) {
-        return s.startsWith("\uFEFF") ? s.substring(1) : s;
-    }
 
     /** Minimal growable primitive array, to avoid boxing millions of rows. */
     private static final class GrowableDoubles {
