@@ -2,12 +2,6 @@ package dev.runlaw.math.anomaly;
 
 import dev.runlaw.math.moe.ExpertLoadStats;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -241,9 +235,7 @@ public final class LayerDetectors {
 
     /** Serialises the state (version byte first); the settings are not stored. */
     public byte[] toBytes() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(VERSION);
+        return StateBytes.write(VERSION, out -> {
             out.writeInt(layer);
             out.writeLong(lastStep);
             out.writeLong(observed);
@@ -258,19 +250,12 @@ public final class LayerDetectors {
             if (dead != null) {
                 dead.write(out);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
+        });
     }
 
     /** Restores what {@link #toBytes} wrote, with the given settings. */
     public static LayerDetectors fromBytes(byte[] state, AnomalySettings settings) {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(state))) {
-            int version = in.readUnsignedByte();
-            if (version != VERSION) {
-                throw new IllegalArgumentException("unknown LayerDetectors state version " + version);
-            }
+        return StateBytes.read(state, VERSION, "LayerDetectors", in -> {
             int layer = in.readInt();
             long lastStep = in.readLong();
             long observed = in.readLong();
@@ -291,8 +276,6 @@ public final class LayerDetectors {
                 d.dead = DeadExperts.read(in, layer, settings.moe().deadExpertSteps(), settings.cooldownSteps());
             }
             return d;
-        } catch (IOException e) {
-            throw new IllegalArgumentException("corrupt LayerDetectors state: " + e.getMessage(), e);
-        }
+        });
     }
 }

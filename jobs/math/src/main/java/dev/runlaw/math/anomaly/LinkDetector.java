@@ -1,11 +1,5 @@
 package dev.runlaw.math.anomaly;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -101,26 +95,17 @@ public final class LinkDetector {
 
     /** Serialises the state (version byte first); the settings are not stored. */
     public byte[] toBytes() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(VERSION);
+        return StateBytes.write(VERSION, out -> {
             out.writeInt(layer);
             out.writeLong(lastStep);
             hot.write(out);
             lifecycle.write(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
+        });
     }
 
     /** Restores what {@link #toBytes} wrote, with the given settings. */
     public static LinkDetector fromBytes(byte[] state, AnomalySettings settings) {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(state))) {
-            int version = in.readUnsignedByte();
-            if (version != VERSION) {
-                throw new IllegalArgumentException("unknown LinkDetector state version " + version);
-            }
+        return StateBytes.read(state, VERSION, "LinkDetector", in -> {
             int layer = in.readInt();
             long lastStep = in.readLong();
             Streak hot = Streak.read(in);
@@ -128,8 +113,6 @@ public final class LinkDetector {
             d.lastStep = lastStep;
             d.hot.copy(hot);
             return d;
-        } catch (IOException e) {
-            throw new IllegalArgumentException("corrupt LinkDetector state: " + e.getMessage(), e);
-        }
+        });
     }
 }

@@ -1,11 +1,5 @@
 package dev.runlaw.math.anomaly;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -116,19 +110,14 @@ public final class RunDetectors {
 
     /** State as bytes: {@link #FORMAT_VERSION} first, settings not included. */
     public byte[] toBytes() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(FORMAT_VERSION);
+        return StateBytes.write(FORMAT_VERSION, out -> {
             out.writeLong(lastStep);
             out.writeLong(lastNonFinite);
             life.write(out);
             loss.write(out);
             grad.write(out);
             time.write(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
+        });
     }
 
     /**
@@ -138,11 +127,7 @@ public final class RunDetectors {
      */
     public static RunDetectors fromBytes(byte[] bytes, AnomalySettings settings) {
         Objects.requireNonNull(settings, "settings");
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
-            int version = in.readUnsignedByte();
-            if (version != FORMAT_VERSION) {
-                throw new IllegalArgumentException("unknown RunDetectors state version " + version);
-            }
+        return StateBytes.read(bytes, FORMAT_VERSION, "RunDetectors", in -> {
             long last = in.readLong();
             long lastBad = in.readLong();
             RunDetectors d = new RunDetectors(settings, AlertLifecycle.read(in), LossRules.read(in),
@@ -150,8 +135,6 @@ public final class RunDetectors {
             d.lastStep = last;
             d.lastNonFinite = lastBad;
             return d;
-        } catch (IOException e) {
-            throw new IllegalArgumentException("RunDetectors state unreadable: " + e.getMessage(), e);
-        }
+        });
     }
 }
