@@ -112,10 +112,12 @@ class ForecastJobIT {
         // The trainers go on while the job is down.
         send(records, 0.5, 1.0);
         JobClient restored = stack.startForecast(stack.forecastConfig(settings), checkpoint.toString());
-        // The final forecasts and the references go to different tables in different inserts: wait for both.
-        JobWait.until(restored, Duration.ofMinutes(5), "both runs finished and published",
+        // The final forecasts, the references and the advice go to different tables in different inserts: wait for
+        // each of them.
+        JobWait.until(restored, Duration.ofMinutes(5), "both runs finished and published, with advice",
                 () -> count("SELECT count() FROM run_references FINAL") >= 2
-                        && count("SELECT count() FROM forecasts FINAL") >= expected.size());
+                        && count("SELECT count() FROM forecasts FINAL") >= expected.size()
+                        && count("SELECT count() FROM advice FINAL") >= 1);
 
         Set<String> landed = new TreeSet<>();
         for (List<String> row : stack.http().query("SELECT run_id, step FROM forecasts FINAL")) {
