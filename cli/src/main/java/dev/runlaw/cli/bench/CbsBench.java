@@ -66,6 +66,8 @@ public final class CbsBench implements Callable<Integer> {
                 ladder[1], one[0], one[1], naive[0], naive[1], ladder[0] / naive[0], estimate[0], estimate[1]);
         NoiseScaleEstimator e = new NoiseScaleEstimator(NoiseScaleSettings.defaults());
         e.add(1, 20, 8, 5, 32, 0);
+        // JOL cannot read field offsets of records (the settings) through Unsafe without this.
+        System.setProperty("jol.magicFieldOffset", "true");
         out.printf(Locale.ROOT, "state per run: %d bytes serialized (Flink state), %d bytes on the heap%n",
                 e.toBytes().length, RetainedSize.of(e));
         return 0;
