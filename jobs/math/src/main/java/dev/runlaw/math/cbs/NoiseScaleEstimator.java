@@ -32,8 +32,8 @@ import java.io.UncheckedIOException;
  * whose interval (at a wider selection level) intersects those of all shorter ones: the intersection of
  * confidence intervals rule (Goldenshluger and Nemirovski 1997; Katkovnik 1999), Lepski's method for window
  * selection. In steady stretches it averages over h; after a jump it falls back to the rung that has caught up.
- * The reported interval is the hull of the chosen rung's and the next shorter rung's, so a change the chosen
- * mean still lags stays inside it.
+ * The reported interval is the hull of the chosen rung's and the next shorter rung's (when that one is bounded),
+ * so a change the chosen mean still lags stays inside it.
  * Coverage and error on synthetic per-example gradients with known truth: {@code NoiseScaleCoverageTest} and
  * docs/batch-size.md.
  *
@@ -140,10 +140,14 @@ public final class NoiseScaleEstimator {
         double point = g > 0 ? Math.max(0, s) / g : Double.NaN;
         double[] band = chosen.band(settings.level(), count - 1, true);
         if (pick + 1 < rungs.length) {
-            // The chosen mean may still lag a change the next shorter one has begun to follow: report the hull.
+            // The chosen mean may still lag a change the next shorter one has begun to follow: report the hull. Not
+            // when that one is unbounded: a short mean too noisy to bound |G|² says nothing about the lag, and the
+            // status must say whether the reported mean's |G|² is distinguishable from 0.
             double[] next = rungs[pick + 1].band(settings.level(), count - 1, true);
-            band[0] = Math.min(band[0], next[0]);
-            band[1] = Math.max(band[1], next[1]);
+            if (Double.isFinite(next[1])) {
+                band[0] = Math.min(band[0], next[0]);
+                band[1] = Math.max(band[1], next[1]);
+            }
         }
         NoiseScaleStatus status;
         if (count < settings.minSamples()) {
