@@ -92,32 +92,31 @@ public final class RoutingAnalysis {
         }
         Double maxOverMean = sum == 0 ? null : (double) max * experts / (double) sum;
         Double locality = lc.localityPairs == 0 ? null : (double) lc.localityHits / (double) lc.localityPairs;
-        RoutingReport.TopPair top = null;
-        for (long k : lc.pairs.sortedKeys()) {
-            long c = lc.pairs.get(k);
-            if (top == null || c > top.count()) {
-                top = new RoutingReport.TopPair(LongCounter.first(k), LongCounter.second(k), c);
+        RoutingReport.TopPair[] top = {null};
+        lc.pairs.forEach((a, b, c) -> {
+            if (top[0] == null || c > top[0].count()) {
+                top[0] = new RoutingReport.TopPair(a, b, c);
             }
-        }
+        });
         long hops = 0;
         Double hit = null;
         if (linked) {
-            long best = 0;
-            long[] keys = lc.transitions.sortedKeys();
-            int j = 0;
-            while (j < keys.length) {
-                int a = LongCounter.first(keys[j]);
-                long m = 0;
-                for (; j < keys.length && LongCounter.first(keys[j]) == a; j++) {
-                    long c = lc.transitions.get(keys[j]);
-                    hops += c;
-                    m = Math.max(m, c);
+            // ascending (a, b): the counts of one a are consecutive
+            long[] acc = {0, 0, -1, 0}; // hops, Σ_a max_b, current a, current max
+            lc.transitions.forEach((a, b, c) -> {
+                if (a != acc[2]) {
+                    acc[1] += acc[3];
+                    acc[2] = a;
+                    acc[3] = 0;
                 }
-                best += m;
-            }
+                acc[0] += c;
+                acc[3] = Math.max(acc[3], c);
+            });
+            hops = acc[0];
+            long best = acc[1] + acc[3];
             hit = hops == 0 ? null : (double) best / (double) hops;
         }
-        return new RoutingReport.Layer(id, experts, load, maxOverMean, locality, ChanceTerm.of(lc), top, hit,
+        return new RoutingReport.Layer(id, experts, load, maxOverMean, locality, ChanceTerm.of(lc), top[0], hit,
                 lc.records, lc.localityPairs, lc.localityHits, hops);
     }
 
@@ -147,9 +146,9 @@ public final class RoutingAnalysis {
             if (i + 1 < ids.length && ids[i + 1] == ids[i] + 1) {
                 int[] next = map[i + 1];
                 long[] hc = {0, 0};
-                lc.transitions.forEach((k, c) -> {
+                lc.transitions.forEach((a, to, c) -> {
                     hc[0] += c;
-                    if (m[LongCounter.first(k)] != next[LongCounter.second(k)]) {
+                    if (m[a] != next[to]) {
                         hc[1] += c;
                     }
                 });
@@ -162,9 +161,9 @@ public final class RoutingAnalysis {
                 s.bytesPerRemoteExpert()), hops, cross);
     }
 
-    private static long[][] dense(LongCounter t, int experts) {
+    private static long[][] dense(PairCounter t, int experts) {
         long[][] d = new long[experts][experts];
-        t.forEach((k, c) -> d[LongCounter.first(k)][LongCounter.second(k)] += c);
+        t.forEach((a, b, c) -> d[a][b] += c);
         return d;
     }
 }

@@ -106,7 +106,7 @@ final class SequenceScan {
                 for (int x = i; x < iEnd; x++) {
                     for (int y = j; y < jEnd; y++) {
                         if (first[x] >= 0 && first[y] >= 0) {
-                            lc.transitions.add(LongCounter.key(first[x], first[y]), 1);
+                            lc.transitions.add(first[x], first[y], 1);
                         }
                     }
                 }
