@@ -27,9 +27,6 @@ import java.util.Map;
  * </ul>
  */
 public final class RoutingAnalysis {
-    /** Largest E for which the transition matrices are held densely for the affinity-aware map. */
-    static final int MAX_DENSE_EXPERTS = 2048;
-
     private RoutingAnalysis() {
     }
 
@@ -59,13 +56,13 @@ public final class RoutingAnalysis {
         int[] ids = counts.layers();
         int n = ids.length;
         long[][] load = new long[n][];
-        long[][][] transitions = new long[Math.max(0, n - 1)][][];
+        PairCounter[] transitions = new PairCounter[Math.max(0, n - 1)];
         List<RoutingReport.Layer> layers = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             load[i] = counts.load(ids[i], experts);
             boolean linked = i + 1 < n && ids[i + 1] == ids[i] + 1;
-            if (linked && experts <= MAX_DENSE_EXPERTS) {
-                transitions[i] = dense(counts.peek(ids[i]).transitions, experts);
+            if (linked) {
+                transitions[i] = counts.peek(ids[i]).transitions;
             }
             layers.add(layer(counts.peek(ids[i]), ids[i], experts, load[i], linked));
         }
@@ -76,7 +73,7 @@ public final class RoutingAnalysis {
             contiguous[i] = Placements.contiguous(experts, devices);
             balanced[i] = Placements.balanced(load[i], devices);
         }
-        int[][] optimized = n == 0 ? new int[0][] : Placements.optimized(load, transitions, devices);
+        int[][] optimized = n == 0 ? new int[0][] : new AffinityPlacement(load, transitions, devices).solve();
         placements.put(RoutingReport.CONTIGUOUS, placement(counts, ids, load, contiguous, settings));
         placements.put(RoutingReport.BALANCED, placement(counts, ids, load, balanced, settings));
         placements.put(RoutingReport.OPTIMIZED, placement(counts, ids, load, optimized, settings));
@@ -159,11 +156,5 @@ public final class RoutingAnalysis {
         return new RoutingReport.Placement(map, balanced == 0 ? null : balanceSum / balanced,
                 hops == 0 ? null : (double) cross / (double) hops, Math.multiplyExact(remote,
                 s.bytesPerRemoteExpert()), hops, cross);
-    }
-
-    private static long[][] dense(PairCounter t, int experts) {
-        long[][] d = new long[experts][experts];
-        t.forEach((a, b, c) -> d[a][b] += c);
-        return d;
     }
 }
