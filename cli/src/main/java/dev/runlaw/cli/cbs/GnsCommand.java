@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "gns", sortOptions = false,
         description = "Replay CSVs (step,grad_sq_norm_small,batch_small,grad_sq_norm_big,batch_big) through the "
-                + "gradient noise scale estimator: B_simple with its 90 % band.")
+                + "gradient noise scale estimator: B_simple with its 90 %% band.")
 public final class GnsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
