@@ -7,8 +7,8 @@
 -- one analysis layer by layer; the key identifies a row.
 -- Version analysed_at_ms: fixed per analysis (see routing_analyses); a replay of the final stage collapses. Read with
 -- FINAL.
--- NULLs: temporal_locality without consecutive pairs, top_pair_* without a route of two ids, next_layer_hit at the
--- last layer or without hops.
+-- NULLs: max_over_mean without load, temporal_locality without consecutive pairs, top_pair_a/b without a route of
+-- two ids, next_layer_hit at the last layer or without hops.
 -- Retention: as routing_analyses.
 CREATE TABLE IF NOT EXISTS routing_layer_stats
 (
@@ -20,7 +20,7 @@ CREATE TABLE IF NOT EXISTS routing_layer_stats
     experts                   Int32,
     records                   Int64,
     load                      Array(Int64),
-    max_over_mean             Float64,
+    max_over_mean             Nullable(Float64),
     cv                        Float64,
     norm_entropy              Float64,
     temporal_locality         Nullable(Float64),

@@ -6,6 +6,7 @@
 -- Grain: source x analysis x placement. ORDER BY (source, analysis_id, placement): the key identifies a row.
 -- Version analysed_at_ms: fixed per analysis (see routing_analyses); a replay of the final stage collapses. Read with
 -- FINAL.
+-- NULLs: a fraction without anything to divide (no load, no hops).
 -- Retention: as routing_analyses.
 CREATE TABLE IF NOT EXISTS routing_placements
 (
@@ -15,8 +16,8 @@ CREATE TABLE IF NOT EXISTS routing_placements
     time                       DateTime('UTC'),
     placement                  Enum8('contiguous' = 1, 'balanced' = 2, 'optimized' = 3),
     devices                    Int32,
-    device_load_max_over_mean  Float64,
-    transition_cross_device    Float64,
+    device_load_max_over_mean  Nullable(Float64),
+    transition_cross_device    Nullable(Float64),
     bytes                      Int64
 )
 ENGINE = ReplacingMergeTree(analysed_at_ms)

@@ -1,0 +1,189 @@
+package dev.runlaw.jobs.routing;
+
+import dev.runlaw.math.routing.TokenRoute;
+import dev.runlaw.schema.RoutingTraceBatch;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Converts routing records to {@link SequenceFragment}s and back: a RoutingTraceBatch is cut into one fragment per
+ * sequence it holds; a stream of {@link TokenRoute}s (a trace file) into one fragment per run of consecutive records
+ * of one sequence; and all fragments of one sequence back into the sequence's routes, each (token, layer) once.
+ * Pure; no Flink.
+ */
+public final class TraceFragments {
+    private TraceFragments() {
+    }
+
+    /** One fragment per sequence id in {@code batch}, in order of first appearance. */
+    public static List<SequenceFragment> of(RoutingTraceBatch batch) {
+        Map<String, Builder> bySequence = new LinkedHashMap<>();
+        List<dev.runlaw.schema.TokenRoute> tokens = batch.getTokens();
+        for (int i = 0, n = tokens.size(); i < n; i++) {
+            dev.runlaw.schema.TokenRoute t = tokens.get(i);
+            Builder b = bySequence.get(t.getSequenceId());
+            if (b == null) {
+                b = new Builder(batch.getSource(), batch.getStep(), t.getSequenceId(), batch.getWallTimeMs());
+                bySequence.put(t.getSequenceId(), b);
+            }
+            b.add(t.getTokenPosition(), t.getLayer(), t.getExpertIds());
+        }
+        List<SequenceFragment> out = new ArrayList<>(bySequence.size());
+        for (Builder b : bySequence.values()) {
+            out.add(b.build());
+        }
+        return out;
+    }
+
+    /**
+     * Cuts {@code routes} into fragments, one per run of consecutive records of the same (source, step, sequence),
+     * handing each to {@code out}; every fragment has version 0 (a trace file has no write times: a repeated
+     * (token, layer) keeps its last copy).
+     */
+    public static void of(Iterable<TokenRoute> routes, Consumer<SequenceFragment> out) {
+        Builder b = null;
+        for (TokenRoute r : routes) {
+            if (b == null || b.step != r.step() || !b.sequenceId.equals(r.sequenceId()) || !b.source.equals(r.source())) {
+                if (b != null) {
+                    out.accept(b.build());
+                }
+                b = new Builder(r.source(), r.step(), r.sequenceId(), 0);
+            }
+            b.add(r.tokenPosition(), r.layer(), r.expertIds());
+        }
+        if (b != null) {
+            out.accept(b.build());
+        }
+    }
+
+    /**
+     * The routes of one sequence from all its fragments, any order: each (token position, layer) once, the copy of
+     * the fragment with the highest version winning, among equal versions the one seen last (as ClickHouse's
+     * ReplacingMergeTree keeps the last insert of a version).
+     *
+     * @param fragments at least one, all with the same {@link SequenceFragment#key()}
+     */
+    public static List<TokenRoute> routes(List<SequenceFragment> fragments) {
+        SequenceFragment first = fragments.get(0);
+        int total = 0;
+        for (SequenceFragment f : fragments) {
+            total += f.routes();
+        }
+        long[] cells = new long[total];
+        int c = 0;
+        for (SequenceFragment f : fragments) {
+            for (int i = 0, n = f.routes(); i < n; i++) {
+                cells[c++] = cell(f, i);
+            }
+        }
+        List<TokenRoute> out = new ArrayList<>(total);
+        if (distinct(cells)) {
+            // The common case: no (token, layer) twice; no map needed.
+            for (SequenceFragment f : fragments) {
+                for (int i = 0, n = f.routes(); i < n; i++) {
+                    out.add(route(first, f, i));
+                }
+            }
+            return out;
+        }
+        Map<Long, Integer> seen = new HashMap<>(total * 2);
+        long[] versions = new long[total];
+        for (SequenceFragment f : fragments) {
+            for (int i = 0, n = f.routes(); i < n; i++) {
+                Integer at = seen.putIfAbsent(cell(f, i), out.size());
+                if (at == null) {
+                    versions[out.size()] = f.version();
+                    out.add(route(first, f, i));
+                } else if (f.version() >= versions[at]) {
+                    versions[at] = f.version();
+                    out.set(at, route(first, f, i));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static long cell(SequenceFragment f, int i) {
+        return ((long) f.layers()[i] << 32) | (f.positions()[i] & 0xFFFF_FFFFL);
+    }
+
+    private static TokenRoute route(SequenceFragment key, SequenceFragment f, int i) {
+        return new TokenRoute(key.source(), key.step(), key.sequenceId(), f.positions()[i], f.layers()[i],
+                f.idsOf(i));
+    }
+
+    /** Whether no value occurs twice (sorts {@code cells}). */
+    private static boolean distinct(long[] cells) {
+        Arrays.sort(cells);
+        for (int i = 1; i < cells.length; i++) {
+            if (cells[i] == cells[i - 1]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Accumulates one fragment's columns. */
+    private static final class Builder {
+        final String source;
+        final long step;
+        final String sequenceId;
+        final long version;
+        int n;
+        int[] positions = new int[16];
+        int[] layers = new int[16];
+        int[] idEnds = new int[16];
+        int[] ids = new int[32];
+        int idCount;
+
+        Builder(String source, long step, String sequenceId, long version) {
+            this.source = source;
+            this.step = step;
+            this.sequenceId = sequenceId;
+            this.version = version;
+        }
+
+        void add(int position, int layer, List<Integer> expertIds) {
+            room(expertIds.size());
+            for (int k = 0, m = expertIds.size(); k < m; k++) {
+                ids[idCount++] = expertIds.get(k);
+            }
+            close(position, layer);
+        }
+
+        void add(int position, int layer, int[] expertIds) {
+            room(expertIds.length);
+            System.arraycopy(expertIds, 0, ids, idCount, expertIds.length);
+            idCount += expertIds.length;
+            close(position, layer);
+        }
+
+        private void room(int k) {
+            if (n == positions.length) {
+                positions = Arrays.copyOf(positions, n * 2);
+                layers = Arrays.copyOf(layers, n * 2);
+                idEnds = Arrays.copyOf(idEnds, n * 2);
+            }
+            if (idCount + k > ids.length) {
+                ids = Arrays.copyOf(ids, Math.max(ids.length * 2, idCount + k));
+            }
+        }
+
+        private void close(int position, int layer) {
+            positions[n] = position;
+            layers[n] = layer;
+            idEnds[n] = idCount;
+            n++;
+        }
+
+        SequenceFragment build() {
+            return new SequenceFragment(source, step, sequenceId, version, Arrays.copyOf(positions, n),
+                    Arrays.copyOf(layers, n), Arrays.copyOf(idEnds, n), Arrays.copyOf(ids, idCount));
+        }
+    }
+}
