@@ -19,7 +19,8 @@ import org.apache.flink.util.Collector;
 /**
  * The routing job's first stage, next to the Kafka source: keeps the records of the analysed source (by Kafka key,
  * before decoding: other sources' batches cost nothing but the read), decodes and validates them with the same
- * {@link TelemetryDecoder} as the ingest job (a refused batch becomes a {@link DeadLetterEvent} with its reason on
+ * {@link TelemetryDecoder} as the ingest job (a fast path, {@link FastTraceReader}, answers for the batches it
+ * fully accepts and leaves every other to the decoder; a refused batch becomes a {@link DeadLetterEvent} with its reason on
  * {@link DeadLetters#TAG}, and none of its records count), and cuts each batch into one {@link SequenceFragment}
  * per sequence it holds.
  *
@@ -33,6 +34,7 @@ public final class RoutingBatchFunction extends ProcessFunction<KafkaRecord, Seq
 
     private transient byte[] sourceKey;
     private transient TelemetryDecoder decoder;
+    private transient FastTraceReader fast;
     private transient Map<RejectReason, Counter> refused;
     private transient Counter routesIn;
     private transient Counter otherSources;
@@ -46,6 +48,7 @@ public final class RoutingBatchFunction extends ProcessFunction<KafkaRecord, Seq
         sourceKey = config.source().getBytes(StandardCharsets.UTF_8);
         decoder = new TelemetryDecoder(config.settings().topicPrefix(), List.of(RecordKind.ROUTING_TRACE),
                 config.settings().limits(), true);
+        fast = new FastTraceReader(config.settings().limits());
         var group = getRuntimeContext().getMetricGroup().addGroup("runlaw_routing");
         refused = DeadLetters.counters(group);
         routesIn = group.counter("routes_in");
@@ -57,6 +60,14 @@ public final class RoutingBatchFunction extends ProcessFunction<KafkaRecord, Seq
         if (!Arrays.equals(in.key(), sourceKey)) {
             // The topic is keyed by source; the ingest job dead-letters a batch filed under a wrong key.
             otherSources.inc();
+            return;
+        }
+        List<SequenceFragment> fragments = fast.read(in.value(), config.source());
+        if (fragments != null) {
+            for (SequenceFragment f : fragments) {
+                routesIn.inc(f.routes());
+                out.collect(f);
+            }
             return;
         }
         TelemetryDecoder.Result r = decoder.decode(in);

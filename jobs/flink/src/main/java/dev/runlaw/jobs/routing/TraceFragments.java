@@ -22,19 +22,19 @@ public final class TraceFragments {
 
     /** One fragment per sequence id in {@code batch}, in order of first appearance. */
     public static List<SequenceFragment> of(RoutingTraceBatch batch) {
-        Map<String, Builder> bySequence = new LinkedHashMap<>();
+        Map<String, FragmentBuilder> bySequence = new LinkedHashMap<>();
         List<dev.runlaw.schema.TokenRoute> tokens = batch.getTokens();
         for (int i = 0, n = tokens.size(); i < n; i++) {
             dev.runlaw.schema.TokenRoute t = tokens.get(i);
-            Builder b = bySequence.get(t.getSequenceId());
+            FragmentBuilder b = bySequence.get(t.getSequenceId());
             if (b == null) {
-                b = new Builder(batch.getSource(), batch.getStep(), t.getSequenceId(), batch.getWallTimeMs());
+                b = new FragmentBuilder(batch.getSource(), batch.getStep(), t.getSequenceId(), batch.getWallTimeMs());
                 bySequence.put(t.getSequenceId(), b);
             }
             b.add(t.getTokenPosition(), t.getLayer(), t.getExpertIds());
         }
         List<SequenceFragment> out = new ArrayList<>(bySequence.size());
-        for (Builder b : bySequence.values()) {
+        for (FragmentBuilder b : bySequence.values()) {
             out.add(b.build());
         }
         return out;
@@ -46,13 +46,13 @@ public final class TraceFragments {
      * (token, layer) keeps its last copy).
      */
     public static void of(Iterable<TokenRoute> routes, Consumer<SequenceFragment> out) {
-        Builder b = null;
+        FragmentBuilder b = null;
         for (TokenRoute r : routes) {
             if (b == null || b.step != r.step() || !b.sequenceId.equals(r.sequenceId()) || !b.source.equals(r.source())) {
                 if (b != null) {
                     out.accept(b.build());
                 }
-                b = new Builder(r.source(), r.step(), r.sequenceId(), 0);
+                b = new FragmentBuilder(r.source(), r.step(), r.sequenceId(), 0);
             }
             b.add(r.tokenPosition(), r.layer(), r.expertIds());
         }
@@ -126,64 +126,5 @@ public final class TraceFragments {
             }
         }
         return true;
-    }
-
-    /** Accumulates one fragment's columns. */
-    private static final class Builder {
-        final String source;
-        final long step;
-        final String sequenceId;
-        final long version;
-        int n;
-        int[] positions = new int[16];
-        int[] layers = new int[16];
-        int[] idEnds = new int[16];
-        int[] ids = new int[32];
-        int idCount;
-
-        Builder(String source, long step, String sequenceId, long version) {
-            this.source = source;
-            this.step = step;
-            this.sequenceId = sequenceId;
-            this.version = version;
-        }
-
-        void add(int position, int layer, List<Integer> expertIds) {
-            room(expertIds.size());
-            for (int k = 0, m = expertIds.size(); k < m; k++) {
-                ids[idCount++] = expertIds.get(k);
-            }
-            close(position, layer);
-        }
-
-        void add(int position, int layer, int[] expertIds) {
-            room(expertIds.length);
-            System.arraycopy(expertIds, 0, ids, idCount, expertIds.length);
-            idCount += expertIds.length;
-            close(position, layer);
-        }
-
-        private void room(int k) {
-            if (n == positions.length) {
-                positions = Arrays.copyOf(positions, n * 2);
-                layers = Arrays.copyOf(layers, n * 2);
-                idEnds = Arrays.copyOf(idEnds, n * 2);
-            }
-            if (idCount + k > ids.length) {
-                ids = Arrays.copyOf(ids, Math.max(ids.length * 2, idCount + k));
-            }
-        }
-
-        private void close(int position, int layer) {
-            positions[n] = position;
-            layers[n] = layer;
-            idEnds[n] = idCount;
-            n++;
-        }
-
-        SequenceFragment build() {
-            return new SequenceFragment(source, step, sequenceId, version, Arrays.copyOf(positions, n),
-                    Arrays.copyOf(layers, n), Arrays.copyOf(idEnds, n), Arrays.copyOf(ids, idCount));
-        }
     }
 }
