@@ -23,8 +23,8 @@ import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code runlaw import csv|jsonl|tensorboard|megatron-routing --bootstrap HOST:PORT [options] FILE...|DIR}: streams
- * files into Kafka through the producer library, resumably and idempotently ({@link FileImporter}, {@link ImportRun},
+ * {@code runlaw import csv|jsonl|tensorboard|megatron-routing|routing-jsonl --bootstrap HOST:PORT [options]
+ * FILE...|DIR}: streams files into Kafka through the producer library, resumably and idempotently ({@link FileImporter}, {@link ImportRun},
  * {@code docs/import.md}). One subcommand per format; the options they share are in {@link Common}.
  *
  * <p>Exit codes: 0 when every file was imported, skipped as already imported, or had at least some importable
@@ -51,7 +51,8 @@ public final class ImportCommand {
     /** The {@code import} command, its imports reporting to {@code out} (files) and {@code err} (problems). */
     public static CommandLine commandLine(PrintStream out, PrintStream err) {
         CommandLine cl = new CommandLine(new ImportCommand());
-        for (FormatCommand f : List.of(new Csv(), new Jsonl(), new TensorBoard(), new MegatronRouting())) {
+        for (FormatCommand f : List.of(new Csv(), new Jsonl(), new TensorBoard(), new MegatronRouting(),
+                new RoutingJsonl())) {
             f.out = out;
             f.err = err;
             CommandLine sub = new CommandLine(f);
@@ -77,7 +78,8 @@ public final class ImportCommand {
         System.arraycopy(args, 0, full, 1, args.length);
         ParseResult format = cl.parseArgs(full).subcommand().subcommand();
         if (format == null) {
-            throw new ParameterException(cl, "missing FORMAT (csv, jsonl, tensorboard or megatron-routing)");
+            throw new ParameterException(cl, "missing FORMAT (csv, jsonl, tensorboard, megatron-routing or "
+                    + "routing-jsonl)");
         }
         return ((FormatCommand) format.commandSpec().userObject()).options();
     }
@@ -278,11 +280,8 @@ public final class ImportCommand {
         }
     }
 
-    @Command(name = "megatron-routing", sortOptions = false, abbreviateSynopsis = true,
-            description = "Megatron-LM routing traces (router_trace_rank*.jsonl).")
-    static final class MegatronRouting extends FormatCommand {
-        @Option(names = "--run-id", paramLabel = "ID", order = 2, description = "The trace's source id (required).")
-        String runId;
+    /** The options of both routing-trace formats. */
+    abstract static class RoutingFormatCommand extends FormatCommand {
         @Option(names = "--batch-tokens", paramLabel = "N", order = 12,
                 description = "Tokens per RoutingTraceBatch (default ${DEFAULT-VALUE}; at most "
                         + "limits.max-tokens-per-batch).")
@@ -290,6 +289,25 @@ public final class ImportCommand {
         @Option(names = "--source-kind", paramLabel = "K", order = 13,
                 description = "TRAINING (default) or INFERENCE.")
         String sourceKind = SourceKind.TRAINING.name();
+
+        @Override
+        ImportSettings particular(ImportSettings s) {
+            positive("--batch-tokens", batchTokens);
+            SourceKind kind;
+            try {
+                kind = SourceKind.valueOf(sourceKind.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw Commands.usage(spec, "--source-kind must be TRAINING or INFERENCE, got " + sourceKind);
+            }
+            return s.withBatchTokens(batchTokens).withSourceKind(kind);
+        }
+    }
+
+    @Command(name = "megatron-routing", sortOptions = false, abbreviateSynopsis = true,
+            description = "Megatron-LM routing traces (router_trace_rank*.jsonl).")
+    static final class MegatronRouting extends RoutingFormatCommand {
+        @Option(names = "--run-id", paramLabel = "ID", order = 2, description = "The trace's source id (required).")
+        String runId;
 
         @Override
         ImportFormat format() {
@@ -303,17 +321,23 @@ public final class ImportCommand {
             }
             return runId;
         }
+    }
+
+    @Command(name = "routing-jsonl", sortOptions = false, abbreviateSynopsis = true,
+            description = "runlaw per-token routing JSONL: {source, step, sequence_id, token_position, layer, "
+                    + "expert_ids[, gate_weights]} per line.")
+    static final class RoutingJsonl extends RoutingFormatCommand {
+        @Option(names = "--run-id", paramLabel = "ID", order = 2, description = "Source of lines without a source.")
+        String runId;
 
         @Override
-        ImportSettings particular(ImportSettings s) {
-            positive("--batch-tokens", batchTokens);
-            SourceKind kind;
-            try {
-                kind = SourceKind.valueOf(sourceKind.toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw Commands.usage(spec, "--source-kind must be TRAINING or INFERENCE, got " + sourceKind);
-            }
-            return s.withBatchTokens(batchTokens).withSourceKind(kind);
+        ImportFormat format() {
+            return ImportFormat.ROUTING_JSONL;
+        }
+
+        @Override
+        String runId() {
+            return runId;
         }
     }
 }

@@ -16,7 +16,9 @@ public enum ImportFormat {
     /** TensorBoard event files ({@code *tfevents*}), scalars only. */
     TENSORBOARD("tensorboard"),
     /** Megatron-LM {@code router_trace_rank<R>.jsonl} files. */
-    MEGATRON_ROUTING("megatron-routing");
+    MEGATRON_ROUTING("megatron-routing"),
+    /** runlaw's per-token routing JSONL: one line per token and layer ({@link RoutingJsonlParser}). */
+    ROUTING_JSONL("routing-jsonl");
 
     private final String cliName;
 
@@ -35,13 +37,13 @@ public enum ImportFormat {
                 return f;
             }
         }
-        throw new IllegalArgumentException("unknown format '" + name + "'; expected csv, jsonl, tensorboard or "
-                + "megatron-routing");
+        throw new IllegalArgumentException("unknown format '" + name + "'; expected csv, jsonl, tensorboard, "
+                + "megatron-routing or routing-jsonl");
     }
 
     /** Whether the records carry steps of a training run (and so RunStarted/RunFinished make sense). */
     public boolean stepMetrics() {
-        return this != MEGATRON_ROUTING;
+        return this != MEGATRON_ROUTING && this != ROUTING_JSONL;
     }
 
     /** Whether a file found in a directory is of this format. */
@@ -49,7 +51,7 @@ public enum ImportFormat {
         String n = file.getFileName().toString();
         return switch (this) {
             case CSV -> n.endsWith(".csv");
-            case JSONL -> n.endsWith(".jsonl") || n.endsWith(".ndjson");
+            case JSONL, ROUTING_JSONL -> n.endsWith(".jsonl") || n.endsWith(".ndjson");
             case TENSORBOARD -> n.contains("tfevents");
             case MEGATRON_ROUTING -> n.endsWith(".jsonl") && n.contains("rank");
         };
@@ -88,6 +90,7 @@ public enum ImportFormat {
             case TENSORBOARD -> new TensorBoardScalarParser(runId, originMs, settings);
             case MEGATRON_ROUTING -> new MegatronRoutingParser(runId, originMs, settings,
                     file.getFileName().toString());
+            case ROUTING_JSONL -> new RoutingJsonlParser(runId, originMs, settings);
         };
     }
 }
