@@ -90,7 +90,7 @@ public final class RoutingJob {
                 .uid(FRAGMENT_UID).name("decode and cut into sequences");
         fragments.getSideOutput(DeadLetters.TAG).sinkTo(deadLetterSink).uid(DEAD_LETTER_SINK_UID)
                 .name("kafka dead letters");
-        DataStream<byte[]> total = count(fragments, config.devices());
+        DataStream<byte[]> total = count(fragments, config.devices(), true);
         total.flatMap(new RoutingRowsFunction(config, "kafka " + config.tracesTopic() + " from "
                         + config.settings().startingOffsets().name().toLowerCase(java.util.Locale.ROOT)
                         + " offsets to the latest at start")).setParallelism(1).uid(ROWS_UID).name("analyse and map to rows")
@@ -103,13 +103,16 @@ public final class RoutingJob {
      * source by {@code routing analyze}): keyed by sequence, counted in parallel, merged.
      *
      * @param devices the analysis' device count ({@link dev.runlaw.math.routing.RoutingCounts#devices()})
+     * @param dedupe  count a repeated (token, layer) of a sequence once, the newest version (Kafka: a replayed
+     *                batch, as table routing_trace keeps it), or every record (trace files, as the command's local
+     *                backend)
      * @return the merged counts, one element at the end of the input
      */
-    public static DataStream<byte[]> count(DataStream<SequenceFragment> fragments, int devices) {
+    public static DataStream<byte[]> count(DataStream<SequenceFragment> fragments, int devices, boolean dedupe) {
         return fragments
                 .keyBy(SequenceFragment::key)
                 .transform("count sequences", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO,
-                        new SequenceCountOperator(devices))
+                        new SequenceCountOperator(devices, dedupe))
                 .uid(COUNT_UID)
                 .global()
                 .transform("merge counts", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO,

@@ -35,15 +35,20 @@ public final class SequenceCountOperator extends AbstractStreamOperator<byte[]>
     private static final long serialVersionUID = 1L;
 
     private final int devices;
+    private final boolean dedupe;
 
     private transient ListState<SequenceFragment> fragments;
     private transient InternalTimerService<VoidNamespace> timers;
     private transient RoutingCounts counts;
     private transient Counter sequences;
 
-    /** @param devices the analysis' device count (a token's home device is its position mod devices) */
-    public SequenceCountOperator(int devices) {
+    /**
+     * @param devices the analysis' device count (a token's home device is its position mod devices)
+     * @param dedupe  count each (token, layer) of a sequence once ({@link TraceFragments#routes})
+     */
+    public SequenceCountOperator(int devices, boolean dedupe) {
         this.devices = devices;
+        this.dedupe = dedupe;
     }
 
     @Override
@@ -70,7 +75,7 @@ public final class SequenceCountOperator extends AbstractStreamOperator<byte[]>
         }
         fragments.clear();
         if (!all.isEmpty()) {
-            counts.addSequence(TraceFragments.routes(all));
+            counts.addSequence(TraceFragments.routes(all, dedupe));
             sequences.inc();
         }
     }

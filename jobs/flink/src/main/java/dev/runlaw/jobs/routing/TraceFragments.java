@@ -62,17 +62,27 @@ public final class TraceFragments {
     }
 
     /**
-     * The routes of one sequence from all its fragments, any order: each (token position, layer) once, the copy of
-     * the fragment with the highest version winning, among equal versions the one seen last (as ClickHouse's
-     * ReplacingMergeTree keeps the last insert of a version).
+     * The routes of one sequence from all its fragments, any order. With {@code dedupe}, each (token position,
+     * layer) once: the copy of the fragment with the highest version wins, among equal versions the one seen last
+     * (as table routing_trace's ReplacingMergeTree keeps one row per (token, layer), so a replayed Kafka batch
+     * counts once); without, every record as given (a trace file's lines, as {@code routing analyze} counts them).
      *
      * @param fragments at least one, all with the same {@link SequenceFragment#key()}
      */
-    public static List<TokenRoute> routes(List<SequenceFragment> fragments) {
+    public static List<TokenRoute> routes(List<SequenceFragment> fragments, boolean dedupe) {
         SequenceFragment first = fragments.get(0);
         int total = 0;
         for (SequenceFragment f : fragments) {
             total += f.routes();
+        }
+        List<TokenRoute> out = new ArrayList<>(total);
+        if (!dedupe) {
+            for (SequenceFragment f : fragments) {
+                for (int i = 0, n = f.routes(); i < n; i++) {
+                    out.add(route(first, f, i));
+                }
+            }
+            return out;
         }
         long[] cells = new long[total];
         int c = 0;
@@ -81,7 +91,6 @@ public final class TraceFragments {
                 cells[c++] = cell(f, i);
             }
         }
-        List<TokenRoute> out = new ArrayList<>(total);
         if (distinct(cells)) {
             // The common case: no (token, layer) twice; no map needed.
             for (SequenceFragment f : fragments) {
