@@ -23,7 +23,10 @@ final class AffinityPlacement {
     private static final int MAX_SWEEPS = 50;
 
     private final long[][] load;
-    private final long[][][] transitions;
+    /** Per link i (layer i → i + 1): the non-zero transitions as parallel arrays, or null. */
+    private final int[][] linkFrom;
+    private final int[][] linkTo;
+    private final long[][] linkCount;
     private final int devices;
     private final int layers;
     private final int experts;
@@ -32,8 +35,12 @@ final class AffinityPlacement {
     private final long[] bound;
 
     AffinityPlacement(long[][] load, long[][][] transitions, int devices) {
+        this(load, sparse(transitions), devices);
+    }
+
+    /** With the transitions of link i as a {@link PairCounter} (null: no link). */
+    AffinityPlacement(long[][] load, PairCounter[] transitions, int devices) {
         this.load = load;
-        this.transitions = transitions;
         this.devices = devices;
         this.layers = load.length;
         this.experts = layers == 0 ? 0 : load[0].length;
@@ -44,6 +51,30 @@ final class AffinityPlacement {
         }
         if (transitions.length > layers) {
             throw new IllegalArgumentException("more transition matrices than layers");
+        }
+        linkFrom = new int[transitions.length][];
+        linkTo = new int[transitions.length][];
+        linkCount = new long[transitions.length][];
+        for (int i = 0; i < transitions.length; i++) {
+            if (transitions[i] != null) {
+                int n = transitions[i].size();
+                int[] from = new int[n];
+                int[] to = new int[n];
+                long[] count = new long[n];
+                int[] k = {0};
+                transitions[i].forEach((a, b, c) -> {
+                    if (a >= experts || b >= experts) {
+                        throw new IllegalArgumentException("transition " + a + " → " + b + " beyond " + experts
+                                + " experts");
+                    }
+                    from[k[0]] = a;
+                    to[k[0]] = b;
+                    count[k[0]++] = c;
+                });
+                linkFrom[i] = from;
+                linkTo[i] = to;
+                linkCount[i] = count;
+            }
         }
         this.capacity = layers == 0 ? new int[0] : Placements.capacities(experts, devices);
         this.map = new int[layers][];
@@ -63,7 +94,7 @@ final class AffinityPlacement {
             bound[i] = max + (long) Math.floor(SLACK * sum / devices);
         }
         for (int i = 1; i < layers; i++) {
-            if (link(i - 1) != null) {
+            if (linked(i - 1)) {
                 relabel(i);
             }
         }
@@ -79,24 +110,38 @@ final class AffinityPlacement {
         return map;
     }
 
-    /** T_i (layer i → i + 1), or null. */
-    private long[][] link(int i) {
-        return i >= 0 && i < transitions.length ? transitions[i] : null;
+    private static PairCounter[] sparse(long[][][] transitions) {
+        PairCounter[] out = new PairCounter[transitions.length];
+        for (int i = 0; i < transitions.length; i++) {
+            if (transitions[i] != null) {
+                out[i] = new PairCounter();
+                for (int a = 0; a < transitions[i].length; a++) {
+                    for (int b = 0; b < transitions[i][a].length; b++) {
+                        if (transitions[i][a][b] != 0) {
+                            out[i].add(a, b, transitions[i][a][b]);
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Whether link i (layer i → i + 1) exists. */
+    private boolean linked(int i) {
+        return i >= 0 && i < linkFrom.length && linkFrom[i] != null;
     }
 
     private void relabel(int i) {
-        long[][] t = link(i - 1);
         int[] prev = map[i - 1];
         int[] cur = map[i];
         // weight[group][device]: hops into group (current label) from experts on device of the previous layer
         long[][] weight = new long[devices][devices];
-        for (int a = 0; a < experts; a++) {
-            long[] row = t[a];
-            for (int b = 0; b < experts; b++) {
-                if (row[b] != 0) {
-                    weight[cur[b]][prev[a]] += row[b];
-                }
-            }
+        int[] from = linkFrom[i - 1];
+        int[] to = linkTo[i - 1];
+        long[] count = linkCount[i - 1];
+        for (int k = 0; k < from.length; k++) {
+            weight[cur[to[k]]][prev[from[k]]] += count[k];
         }
         long penalty = 0;
         for (long[] w : weight) {
@@ -158,22 +203,22 @@ final class AffinityPlacement {
     /** gain[b][d]: hops into b from the previous layer's experts on d plus hops out of b to the next's on d. */
     private long[][] gain(int i) {
         long[][] g = new long[experts][devices];
-        long[][] in = link(i - 1);
-        if (in != null) {
+        if (linked(i - 1)) {
             int[] prev = map[i - 1];
-            for (int a = 0; a < experts; a++) {
-                for (int b = 0; b < experts; b++) {
-                    g[b][prev[a]] += in[a][b];
-                }
+            int[] from = linkFrom[i - 1];
+            int[] to = linkTo[i - 1];
+            long[] count = linkCount[i - 1];
+            for (int k = 0; k < from.length; k++) {
+                g[to[k]][prev[from[k]]] += count[k];
             }
         }
-        long[][] out = link(i);
-        if (out != null && i + 1 < layers) {
+        if (linked(i) && i + 1 < layers) {
             int[] next = map[i + 1];
-            for (int b = 0; b < experts; b++) {
-                for (int c = 0; c < experts; c++) {
-                    g[b][next[c]] += out[b][c];
-                }
+            int[] from = linkFrom[i];
+            int[] to = linkTo[i];
+            long[] count = linkCount[i];
+            for (int k = 0; k < from.length; k++) {
+                g[from[k]][next[to[k]]] += count[k];
             }
         }
         return g;

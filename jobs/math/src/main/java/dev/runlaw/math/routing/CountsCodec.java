@@ -6,8 +6,6 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The byte form of {@link RoutingCounts}: a version byte, the device count, the tokens, then per layer with records
@@ -50,24 +48,31 @@ final class CountsCodec {
         }
         writeCounter(out, lc.pairs);
         writeCounter(out, lc.transitions);
-        List<IdSet> sets = new ArrayList<>(lc.bigSets.keySet());
-        sets.sort(null);
+        SetCounter sets = lc.bigSets;
         out.writeInt(sets.size());
-        for (IdSet s : sets) {
-            out.writeInt(s.ids().length);
-            for (int id : s.ids()) {
-                out.writeInt(id);
+        for (int s : sets.sortedOrder()) {
+            out.writeInt(sets.length(s));
+            for (int j = 0; j < sets.length(s); j++) {
+                out.writeInt(sets.id(s, j));
             }
-            out.writeLong(lc.bigSets.get(s)[0]);
+            out.writeLong(sets.count(s));
         }
     }
 
-    private static void writeCounter(DataOutputStream out, LongCounter c) throws IOException {
-        long[] keys = c.sortedKeys();
-        out.writeInt(keys.length);
-        for (long k : keys) {
-            out.writeLong(k);
-            out.writeLong(c.get(k));
+    private static void writeCounter(DataOutputStream out, PairCounter c) throws IOException {
+        out.writeInt(c.size());
+        IOException[] failed = {null};
+        c.forEach((a, b, n) -> {
+            try {
+                out.writeInt(a);
+                out.writeInt(b);
+                out.writeLong(n);
+            } catch (IOException e) {
+                failed[0] = e;
+            }
+        });
+        if (failed[0] != null) {
+            throw failed[0];
         }
     }
 
@@ -117,14 +122,19 @@ final class CountsCodec {
             for (int k = 0; k < ids.length; k++) {
                 ids[k] = in.readInt();
             }
-            lc.bigSets.put(new IdSet(ids), new long[] {in.readLong()});
+            lc.bigSets.add(ids, 0, ids.length, in.readLong());
         }
     }
 
-    private static void readCounter(DataInputStream in, LongCounter c) throws IOException {
+    private static void readCounter(DataInputStream in, PairCounter c) throws IOException {
         int n = count(in.readInt(), "entries");
         for (int i = 0; i < n; i++) {
-            c.add(in.readLong(), in.readLong());
+            int a = in.readInt();
+            int b = in.readInt();
+            if (a < 0 || b < 0) {
+                throw new IllegalArgumentException("bad expert pair " + a + ", " + b);
+            }
+            c.add(a, b, in.readLong());
         }
     }
 

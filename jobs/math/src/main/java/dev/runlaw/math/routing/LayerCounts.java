@@ -1,8 +1,6 @@
 package dev.runlaw.math.routing;
 
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * The exact counts of one layer (see {@link RoutingCounts}); every field is a sum over records or record pairs, so
@@ -20,11 +18,11 @@ final class LayerCounts {
     long localityPairs;
     long localityHits;
     /** (e1 &lt; e2) → records whose id set contains both. */
-    final LongCounter pairs = new LongCounter();
+    final PairCounter pairs = new PairCounter();
     /** (a, b) → tokens whose first id here is a and first id at layer + 1 is b. */
-    final LongCounter transitions = new LongCounter();
+    final PairCounter transitions = new PairCounter();
     /** Id sets of three or more distinct ids → records with exactly that set (for the exact chance term). */
-    final Map<IdSet, long[]> bigSets = new HashMap<>();
+    final SetCounter bigSets = new SetCounter();
 
     LayerCounts(int devices) {
         this.devices = devices;
@@ -55,11 +53,11 @@ final class LayerCounts {
             load[e]++;
             homeLoad[e * devices + home]++;
             for (int j = i + 1; j < from + len; j++) {
-                pairs.add(LongCounter.key(e, ids[j]), 1);
+                pairs.add(e, ids[j], 1);
             }
         }
         if (len >= 3) {
-            bigSets.computeIfAbsent(new IdSet(Arrays.copyOfRange(ids, from, from + len)), k -> new long[1])[0]++;
+            bigSets.add(ids, from, len, 1);
         }
     }
 
@@ -76,9 +74,7 @@ final class LayerCounts {
         localityHits += o.localityHits;
         pairs.addAll(o.pairs);
         transitions.addAll(o.transitions);
-        for (Map.Entry<IdSet, long[]> s : o.bigSets.entrySet()) {
-            bigSets.computeIfAbsent(s.getKey(), k -> new long[1])[0] += s.getValue()[0];
-        }
+        bigSets.addAll(o.bigSets);
     }
 
     /** The largest id seen + 1, trimming slots grown ahead. */

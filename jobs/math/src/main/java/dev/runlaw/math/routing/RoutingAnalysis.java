@@ -27,9 +27,6 @@ import java.util.Map;
  * </ul>
  */
 public final class RoutingAnalysis {
-    /** Largest E for which the transition matrices are held densely for the affinity-aware map. */
-    static final int MAX_DENSE_EXPERTS = 2048;
-
     private RoutingAnalysis() {
     }
 
@@ -59,13 +56,13 @@ public final class RoutingAnalysis {
         int[] ids = counts.layers();
         int n = ids.length;
         long[][] load = new long[n][];
-        long[][][] transitions = new long[Math.max(0, n - 1)][][];
+        PairCounter[] transitions = new PairCounter[Math.max(0, n - 1)];
         List<RoutingReport.Layer> layers = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             load[i] = counts.load(ids[i], experts);
             boolean linked = i + 1 < n && ids[i + 1] == ids[i] + 1;
-            if (linked && experts <= MAX_DENSE_EXPERTS) {
-                transitions[i] = dense(counts.peek(ids[i]).transitions, experts);
+            if (linked) {
+                transitions[i] = counts.peek(ids[i]).transitions;
             }
             layers.add(layer(counts.peek(ids[i]), ids[i], experts, load[i], linked));
         }
@@ -76,7 +73,7 @@ public final class RoutingAnalysis {
             contiguous[i] = Placements.contiguous(experts, devices);
             balanced[i] = Placements.balanced(load[i], devices);
         }
-        int[][] optimized = n == 0 ? new int[0][] : Placements.optimized(load, transitions, devices);
+        int[][] optimized = n == 0 ? new int[0][] : new AffinityPlacement(load, transitions, devices).solve();
         placements.put(RoutingReport.CONTIGUOUS, placement(counts, ids, load, contiguous, settings));
         placements.put(RoutingReport.BALANCED, placement(counts, ids, load, balanced, settings));
         placements.put(RoutingReport.OPTIMIZED, placement(counts, ids, load, optimized, settings));
@@ -92,32 +89,31 @@ public final class RoutingAnalysis {
         }
         Double maxOverMean = sum == 0 ? null : (double) max * experts / (double) sum;
         Double locality = lc.localityPairs == 0 ? null : (double) lc.localityHits / (double) lc.localityPairs;
-        RoutingReport.TopPair top = null;
-        for (long k : lc.pairs.sortedKeys()) {
-            long c = lc.pairs.get(k);
-            if (top == null || c > top.count()) {
-                top = new RoutingReport.TopPair(LongCounter.first(k), LongCounter.second(k), c);
+        RoutingReport.TopPair[] top = {null};
+        lc.pairs.forEach((a, b, c) -> {
+            if (top[0] == null || c > top[0].count()) {
+                top[0] = new RoutingReport.TopPair(a, b, c);
             }
-        }
+        });
         long hops = 0;
         Double hit = null;
         if (linked) {
-            long best = 0;
-            long[] keys = lc.transitions.sortedKeys();
-            int j = 0;
-            while (j < keys.length) {
-                int a = LongCounter.first(keys[j]);
-                long m = 0;
-                for (; j < keys.length && LongCounter.first(keys[j]) == a; j++) {
-                    long c = lc.transitions.get(keys[j]);
-                    hops += c;
-                    m = Math.max(m, c);
+            // ascending (a, b): the counts of one a are consecutive
+            long[] acc = {0, 0, -1, 0}; // hops, Σ_a max_b, current a, current max
+            lc.transitions.forEach((a, b, c) -> {
+                if (a != acc[2]) {
+                    acc[1] += acc[3];
+                    acc[2] = a;
+                    acc[3] = 0;
                 }
-                best += m;
-            }
+                acc[0] += c;
+                acc[3] = Math.max(acc[3], c);
+            });
+            hops = acc[0];
+            long best = acc[1] + acc[3];
             hit = hops == 0 ? null : (double) best / (double) hops;
         }
-        return new RoutingReport.Layer(id, experts, load, maxOverMean, locality, ChanceTerm.of(lc), top, hit,
+        return new RoutingReport.Layer(id, experts, load, maxOverMean, locality, ChanceTerm.of(lc), top[0], hit,
                 lc.records, lc.localityPairs, lc.localityHits, hops);
     }
 
@@ -147,9 +143,9 @@ public final class RoutingAnalysis {
             if (i + 1 < ids.length && ids[i + 1] == ids[i] + 1) {
                 int[] next = map[i + 1];
                 long[] hc = {0, 0};
-                lc.transitions.forEach((k, c) -> {
+                lc.transitions.forEach((a, to, c) -> {
                     hc[0] += c;
-                    if (m[LongCounter.first(k)] != next[LongCounter.second(k)]) {
+                    if (m[a] != next[to]) {
                         hc[1] += c;
                     }
                 });
@@ -160,11 +156,5 @@ public final class RoutingAnalysis {
         return new RoutingReport.Placement(map, balanced == 0 ? null : balanceSum / balanced,
                 hops == 0 ? null : (double) cross / (double) hops, Math.multiplyExact(remote,
                 s.bytesPerRemoteExpert()), hops, cross);
-    }
-
-    private static long[][] dense(LongCounter t, int experts) {
-        long[][] d = new long[experts][experts];
-        t.forEach((k, c) -> d[LongCounter.first(k)][LongCounter.second(k)] += c);
-        return d;
     }
 }

@@ -144,9 +144,7 @@ public final class RoutingCounts {
     public void forEachPair(int layer, PairVisitor visitor) {
         LayerCounts lc = peek(layer);
         if (lc != null) {
-            for (long k : lc.pairs.sortedKeys()) {
-                visitor.accept(LongCounter.first(k), LongCounter.second(k), lc.pairs.get(k));
-            }
+            lc.pairs.forEach(visitor);
         }
     }
 
@@ -154,9 +152,7 @@ public final class RoutingCounts {
     public void forEachTransition(int layer, PairVisitor visitor) {
         LayerCounts lc = peek(layer);
         if (lc != null) {
-            for (long k : lc.transitions.sortedKeys()) {
-                visitor.accept(LongCounter.first(k), LongCounter.second(k), lc.transitions.get(k));
-            }
+            lc.transitions.forEach(visitor);
         }
     }
 

@@ -106,7 +106,7 @@ final class SequenceScan {
                 for (int x = i; x < iEnd; x++) {
                     for (int y = j; y < jEnd; y++) {
                         if (first[x] >= 0 && first[y] >= 0) {
-                            lc.transitions.add(LongCounter.key(first[x], first[y]), 1);
+                            lc.transitions.add(first[x], first[y], 1);
                         }
                     }
                 }
@@ -145,6 +145,21 @@ final class SequenceScan {
     }
 
     private long distinctPositions() {
+        int max = 0;
+        for (int p : position) {
+            max = Math.max(max, p);
+        }
+        if (max < 4L * n + 64) { // dense positions (the usual 0..L-1): a bitmap instead of a sort
+            long[] seen = new long[(max >>> 6) + 1];
+            for (int p : position) {
+                seen[p >>> 6] |= 1L << p;
+            }
+            long d = 0;
+            for (long w : seen) {
+                d += Long.bitCount(w);
+            }
+            return d;
+        }
         int[] p = position.clone();
         Arrays.sort(p);
         long d = 0;
@@ -174,9 +189,27 @@ final class SequenceScan {
         return at;
     }
 
+    private static boolean isSorted(List<TokenRoute> routes) {
+        TokenRoute prev = null;
+        for (TokenRoute r : routes) {
+            if (prev != null && (r.layer() < prev.layer()
+                    || (r.layer() == prev.layer() && r.tokenPosition() < prev.tokenPosition()))) {
+                return false;
+            }
+            prev = r;
+        }
+        return true;
+    }
+
     private static int[] sortedOrder(List<TokenRoute> routes) {
         int n = routes.size();
         int[] order = new int[n];
+        if (isSorted(routes)) { // trace files list a sequence layer by layer, positions ascending
+            for (int i = 0; i < n; i++) {
+                order[i] = i;
+            }
+            return order;
+        }
         boolean packable = n < (1 << INDEX_BITS);
         for (TokenRoute r : routes) {
             packable &= r.layer() <= MAX_PACKED_LAYER;
