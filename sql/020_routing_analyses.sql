@@ -2,7 +2,7 @@
 -- writing to ClickHouse): what was read and the settings the placements were computed with.
 -- Grain: source x analysis. ORDER BY (source, analysis_id): the dashboards pick a source's latest analysis
 -- (argMax(analysis_id, analysed_at_ms)); every other routing_* table is keyed by the same (source, analysis_id).
--- Version analysed_at_ms: fixed when the analysis is configured (before the job runs), so a retried final stage
+-- Version analysed_at_ms: fixed when the analysis is configured (before the job runs), so a replay of the final stage
 -- writes the same rows with the same version and they collapse. Read with FINAL.
 -- Not partitioned (FINAL collapses only within a partition).
 -- Retention: kept until dropped; remove a source with ALTER TABLE ... DELETE WHERE source = '...' here and in the
