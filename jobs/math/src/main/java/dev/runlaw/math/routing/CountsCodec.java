@@ -1,140 +1,150 @@
 package dev.runlaw.math.routing;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
 
 /**
  * The byte form of {@link RoutingCounts}: a version byte, the device count, the tokens, then per layer with records
- * its scalars, dense loads and sparse maps in key order (so equal counts give equal bytes). For Flink state and for
- * shipping partial counts; corrupt or truncated bytes give an {@link IllegalArgumentException}.
+ * its scalars, dense loads and sparse maps in key order (so equal counts give equal bytes), big-endian. For Flink
+ * state and for shipping partial counts; corrupt or truncated bytes give an {@link IllegalArgumentException}.
  */
 final class CountsCodec {
     private CountsCodec() {
     }
 
     static byte[] write(RoutingCounts c) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(RoutingCounts.VERSION);
-            out.writeInt(c.devices());
-            out.writeLong(c.tokens());
-            int[] layers = c.layers();
-            out.writeInt(layers.length);
-            for (int l : layers) {
-                out.writeInt(l);
-                writeLayer(out, c.peek(l));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        int[] layers = c.layers();
+        long size = 1 + 4 + 8 + 4;
+        for (int l : layers) {
+            size += 4 + layerSize(c.peek(l));
         }
-        return bytes.toByteArray();
+        if (size > Integer.MAX_VALUE - 16) {
+            throw new IllegalStateException("routing counts too large to serialise: " + size + " bytes");
+        }
+        ByteBuffer out = ByteBuffer.allocate((int) size);
+        out.put((byte) RoutingCounts.VERSION);
+        out.putInt(c.devices());
+        out.putLong(c.tokens());
+        out.putInt(layers.length);
+        for (int l : layers) {
+            out.putInt(l);
+            writeLayer(out, c.peek(l));
+        }
+        return out.array();
     }
 
-    private static void writeLayer(DataOutputStream out, LayerCounts lc) throws IOException {
+    private static long layerSize(LayerCounts lc) {
+        long e = lc.usedExperts();
+        long size = 8 * 3 + 4 + e * 8 + e * lc.devices * 8;
+        size += 4 + 16L * lc.pairs.size() + 4 + 16L * lc.transitions.size() + 4;
+        SetCounter sets = lc.bigSets;
+        for (int s = 0; s < sets.size(); s++) {
+            size += 4 + 4L * sets.length(s) + 8;
+        }
+        return size;
+    }
+
+    private static void writeLayer(ByteBuffer out, LayerCounts lc) {
         int e = lc.usedExperts();
-        out.writeLong(lc.records);
-        out.writeLong(lc.localityPairs);
-        out.writeLong(lc.localityHits);
-        out.writeInt(e);
+        out.putLong(lc.records);
+        out.putLong(lc.localityPairs);
+        out.putLong(lc.localityHits);
+        out.putInt(e);
         for (int i = 0; i < e; i++) {
-            out.writeLong(lc.load[i]);
+            out.putLong(lc.load[i]);
         }
         for (int i = 0; i < e * lc.devices; i++) {
-            out.writeLong(lc.homeLoad[i]);
+            out.putLong(lc.homeLoad[i]);
         }
         writeCounter(out, lc.pairs);
         writeCounter(out, lc.transitions);
         SetCounter sets = lc.bigSets;
-        out.writeInt(sets.size());
+        out.putInt(sets.size());
         for (int s : sets.sortedOrder()) {
-            out.writeInt(sets.length(s));
+            out.putInt(sets.length(s));
             for (int j = 0; j < sets.length(s); j++) {
-                out.writeInt(sets.id(s, j));
+                out.putInt(sets.id(s, j));
             }
-            out.writeLong(sets.count(s));
+            out.putLong(sets.count(s));
         }
     }
 
-    private static void writeCounter(DataOutputStream out, PairCounter c) throws IOException {
-        out.writeInt(c.size());
-        IOException[] failed = {null};
+    private static void writeCounter(ByteBuffer out, PairCounter c) {
+        out.putInt(c.size());
         c.forEach((a, b, n) -> {
-            try {
-                out.writeInt(a);
-                out.writeInt(b);
-                out.writeLong(n);
-            } catch (IOException e) {
-                failed[0] = e;
-            }
+            out.putInt(a);
+            out.putInt(b);
+            out.putLong(n);
         });
-        if (failed[0] != null) {
-            throw failed[0];
-        }
     }
 
     static RoutingCounts read(byte[] bytes) {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
-            int v = in.readUnsignedByte();
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        try {
+            int v = in.get() & 0xff;
             if (v != RoutingCounts.VERSION) {
                 throw new IllegalArgumentException("unknown routing counts version " + v);
             }
-            int devices = in.readInt();
+            int devices = in.getInt();
+            if (devices < 1) {
+                throw new IllegalArgumentException("bad device count " + devices);
+            }
             RoutingCounts c = new RoutingCounts(devices);
-            c.addTokens(in.readLong());
-            int layers = count(in.readInt(), "layers");
+            c.addTokens(in.getLong());
+            int layers = count(in.getInt(), "layers");
             for (int i = 0; i < layers; i++) {
-                int l = in.readInt();
+                int l = in.getInt();
                 if (l < 0 || c.peek(l) != null) {
                     throw new IllegalArgumentException("bad or repeated layer " + l);
                 }
                 readLayer(in, c.layer(l));
             }
-            if (in.read() != -1) {
+            if (in.hasRemaining()) {
                 throw new IllegalArgumentException("trailing bytes");
             }
             return c;
-        } catch (IOException e) {
-            throw new IllegalArgumentException("routing counts unreadable: " + e, e);
+        } catch (BufferUnderflowException e) {
+            throw new IllegalArgumentException("routing counts unreadable: truncated", e);
         }
     }
 
-    private static void readLayer(DataInputStream in, LayerCounts lc) throws IOException {
-        lc.records = in.readLong();
-        lc.localityPairs = in.readLong();
-        lc.localityHits = in.readLong();
-        int e = count(in.readInt(), "experts");
+    private static void readLayer(ByteBuffer in, LayerCounts lc) {
+        lc.records = in.getLong();
+        lc.localityPairs = in.getLong();
+        lc.localityHits = in.getLong();
+        int e = count(in.getInt(), "experts");
+        if ((long) e * 8 * (1 + lc.devices) > in.remaining()) {
+            throw new IllegalArgumentException("routing counts unreadable: " + e + " experts but only "
+                    + in.remaining() + " bytes left");
+        }
         lc.ensureExperts(e);
         for (int i = 0; i < e; i++) {
-            lc.load[i] = in.readLong();
+            lc.load[i] = in.getLong();
         }
         for (int i = 0; i < e * lc.devices; i++) {
-            lc.homeLoad[i] = in.readLong();
+            lc.homeLoad[i] = in.getLong();
         }
         readCounter(in, lc.pairs);
         readCounter(in, lc.transitions);
-        int sets = count(in.readInt(), "id sets");
+        int sets = count(in.getInt(), "id sets");
         for (int i = 0; i < sets; i++) {
-            int[] ids = new int[count(in.readInt(), "ids")];
+            int[] ids = new int[count(in.getInt(), "ids")];
             for (int k = 0; k < ids.length; k++) {
-                ids[k] = in.readInt();
+                ids[k] = in.getInt();
             }
-            lc.bigSets.add(ids, 0, ids.length, in.readLong());
+            lc.bigSets.add(ids, 0, ids.length, in.getLong());
         }
     }
 
-    private static void readCounter(DataInputStream in, PairCounter c) throws IOException {
-        int n = count(in.readInt(), "entries");
+    private static void readCounter(ByteBuffer in, PairCounter c) {
+        int n = count(in.getInt(), "entries");
         for (int i = 0; i < n; i++) {
-            int a = in.readInt();
-            int b = in.readInt();
+            int a = in.getInt();
+            int b = in.getInt();
             if (a < 0 || b < 0) {
                 throw new IllegalArgumentException("bad expert pair " + a + ", " + b);
             }
-            c.add(a, b, in.readLong());
+            c.add(a, b, in.getLong());
         }
     }
 

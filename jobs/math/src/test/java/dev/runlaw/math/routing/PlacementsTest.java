@@ -27,6 +27,21 @@ class PlacementsTest {
     }
 
     @Test
+    void unevenExpertCountsKeepTheContiguousCapacitiesInEveryMap() {
+        long[] load = {9, 1, 4, 4, 7, 2, 8, 3, 5, 6};
+        assertThat(Placements.capacities(10, 4)).containsExactly(3, 2, 3, 2);
+        assertThat(counts(Placements.balanced(load, 4), 4)).containsExactly(3, 2, 3, 2);
+        long[][] loads = {load, load.clone()};
+        long[][][] t = new long[1][10][10];
+        for (int a = 0; a < 10; a++) {
+            t[0][a][(a + 3) % 10] = load[a];
+        }
+        int[][] opt = Placements.optimized(loads, t, 4);
+        assertThat(counts(opt[0], 4)).containsExactly(3, 2, 3, 2);
+        assertThat(counts(opt[1], 4)).containsExactly(3, 2, 3, 2);
+    }
+
+    @Test
     void replicationGivesSpareSlotsToTheHighestLoadPerReplica() {
         // Spare 1 → expert 0 (12 → 6 per replica); spare 2 → tie 6 (e0) / 6 (e2) → e0 (12 → 4).
         ReplicatedPlacement r = Placements.replicated(new long[] {12, 2, 6, 4}, 2, 2);

@@ -128,6 +128,35 @@ class RoutingAnalysisTest {
     }
 
     @Test
+    void chanceTermStaysExactWithIdsTooWideToPackAndSparsePairs() {
+        // Ids up to 8191 (13 bits): subsets of five larger ids no longer pack into 63 bits, and pairs go sparse.
+        java.util.Random rnd = new java.util.Random(4);
+        List<TokenRoute> routes = new ArrayList<>();
+        for (int p = 0; p < 300; p++) {
+            int[] ids = new int[6];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = rnd.nextInt(3) == 0 ? 8191 - rnd.nextInt(8) : rnd.nextInt(12) * 700;
+            }
+            routes.add(route("s", p, 0, ids));
+        }
+        RoutingReport.Layer l = RoutingAnalysis.analyze(count(4, routes), RoutingSettings.defaults(4)).layers().get(0);
+        long hits = 0;
+        for (TokenRoute a : routes) {
+            for (TokenRoute b : routes) {
+                boolean meet = false;
+                for (int x : a.expertIds()) {
+                    for (int y : b.expertIds()) {
+                        meet |= x == y;
+                    }
+                }
+                hits += meet ? 1 : 0;
+            }
+        }
+        assertThat(l.experts()).isEqualTo(8192);
+        assertThat(l.temporalLocalityChance()).isCloseTo(hits / (300.0 * 300.0), within(1e-12));
+    }
+
+    @Test
     void plantedAffineChainIsFullyPredictableAndTheOptimizedMapKeepsEveryHopOnOneDevice() {
         // 8 tokens of one sequence; token p picks a = p mod 4 at layer 0, a + 1 at layer 1, a + 2 at layer 2 (mod 4).
         List<TokenRoute> routes = new ArrayList<>();
