@@ -37,6 +37,9 @@ class SqlTableKeysTest {
         List<Table> out = new ArrayList<>();
         for (SqlFiles.SqlFile f : sql.files()) {
             String statement = f.statements().get(0);
+            if (statement.matches("(?is)^CREATE\\s+VIEW\\b.*")) {
+                continue; // a plain view stores nothing: no engine, key or version to check
+            }
             Matcher e = ENGINE.matcher(statement);
             assertThat(e.find()).as(f.path() + ": ENGINE").isTrue();
             Matcher o = ORDER.matcher(statement);
