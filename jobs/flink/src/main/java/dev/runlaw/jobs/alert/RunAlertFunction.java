@@ -38,8 +38,12 @@ import org.apache.flink.util.OutputTag;
  * detectors judge the silence ({@link RunDetectors#onSilence}); the next step resolves it. The step time is the
  * wall-time gap between consecutive steps divided by their step distance.
  *
+ * <p><b>Run finished</b>: the alerts still open resolve at the run's last step (each detector's
+ * {@code closeAll}), then the run's state is dropped.
+ *
  * <p><b>State</b> (bounded per run: O(1) detectors, O(layers) layer detectors, O(curve points) expectation), dropped
- * when the run-finished record arrives or after {@code idleTimeoutMs} without a record. Detector state is kept as
+ * when the run-finished record arrives or after {@code idleTimeoutMs} without a record (then open alerts stay open:
+ * a run silent for that long may still be stalled). Detector state is kept as
  * the math classes' own bytes (no Kryo, versioned formats).
  *
  * <p>Metrics, in group {@code runlaw_alert}: {@code alerts_opened}, {@code alerts_resolved}.
@@ -109,8 +113,8 @@ public final class RunAlertFunction extends KeyedProcessFunction<String, KafkaRe
             onStep(s, now, ctx, out);
         } else if (record instanceof ExpertLoad l) {
             onExpertLoad(l, now, ctx, out);
-        } else if (record instanceof RunFinished) {
-            clear(ctx);
+        } else if (record instanceof RunFinished f) {
+            finish(f, now, ctx, out);
         }
     }
 
@@ -155,6 +159,29 @@ public final class RunAlertFunction extends KeyedProcessFunction<String, KafkaRe
         emitAt(ctx.getCurrentKey(), alerts, l.getStep(), l.getWallTimeMs(), now, ctx, out);
         arm(c, config.idleTimeoutMs(), ctx);
         clock.update(c);
+    }
+
+    /**
+     * The run ended: every alert still open (run level, per layer) resolves at the run's last step, then the run's
+     * state is dropped. Without this a divergence or a collapse that lasted to the end would stay OPEN for ever.
+     */
+    private void finish(RunFinished f, long now, Context ctx, Collector<ClickHouseRow> out) throws Exception {
+        String run = ctx.getCurrentKey();
+        byte[] bytes = detectors.value();
+        if (bytes != null) {
+            emitAt(run, RunDetectors.fromBytes(bytes, settings).closeAll(), f.getFinalStep(), f.getFinishedAtMs(),
+                    now, ctx, out);
+        }
+        // Layer order, so the events of a finish are deterministic (map state iterates in no fixed order).
+        java.util.TreeMap<Integer, byte[]> byLayer = new java.util.TreeMap<>();
+        for (var e : layers.entries()) {
+            byLayer.put(e.getKey(), e.getValue());
+        }
+        for (byte[] b : byLayer.values()) {
+            emitAt(run, LayerDetectors.fromBytes(b, settings).closeAll(), f.getFinalStep(), f.getFinishedAtMs(), now,
+                    ctx, out);
+        }
+        clear(ctx);
     }
 
     @Override

@@ -114,6 +114,8 @@ public final class DetectReplay {
                 }
             }
         }
+        // The file is the whole run: what is still open ends with it (as the live job does on run-finished).
+        events.addAll(det.closeAll());
         return new Result(name, n, events, forecasts);
     }
 

@@ -93,6 +93,24 @@ public final class LinkDetector {
         return out;
     }
 
+    /**
+     * The run has ended: resolves an open HOT_LINK at the last step with traffic. Call once, when the run finishes.
+     *
+     * @return the RESOLVED event, or empty
+     */
+    public List<Alert> closeAll() {
+        List<Alert> out = new ArrayList<>(0);
+        if (lastStep != Long.MIN_VALUE) {
+            lifecycle.closeAll(lastStep, out);
+        }
+        return out;
+    }
+
+    /** The last step with traffic folded in, or {@link Long#MIN_VALUE} before the first. */
+    public long lastStep() {
+        return lastStep;
+    }
+
     /** Serialises the state (version byte first); the settings are not stored. */
     public byte[] toBytes() {
         return StateBytes.write(VERSION, out -> {

@@ -98,6 +98,26 @@ public final class RunDetectors {
         return out;
     }
 
+    /**
+     * The run has ended: resolves every alert still open at the last step seen ({@link Alert#lastStep()} = that step,
+     * or the alert's first step if later, as for a STALL raised after it). Call once, when the run finishes (live:
+     * its run-finished record; replay: the end of the file); feeding more steps afterwards starts afresh per rule.
+     *
+     * @return the RESOLVED events, empty when nothing was open or no step was seen
+     */
+    public List<Alert> closeAll() {
+        List<Alert> out = new ArrayList<>(2);
+        if (lastStep != Long.MIN_VALUE) {
+            life.closeAll(lastStep, out);
+        }
+        return out;
+    }
+
+    /** The last step folded in, or {@link Long#MIN_VALUE} before the first. */
+    public long lastStep() {
+        return lastStep;
+    }
+
     /** The run's typical step time in ms (NaN before two timed steps): the live job arms its timer from it. */
     public double typicalStepMs() {
         return time.typicalMs();

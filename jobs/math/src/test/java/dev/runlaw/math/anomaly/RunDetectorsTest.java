@@ -200,4 +200,23 @@ class RunDetectorsTest {
         d.onStep(StepInput.ofLoss(10, 3));
         assertEquals(List.of(), d.onStep(StepInput.ofLoss(10, Double.POSITIVE_INFINITY)));
     }
+
+    @Test
+    void alertsStillOpenWhenTheRunEndsResolveAtItsLastStep() {
+        RunDetectors d = RunDetectors.create(S);
+        // A divergence that is still growing at the run's last step (1,500): nothing would ever resolve it.
+        List<Alert> events = run(d, 1, 1500, 11, t -> t >= 1200 ? Math.pow(2, (t - 1200) / 100.0) : 1, t -> 200, true);
+        List<Alert> open = opened(events);
+        assertTrue(open.stream().anyMatch(a -> a.kind() == AlertKind.DIVERGENCE), "divergence raised: " + open);
+        assertTrue(events.stream().noneMatch(a -> a.kind() == AlertKind.DIVERGENCE && !a.isOpen()));
+        List<Alert> closed = d.closeAll();
+        // Every alert still open, and only those, resolves once, at the run's last step.
+        long stillOpen = open.stream().filter(a -> events.stream().noneMatch(e -> !e.isOpen()
+                && e.kind() == a.kind() && e.firstStep() == a.firstStep())).count();
+        assertEquals(stillOpen, closed.size());
+        assertTrue(closed.stream().allMatch(a -> a.state() == AlertState.RESOLVED && a.lastStep() == 1500), closed.toString());
+        assertTrue(closed.stream().anyMatch(a -> a.kind() == AlertKind.DIVERGENCE));
+        assertEquals(List.of(), d.closeAll(), "a second close finds nothing open");
+        assertEquals(List.of(), RunDetectors.create(S).closeAll(), "a run without steps has nothing to close");
+    }
 }
