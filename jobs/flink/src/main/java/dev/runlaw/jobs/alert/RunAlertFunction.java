@@ -141,7 +141,7 @@ public final class RunAlertFunction extends KeyedProcessFunction<String, KafkaRe
         double grad = s.getGradNorm() == null ? Double.NaN : s.getGradNorm();
         byte[] e = expected.value();
         double exp = e == null ? Double.NaN : ExpectedLoss.fromBytes(e).at(s.getStep());
-        List<Alert> alerts = d.onStep(new StepInput(s.getStep(), loss, grad, stepMs, exp));
+        List<Alert> alerts = d.onStep(new StepInput(s.getStep(), loss, grad, stepMs, exp, s.getLr()));
         if (s.getStep() > c[LAST_STEP]) {
             c[LAST_STEP] = s.getStep();
             c[LAST_WALL_MS] = s.getWallTimeMs();

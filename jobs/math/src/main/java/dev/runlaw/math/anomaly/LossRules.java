@@ -25,11 +25,8 @@ import java.util.Locale;
  *       learning with clipped residuals (at most {@code levelAlpha * clipZ} scales a step), slower than a
  *       divergence the CUSUM must catch; {@code S} starts after the warm-up. Resolves when {@code S} returns to
  *       0.</li>
- *   <li><b>PLATEAU</b> (WARNING, only with a law): losses are averaged in consecutive blocks of
- *       {@code plateauWindow} steps, in log, together with the law's expected loss at the same steps. With the drops
- *       between two consecutive blocks, {@code d_obs} and {@code d_law}: raised when {@code d_law >=
- *       plateauMinLawDrop} and {@code d_obs < plateauProgress * d_law}; resolves at a block with
- *       {@code d_obs >= d_law / 2}.</li>
+ *   <li><b>PLATEAU</b> (WARNING): see {@link PlateauRule} (progress over blocks of steps against the run's own
+ *       earlier progress, with or without a law).</li>
  * </ul>
  */
 final class LossRules {
@@ -37,32 +34,27 @@ final class LossRules {
     private double cusum;
     private long lastGoodStep = -1;
     private long lastSpikeStep = -1;
-    // Plateau blocks: sums of ln loss and ln law over the current block, and the previous block's means.
-    private long blockStart = -1;
-    private long blockCount;
-    private double blockObs;
-    private double blockLaw;
-    private double prevObs = Double.NaN;
-    private double prevLaw = Double.NaN;
-    private long prevBlockStart = -1;
+    private final PlateauRule plateau;
 
     LossRules() {
-        this(new LossBaseline());
+        this(new LossBaseline(), new PlateauRule());
     }
 
-    private LossRules(LossBaseline baseline) {
+    private LossRules(LossBaseline baseline, PlateauRule plateau) {
         this.baseline = baseline;
+        this.plateau = plateau;
     }
 
     /** Folds one finite positive loss in and raises or resolves alerts. */
-    void onLoss(long step, double loss, double lawLoss, AnomalySettings s, AlertLifecycle life, List<Alert> out) {
+    void onLoss(long step, double loss, double lawLoss, double lr, AnomalySettings s, AlertLifecycle life,
+                List<Alert> out) {
         long before = baseline.count();
         double z = baseline.observe(loss, lawLoss, s);
         double expected = baseline.expectedLoss(lawLoss);
         boolean warm = before >= s.warmupSteps();
         spike(step, loss, z, expected, warm, s, life, out);
         divergence(step, loss, z, expected, warm, s, life, out);
-        plateau(step, loss, lawLoss, s, life, out);
+        plateau.onLoss(step, loss, lr, warm, s, life, out);
     }
 
     private void spike(long step, double loss, double z, double expected, boolean warm, AnomalySettings s,
@@ -105,43 +97,6 @@ final class LossRules {
         }
     }
 
-    private void plateau(long step, double loss, double lawLoss, AnomalySettings s, AlertLifecycle life,
-                         List<Alert> out) {
-        if (!(lawLoss > 0 && Double.isFinite(lawLoss))) {
-            return;
-        }
-        if (blockCount == 0) {
-            blockStart = step;
-        }
-        blockCount++;
-        blockObs += Math.log(loss);
-        blockLaw += Math.log(lawLoss);
-        if (blockCount < s.plateauWindow()) {
-            return;
-        }
-        double obs = blockObs / blockCount;
-        double law = blockLaw / blockCount;
-        if (!Double.isNaN(prevObs)) {
-            double dObs = prevObs - obs;
-            double dLaw = prevLaw - law;
-            boolean open = life.isOpen(AlertKind.PLATEAU, Alert.NO_LAYER);
-            if (!open && dLaw >= s.plateauMinLawDrop() && dObs < s.plateauProgress() * dLaw) {
-                life.open(AlertKind.PLATEAU, Severity.WARNING, Alert.NO_LAYER, prevBlockStart, step, Math.exp(obs),
-                        Math.exp(prevObs - dLaw), dObs / dLaw, String.format(Locale.ROOT,
-                                "loss fell %.4f (log) over steps %d-%d, the law expects %.4f", dObs, prevBlockStart,
-                                step, dLaw)).ifPresent(out::add);
-            } else if (open && dObs >= dLaw / 2) {
-                life.resolve(AlertKind.PLATEAU, Alert.NO_LAYER, blockStart - 1).ifPresent(out::add);
-            }
-        }
-        prevObs = obs;
-        prevLaw = law;
-        prevBlockStart = blockStart;
-        blockCount = 0;
-        blockObs = 0;
-        blockLaw = 0;
-    }
-
     /** Score of the last loss (NaN before the scale exists); for tests and replay diagnostics. */
     double lastZ() {
         return baseline.lastZ();
@@ -156,27 +111,18 @@ final class LossRules {
         out.writeDouble(cusum);
         out.writeLong(lastGoodStep);
         out.writeLong(lastSpikeStep);
-        out.writeLong(blockStart);
-        out.writeLong(blockCount);
-        out.writeDouble(blockObs);
-        out.writeDouble(blockLaw);
-        out.writeDouble(prevObs);
-        out.writeDouble(prevLaw);
-        out.writeLong(prevBlockStart);
+        plateau.write(out);
     }
 
     static LossRules read(DataInput in) throws IOException {
-        LossRules r = new LossRules(LossBaseline.read(in));
-        r.cusum = in.readDouble();
-        r.lastGoodStep = in.readLong();
-        r.lastSpikeStep = in.readLong();
-        r.blockStart = in.readLong();
-        r.blockCount = in.readLong();
-        r.blockObs = in.readDouble();
-        r.blockLaw = in.readDouble();
-        r.prevObs = in.readDouble();
-        r.prevLaw = in.readDouble();
-        r.prevBlockStart = in.readLong();
+        LossBaseline b = LossBaseline.read(in);
+        double cusum = in.readDouble();
+        long lastGood = in.readLong();
+        long lastSpike = in.readLong();
+        LossRules r = new LossRules(b, PlateauRule.read(in));
+        r.cusum = cusum;
+        r.lastGoodStep = lastGood;
+        r.lastSpikeStep = lastSpike;
         return r;
     }
 }

@@ -24,7 +24,7 @@ import java.util.Objects;
  */
 public final class RunDetectors {
     /** First byte of {@link #toBytes()}. */
-    public static final byte FORMAT_VERSION = 1;
+    public static final byte FORMAT_VERSION = 2;
 
     private final AnomalySettings settings;
     private final AlertLifecycle life;
@@ -74,7 +74,7 @@ public final class RunDetectors {
             if (life.isOpen(AlertKind.NON_FINITE, Alert.NO_LAYER)) {
                 life.resolve(AlertKind.NON_FINITE, Alert.NO_LAYER, lastNonFinite).ifPresent(out::add);
             }
-            loss.onLoss(step, in.loss(), in.expectedLoss(), settings, life, out);
+            loss.onLoss(step, in.loss(), in.expectedLoss(), in.lr(), settings, life, out);
         }
         if (!badGrad && in.gradNorm() > 0 && Double.isFinite(in.gradNorm())) {
             grad.onGradNorm(step, in.gradNorm(), settings, life, out);

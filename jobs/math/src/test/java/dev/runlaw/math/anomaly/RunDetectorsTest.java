@@ -111,13 +111,35 @@ class RunDetectorsTest {
     }
 
     @Test
-    void flagsPlateauOnlyAgainstTheLaw() {
-        // From step 6000 the loss stays at its step-6000 value while the law keeps falling.
+    void flagsPlateauAgainstTheRunsOwnProgressWithOrWithoutLaw() {
+        // From step 6000 the loss stays at its step-6000 value while it had been falling: blocks of 500 steps, flat
+        // over two blocks, so raised when the block 6501-7000 or 7001-7500 closes.
         LongToDoubleFunction flat = t -> t < 6000 ? 1 : law(6000) / law(t);
-        List<Alert> withLaw = opened(run(10_000, flat, t -> 200, true));
-        Alert p = withLaw.stream().filter(a -> a.kind() == AlertKind.PLATEAU).findFirst().orElseThrow();
-        assertTrue(p.detectedStep() >= 7000 && p.detectedStep() <= 8000, "detected at " + p.detectedStep());
-        assertTrue(opened(run(10_000, flat, t -> 200, false)).stream().noneMatch(a -> a.kind() == AlertKind.PLATEAU));
+        for (boolean withLaw : new boolean[] {true, false}) {
+            List<Alert> events = opened(run(10_000, flat, t -> 200, withLaw));
+            Alert p = events.stream().filter(a -> a.kind() == AlertKind.PLATEAU).findFirst().orElseThrow();
+            assertEquals(Severity.WARNING, p.severity());
+            assertTrue(p.detectedStep() >= 6501 && p.detectedStep() <= 7501, "detected at " + p.detectedStep());
+            assertTrue(p.firstStep() >= 5501 && p.firstStep() <= 7001, "first step " + p.firstStep());
+            assertEquals(1, events.size(), "only the plateau: " + events);
+        }
+    }
+
+    @Test
+    void noPlateauAcrossASharpLrDrop() {
+        // The LR falls tenfold at step 5000 and the loss, after a quick drop, falls far more slowly (as after a
+        // WSD-style decay): progress before the drop must not be extrapolated past it.
+        RunDetectors d = RunDetectors.create(S);
+        Random rnd = new Random(3);
+        List<Alert> out = new ArrayList<>();
+        for (long t = 1; t <= 12_000; t++) {
+            double clean = t < 5000 ? law(t) : law(5000) * Math.exp(-0.05 * (1 - Math.exp(-(t - 5000) / 300.0)))
+                    * (1 - 0.002 * (t - 5000) / 7000.0);
+            double lr = t < 5000 ? 1e-3 : 1e-4;
+            out.addAll(d.onStep(new StepInput(t, clean * Math.exp(0.02 * rnd.nextGaussian()), Double.NaN,
+                    Double.NaN, Double.NaN, lr)));
+        }
+        assertTrue(out.stream().noneMatch(a -> a.kind() == AlertKind.PLATEAU), out.toString());
     }
 
     @Test
