@@ -32,8 +32,9 @@ import org.apache.flink.util.OutputTag;
 /**
  * The live detectors of one run (keyed by run id): {@link RunDetectors} on its steps, one {@link LayerDetectors}
  * per MoE layer on its expert loads, one {@link LinkSteps} (HOT_LINK) per layer on its data movement, and the
- * expected loss of the forecast job's latest fit ({@link ExpectedLoss}, from the run's forecasts: no second fitter). Each detector event becomes an {@code alerts} row (main output) and
- * a {@code runlaw.alerts} record ({@link #KAFKA}).
+ * expected loss of the forecast job's latest fit ({@link ExpectedLoss}, from the run's forecasts: no second fitter).
+ * Each detector event becomes an {@code alerts} row (main output) and a {@code runlaw.alerts} record
+ * ({@link #KAFKA}).
  *
  * <p><b>STALL</b>: one processing-time timer per run, armed after each step at
  * {@code max(stallCheckMinMs, stallMinMs, stallFactor x typical step time)}; when it fires with no newer step the

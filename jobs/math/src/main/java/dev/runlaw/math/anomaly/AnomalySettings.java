@@ -21,11 +21,13 @@ package dev.runlaw.math.anomaly;
  * @param spikeResolveZ     an open LOSS_SPIKE resolves at the first step whose residual is below this (default 2)
  * @param cusumK            CUSUM drift allowance in scales (default 1): {@code S = max(0, S + min(z, clipZ) - k)}
  * @param cusumH            DIVERGENCE when S exceeds this (default 12: more than a 3-step spike can add)
- * @param plateauWindow     PLATEAU compares progress over blocks of this many steps (default 1000; {@link PlateauRule})
- * @param plateauProgress   PLATEAU when the observed log-loss drop over a block is below this fraction of the
- *                          law's (default 0.25)
- *                          drop extrapolated from the run's earlier progress (default 0.25) ...
- * @param plateauZ          ... and the shortfall exceeds this many standard deviations of its noise (default 3)
+ * @param driftZ            DIVERGENCE also when the clipped scores of the last 8, 16 or 32 losses sum to more than
+ *                          driftZ times their standard deviation (default 5; {@link DriftWindows})
+ * @param plateauWindow     PLATEAU compares progress over blocks of this many steps (default 500; {@link PlateauRule})
+ * @param plateauProgress   PLATEAU when the observed log-loss drop over the last blocks is below this fraction of
+ *                          the drop the run's earlier trend gives over them (default 0.15) ...
+ * @param plateauZ          ... and the block is above that trend by more than this many standard deviations
+ *                          (default 4)
  * @param plateauFlatBlocks PLATEAU needs the loss flat (drop below plateauProgress of the expected) over the
  *                          last block (1) or the last two (2, default)
  * @param plateauForget     weight kept per block by the trend PLATEAU extrapolates (default 0.8: a memory of about
@@ -45,8 +47,9 @@ package dev.runlaw.math.anomaly;
  */
 public record AnomalySettings(int warmupSteps, long cooldownSteps, double levelAlpha, double trendBeta,
                               double scaleAlpha, double clipZ, double spikeZ, double spikeMinRatio,
-                              double spikeResolveZ, double cusumK, double cusumH, long plateauWindow,
-                              double plateauProgress, double plateauZ, int plateauFlatBlocks, double plateauForget, double plateauLrRatio, double gradAlpha, double gradZ,
+                              double spikeResolveZ, double cusumK, double cusumH, double driftZ,
+                              long plateauWindow, double plateauProgress, double plateauZ, int plateauFlatBlocks,
+                              double plateauForget, double plateauLrRatio, double gradAlpha, double gradZ,
                               double stallFactor, double stallMinMs, double stepMsAlpha, int slowdownWindow,
                               double slowdownRatio, Moe moe) {
 
@@ -137,7 +140,9 @@ public record AnomalySettings(int warmupSteps, long cooldownSteps, double levelA
             }
         }
         if (!(clipZ > 0 && spikeZ > spikeResolveZ && spikeResolveZ >= 0 && spikeMinRatio >= 1 && cusumK >= 0
-                && cusumH > 0 && plateauProgress >= 0 && plateauZ >= 0 && plateauFlatBlocks >= 1 && plateauFlatBlocks <= 2 && plateauForget > 0 && plateauForget <= 1 && plateauLrRatio >= 1 && gradZ > 0 && stallFactor > 1
+                && cusumH > 0 && driftZ > 0 && plateauProgress >= 0 && plateauZ >= 0 && plateauFlatBlocks >= 1
+                && plateauFlatBlocks <= 2 && plateauForget > 0 && plateauForget <= 1 && plateauLrRatio >= 1
+                && gradZ > 0 && stallFactor > 1
                 && stallMinMs >= 0 && slowdownRatio > 1)) {
             throw new IllegalArgumentException("threshold out of range: " + this);
         }
@@ -148,15 +153,16 @@ public record AnomalySettings(int warmupSteps, long cooldownSteps, double levelA
 
     /** The documented defaults. */
     public static AnomalySettings defaults() {
-        return new AnomalySettings(64, 5, 0.02, 0.02, 0.02, 3, 6, 1.08, 2, 1, 12, 500, 0.15, 4, 2, 0.8, 2, 0.97, 6,
+        return new AnomalySettings(64, 5, 0.02, 0.02, 0.02, 3, 6, 1.08, 2, 1, 12, 5, 500, 0.15, 4, 2, 0.8, 2, 0.97, 6,
                 10, 1000, 0.002, 50, 1.3, Moe.defaults());
     }
 
     /** A copy with other MoE thresholds. */
     public AnomalySettings withMoe(Moe newMoe) {
         return new AnomalySettings(warmupSteps, cooldownSteps, levelAlpha, trendBeta, scaleAlpha, clipZ, spikeZ,
-                spikeMinRatio, spikeResolveZ, cusumK, cusumH, plateauWindow, plateauProgress, plateauZ, plateauFlatBlocks, plateauForget, plateauLrRatio,
-                gradAlpha, gradZ, stallFactor, stallMinMs, stepMsAlpha, slowdownWindow, slowdownRatio, newMoe);
+                spikeMinRatio, spikeResolveZ, cusumK, cusumH, driftZ, plateauWindow, plateauProgress, plateauZ,
+                plateauFlatBlocks, plateauForget, plateauLrRatio, gradAlpha, gradZ, stallFactor, stallMinMs,
+                stepMsAlpha, slowdownWindow, slowdownRatio, newMoe);
     }
 
     /**

@@ -24,7 +24,8 @@ import java.util.Locale;
  *       {@code S} was 0, and its message names that last good step (where to roll back). The baseline keeps
  *       learning with clipped residuals (at most {@code levelAlpha * clipZ} scales a step), slower than a
  *       divergence the CUSUM must catch; {@code S} starts after the warm-up. Resolves when {@code S} returns to
- *       0.</li>
+ *       0. Alongside, a multi-scale window test ({@link DriftWindows}: the mean clipped score over the last 8, 16
+ *       or 32 losses above {@code driftZ} standard errors) raises the same alert sooner on a fast ramp.</li>
  *   <li><b>PLATEAU</b> (WARNING): see {@link PlateauRule} (progress over blocks of steps against the run's own
  *       earlier progress, with or without a law).</li>
  * </ul>
@@ -35,14 +36,16 @@ final class LossRules {
     private long lastGoodStep = -1;
     private long lastSpikeStep = -1;
     private final PlateauRule plateau;
+    private final DriftWindows drift;
 
     LossRules() {
-        this(new LossBaseline(), new PlateauRule());
+        this(new LossBaseline(), new PlateauRule(), new DriftWindows());
     }
 
-    private LossRules(LossBaseline baseline, PlateauRule plateau) {
+    private LossRules(LossBaseline baseline, PlateauRule plateau, DriftWindows drift) {
         this.baseline = baseline;
         this.plateau = plateau;
+        this.drift = drift;
     }
 
     /** Folds one finite positive loss in and raises or resolves alerts. */
@@ -81,7 +84,9 @@ final class LossRules {
             lastGoodStep = step;
             return;
         }
-        cusum = Math.max(0, cusum + Math.min(z, s.clipZ()) - s.cusumK());
+        double clipped = Math.min(z, s.clipZ());
+        cusum = Math.max(0, cusum + clipped - s.cusumK());
+        drift.add(step, clipped);
         boolean open = life.isOpen(AlertKind.DIVERGENCE, Alert.NO_LAYER);
         if (cusum == 0) {
             if (open) {
@@ -90,10 +95,17 @@ final class LossRules {
             lastGoodStep = step;
             return;
         }
-        if (!open && warm && cusum > s.cusumH()) {
+        if (open) {
+            return;
+        }
+        int w = drift.firing(s.driftZ());
+        if (cusum > s.cusumH() || w >= 0) {
+            String why = w >= 0 ? String.format(Locale.ROOT, "the last %d losses %.1f standard errors high",
+                    DriftWindows.WINDOWS[w], drift.statistic(w))
+                    : String.format(Locale.ROOT, "CUSUM %.1f", cusum);
             life.open(AlertKind.DIVERGENCE, Severity.CRITICAL, Alert.NO_LAYER, lastGoodStep + 1, step, loss,
-                    expected, cusum, String.format(Locale.ROOT, "loss diverging: %.4g vs expected %.4g, CUSUM %.1f;"
-                            + " last good step %d", loss, expected, cusum, lastGoodStep)).ifPresent(out::add);
+                    expected, cusum, String.format(Locale.ROOT, "loss diverging: %.4g vs expected %.4g, %s;"
+                            + " last good step %d", loss, expected, why, lastGoodStep)).ifPresent(out::add);
         }
     }
 
@@ -112,6 +124,7 @@ final class LossRules {
         out.writeLong(lastGoodStep);
         out.writeLong(lastSpikeStep);
         plateau.write(out);
+        drift.write(out);
     }
 
     static LossRules read(DataInput in) throws IOException {
@@ -119,7 +132,8 @@ final class LossRules {
         double cusum = in.readDouble();
         long lastGood = in.readLong();
         long lastSpike = in.readLong();
-        LossRules r = new LossRules(b, PlateauRule.read(in));
+        PlateauRule plateau = PlateauRule.read(in);
+        LossRules r = new LossRules(b, plateau, DriftWindows.read(in));
         r.cusum = cusum;
         r.lastGoodStep = lastGood;
         r.lastSpikeStep = lastSpike;

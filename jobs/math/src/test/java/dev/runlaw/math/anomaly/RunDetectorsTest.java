@@ -241,4 +241,26 @@ class RunDetectorsTest {
         assertEquals(List.of(), d.closeAll(), "a second close finds nothing open");
         assertEquals(List.of(), RunDetectors.create(S).closeAll(), "a run without steps has nothing to close");
     }
+
+    @Test
+    void windowTestCatchesARampNoLaterThanTheCusumAloneAndSoonerOverall() {
+        // The loss doubles every 400 steps from step 3000 (in log: +0.0017 a step, a twelfth of the noise's sd).
+        LongToDoubleFunction ramp = t -> t < 3000 ? 1 : Math.pow(2, (t - 3000) / 400.0);
+        AnomalySettings cusumOnly = S.with(java.util.Map.of("driftZ", "1000"));
+        long sumBoth = 0;
+        long sumAlone = 0;
+        for (long seed = 1; seed <= 8; seed++) {
+            long both = detected(run(RunDetectors.create(S), 1, 3800, seed, ramp, t -> 200, true));
+            long alone = detected(run(RunDetectors.create(cusumOnly), 1, 3800, seed, ramp, t -> 200, true));
+            assertTrue(both >= 3000 && both <= alone, "seed " + seed + ": " + both + " vs CUSUM alone " + alone);
+            sumBoth += both - 3000;
+            sumAlone += alone - 3000;
+        }
+        assertTrue(sumBoth < sumAlone, "delays " + sumBoth + " vs " + sumAlone);
+    }
+
+    private static long detected(List<Alert> events) {
+        return events.stream().filter(a -> a.kind() == AlertKind.DIVERGENCE).mapToLong(Alert::detectedStep).min()
+                .orElse(Long.MAX_VALUE);
+    }
 }
