@@ -18,6 +18,9 @@ package dev.runlaw.math.anomaly;
  *                          CUSUM, so a spike cannot drag the baseline (default 3)
  * @param spikeZ            LOSS_SPIKE when the residual exceeds spikeZ scales ... (default 6)
  * @param spikeMinRatio     ... and the loss exceeds spikeMinRatio times the expected loss (default 1.08)
+ * @param spikeRatio        LOSS_SPIKE also when the loss exceeds spikeRatio times the expected loss ... (default 1.17,
+ *                          just above the spiky-runs data set's own measure of a spike, 1.15x the recent median) ...
+ * @param spikeRatioZ       ... and the residual exceeds spikeRatioZ scales (default 3)
  * @param spikeResolveZ     an open LOSS_SPIKE resolves at the first step whose residual is below this (default 2)
  * @param cusumK            CUSUM drift allowance in scales (default 1): {@code S = max(0, S + min(z, clipZ) - k)}
  * @param cusumH            DIVERGENCE when S exceeds this (default 12: more than a 3-step spike can add)
@@ -47,6 +50,7 @@ package dev.runlaw.math.anomaly;
  */
 public record AnomalySettings(int warmupSteps, long cooldownSteps, double levelAlpha, double trendBeta,
                               double scaleAlpha, double clipZ, double spikeZ, double spikeMinRatio,
+                              double spikeRatio, double spikeRatioZ,
                               double spikeResolveZ, double cusumK, double cusumH, double driftZ,
                               long plateauWindow, double plateauProgress, double plateauZ, int plateauFlatBlocks,
                               double plateauForget, double plateauLrRatio, double gradAlpha, double gradZ,
@@ -139,7 +143,8 @@ public record AnomalySettings(int warmupSteps, long cooldownSteps, double levelA
                 throw new IllegalArgumentException("EWMA weights must lie in (0, 1), got " + a);
             }
         }
-        if (!(clipZ > 0 && spikeZ > spikeResolveZ && spikeResolveZ >= 0 && spikeMinRatio >= 1 && cusumK >= 0
+        if (!(clipZ > 0 && spikeZ > spikeResolveZ && spikeResolveZ >= 0 && spikeMinRatio >= 1 && spikeRatio >= 1
+                && spikeRatioZ >= spikeResolveZ && cusumK >= 0
                 && cusumH > 0 && driftZ > 0 && plateauProgress >= 0 && plateauZ >= 0 && plateauFlatBlocks >= 1
                 && plateauFlatBlocks <= 2 && plateauForget > 0 && plateauForget <= 1 && plateauLrRatio >= 1
                 && gradZ > 0 && stallFactor > 1
@@ -153,15 +158,16 @@ public record AnomalySettings(int warmupSteps, long cooldownSteps, double levelA
 
     /** The documented defaults. */
     public static AnomalySettings defaults() {
-        return new AnomalySettings(64, 5, 0.02, 0.02, 0.02, 3, 6, 1.08, 2, 1, 12, 5, 500, 0.15, 4, 2, 0.8, 2, 0.97, 6,
+        return new AnomalySettings(64, 5, 0.02, 0.02, 0.02, 3, 6, 1.08, 1.17, 3, 2, 1, 12, 5, 500, 0.15,
+                4, 2, 0.8, 2, 0.97, 6,
                 10, 1000, 0.002, 50, 1.3, Moe.defaults());
     }
 
     /** A copy with other MoE thresholds. */
     public AnomalySettings withMoe(Moe newMoe) {
         return new AnomalySettings(warmupSteps, cooldownSteps, levelAlpha, trendBeta, scaleAlpha, clipZ, spikeZ,
-                spikeMinRatio, spikeResolveZ, cusumK, cusumH, driftZ, plateauWindow, plateauProgress, plateauZ,
-                plateauFlatBlocks, plateauForget, plateauLrRatio, gradAlpha, gradZ, stallFactor, stallMinMs,
+                spikeMinRatio, spikeRatio, spikeRatioZ, spikeResolveZ, cusumK, cusumH, driftZ, plateauWindow,
+                plateauProgress, plateauZ, plateauFlatBlocks, plateauForget, plateauLrRatio, gradAlpha, gradZ, stallFactor, stallMinMs,
                 stepMsAlpha, slowdownWindow, slowdownRatio, newMoe);
     }
 

@@ -13,7 +13,8 @@ import java.util.Locale;
  *
  * <ul>
  *   <li><b>LOSS_SPIKE</b> (WARNING): after {@code warmupSteps} observations, {@code z >= spikeZ} and
- *       {@code loss >= spikeMinRatio * expected}. Resolves at the first step with {@code z < spikeResolveZ}; the
+ *       {@code loss >= spikeMinRatio * expected}, or {@code z >= spikeRatioZ} and {@code loss >= spikeRatio *
+ *       expected} (a large effect beyond a lower noise bar: on a noisy run a x1.2 spike is under 6 sd). Resolves at the first step with {@code z < spikeResolveZ}; the
  *       RESOLVED event's {@code lastStep} is the last step still above it, so a short spike that recovers is closed
  *       with its duration. The rule of OLMo-core (mean + 6 sd of the last 128 values) and of llm-foundry (2x the mean
  *       of the last 100) compare with the run's own recent values; this one compares with what the law expects.</li>
@@ -70,7 +71,11 @@ final class LossRules {
             }
             return;
         }
-        if (warm && z >= s.spikeZ() && loss >= s.spikeMinRatio() * expected) {
+        // Two tiers: far beyond the noise with a modest effect, or a large effect beyond a lower noise bar (a noisy
+        // run's x1.2 spike is under 6 of its sd, but still a loss 20 % above what was expected).
+        boolean strong = z >= s.spikeZ() && loss >= s.spikeMinRatio() * expected;
+        boolean large = z >= s.spikeRatioZ() && loss >= s.spikeRatio() * expected;
+        if (warm && (strong || large)) {
             lastSpikeStep = step;
             life.open(AlertKind.LOSS_SPIKE, Severity.WARNING, Alert.NO_LAYER, step, step, loss, expected, z,
                     String.format(Locale.ROOT, "loss %.4g is %.2fx the expected %.4g (%.1f robust sd)", loss,

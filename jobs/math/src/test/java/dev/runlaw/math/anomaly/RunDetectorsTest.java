@@ -263,4 +263,23 @@ class RunDetectorsTest {
         return events.stream().filter(a -> a.kind() == AlertKind.DIVERGENCE).mapToLong(Alert::detectedStep).min()
                 .orElse(Long.MAX_VALUE);
     }
+
+    @Test
+    void aX125SpikeOnANoisyRunIsFlaggedByItsSizeThoughUnderSixSd() {
+        // Noise sd 0.06 in log, clipped at +-0.1 so no clean step is 1.17x its expectation: a x1.25 spike
+        // (ln 1.25 = 0.22) is ~3.7 sd, under spikeZ, over spikeRatio.
+        RunDetectors d = RunDetectors.create(S);
+        Random rnd = new Random(21);
+        List<Alert> out = new ArrayList<>();
+        for (long t = 1; t <= 4000; t++) {
+            double noise = Math.max(-0.1, Math.min(0.1, 0.06 * rnd.nextGaussian()));
+            out.addAll(d.onStep(new StepInput(t, law(t) * Math.exp(noise) * (t == 3000 ? 1.25 : 1), Double.NaN,
+                    Double.NaN, law(t))));
+        }
+        List<Alert> spikes = opened(out).stream().filter(a -> a.kind() == AlertKind.LOSS_SPIKE).toList();
+        assertEquals(1, spikes.size(), spikes.toString());
+        assertEquals(3000, spikes.get(0).firstStep());
+        assertTrue(spikes.get(0).score() < S.spikeZ() && spikes.get(0).score() >= S.spikeRatioZ(),
+                "score " + spikes.get(0).score());
+    }
 }
