@@ -29,6 +29,8 @@ package dev.runlaw.math.anomaly;
  * @param plateauWindow     PLATEAU compares progress over blocks of this many steps (default 500; {@link PlateauRule})
  * @param plateauProgress   PLATEAU when the observed log-loss drop over the last blocks is below this fraction of
  *                          the drop the run's earlier trend gives over them (default 0.15) ...
+ * @param plateauMinDrop    ... when the trend expects at least this drop of log loss over those blocks (default
+ *                          0.001) ...
  * @param plateauZ          ... and the block is above that trend by more than this many standard deviations
  *                          (default 4)
  * @param plateauFlatBlocks PLATEAU needs the loss flat (drop below plateauProgress of the expected) over the
@@ -52,7 +54,7 @@ public record AnomalySettings(int warmupSteps, long cooldownSteps, double levelA
                               double scaleAlpha, double clipZ, double spikeZ, double spikeMinRatio,
                               double spikeRatio, double spikeRatioZ,
                               double spikeResolveZ, double cusumK, double cusumH, double driftZ,
-                              long plateauWindow, double plateauProgress, double plateauZ, int plateauFlatBlocks,
+                              long plateauWindow, double plateauProgress, double plateauMinDrop, double plateauZ, int plateauFlatBlocks,
                               double plateauForget, double plateauLrRatio, double gradAlpha, double gradZ,
                               double stallFactor, double stallMinMs, double stepMsAlpha, int slowdownWindow,
                               double slowdownRatio, Moe moe) {
@@ -145,7 +147,7 @@ public record AnomalySettings(int warmupSteps, long cooldownSteps, double levelA
         }
         if (!(clipZ > 0 && spikeZ > spikeResolveZ && spikeResolveZ >= 0 && spikeMinRatio >= 1 && spikeRatio >= 1
                 && spikeRatioZ >= spikeResolveZ && cusumK >= 0
-                && cusumH > 0 && driftZ > 0 && plateauProgress >= 0 && plateauZ >= 0 && plateauFlatBlocks >= 1
+                && cusumH > 0 && driftZ > 0 && plateauProgress >= 0 && plateauMinDrop >= 0 && plateauZ >= 0 && plateauFlatBlocks >= 1
                 && plateauFlatBlocks <= 2 && plateauForget > 0 && plateauForget <= 1 && plateauLrRatio >= 1
                 && gradZ > 0 && stallFactor > 1
                 && stallMinMs >= 0 && slowdownRatio > 1)) {
@@ -159,7 +161,7 @@ public record AnomalySettings(int warmupSteps, long cooldownSteps, double levelA
     /** The documented defaults. */
     public static AnomalySettings defaults() {
         return new AnomalySettings(64, 5, 0.02, 0.02, 0.02, 3, 6, 1.08, 1.17, 3, 2, 1, 12, 5, 500, 0.15,
-                4, 2, 0.8, 2, 0.97, 6,
+                0.0002, 4, 2, 0.8, 2, 0.97, 6,
                 10, 1000, 0.002, 50, 1.3, Moe.defaults());
     }
 
@@ -167,7 +169,7 @@ public record AnomalySettings(int warmupSteps, long cooldownSteps, double levelA
     public AnomalySettings withMoe(Moe newMoe) {
         return new AnomalySettings(warmupSteps, cooldownSteps, levelAlpha, trendBeta, scaleAlpha, clipZ, spikeZ,
                 spikeMinRatio, spikeRatio, spikeRatioZ, spikeResolveZ, cusumK, cusumH, driftZ, plateauWindow,
-                plateauProgress, plateauZ, plateauFlatBlocks, plateauForget, plateauLrRatio, gradAlpha, gradZ, stallFactor, stallMinMs,
+                plateauProgress, plateauMinDrop, plateauZ, plateauFlatBlocks, plateauForget, plateauLrRatio, gradAlpha, gradZ, stallFactor, stallMinMs,
                 stepMsAlpha, slowdownWindow, slowdownRatio, newMoe);
     }
 

@@ -12,27 +12,32 @@ import java.util.Locale;
  *
  * <p>Losses are averaged in consecutive blocks of {@code W = plateauWindow} <em>steps</em> (so runs logged every
  * step and curves logged every 128 steps are judged over the same span): per block the mean {@code m} of
- * {@code ln loss}, the mean {@code u} of {@code ln step} and the count {@code n}. When block {@code k} closes (the
- * first loss at or after its end arrives), the expected drop from block {@code k-1} to {@code k} is extrapolated
- * from two earlier blocks, frozen before the window judged: a power law {@code L ~ A t^-a} falls by a constant
- * amount per unit of {@code ln t}, so with the slope {@code b = (m[k-3] - m[k-2]) / (u[k-2] - u[k-3])},
+ * {@code ln loss}, the mean {@code u} of {@code ln step} and the count {@code n}. A power law {@code L ~ A t^-a}
+ * falls by a constant amount per unit of {@code ln t}, so the run's trend is a weighted least-squares line of
+ * {@code m} on {@code u} over the closed blocks (weights {@code n}, each older block's weight multiplied by
+ * {@code plateauForget} per block), <em>frozen one block before the block judged</em>: when block {@code k} closes
+ * (the first loss at or after its end arrives) the line holds blocks up to {@code k-2} (at least three of them; the
+ * run's first block never: its steep start would tilt the line). With its slope {@code b}
+ * (negative while the loss falls), prediction {@code p(u)} and the noise {@code s} of one log loss:
  * <pre>
- *   e = b (u[k] - u[k-1])      expected drop        d = m[k-1] - m[k]      observed drop
- *   sd(e - d) = s sqrt(1/n[k] + 1/n[k-1] + r^2 (1/n[k-2] + 1/n[k-3])),   r = (u[k] - u[k-1]) / (u[k-2] - u[k-3])
+ *   expected drop over the last f blocks   e_f = -b (u[k] - u[k-f])        observed  d_f = m[k-f] - m[k]
+ *   deficit  D = m[k] - p(u[k]),   sd(D) = s sqrt(1/n[k] + 1/sum(w) + (u[k] - mean u)^2 / Suu)
  * </pre>
- * with {@code s} the robust noise of one log loss, from second differences of consecutive log losses (see
- * {@link #noise()}). Raised when {@code e > 0},
- * {@code d < plateauProgress * e} and {@code e - d > plateauZ * sd}: the observed progress is a small fraction of
- * the expected one <em>and</em> the shortfall is beyond the noise of four block means. A loss approaching its floor
- * falls less per {@code ln t} than before, so the extrapolation errs towards expecting more progress; the noise test
- * and the fraction keep that from raising alerts on clean runs (docs/benchmarks.md). First step: the start of block
- * {@code k-1}. Resolves at the first block whose drop reaches half the expectation frozen when it was raised.
+ * Raised when {@code e_1 > 0}, {@code e_f >= plateauMinDrop} (a loss at its floor has no progress left to miss),
+ * {@code d_f < plateauProgress * e_f} with {@code f = plateauFlatBlocks} (the loss flat
+ * over the last one or two blocks) and {@code D > plateauZ * sd(D)} (the block sits above the run's trend beyond the
+ * noise of the block mean and of the extrapolated line). A loss approaching its floor falls less per {@code ln t}
+ * than before, so the line errs towards expecting more progress; flatness over two blocks, the small fraction and
+ * the noise test keep that from raising alerts on the calibration runs (docs/benchmarks.md). {@code s} comes from
+ * second differences of consecutive log losses ({@link #noise()}), which a smooth trend does not inflate. First
+ * step: the start of block {@code k-1}. Resolves at the first block whose drop reaches half the one-block expectation
+ * frozen when it was raised.
  *
  * <p>The learning rate matters: right after a sharp LR drop the loss falls fast (annealing) and then slowly (a small
- * LR makes small steps), so extrapolating across the drop would expect too much. No block is judged while the mean LRs
- * of the blocks {@code k-4..k} differ by more than the factor {@code plateauLrRatio}; a cosine or linear decay
- * changes the LR slowly and makes progress faster than extrapolated, which cannot raise an alert. Steps without an LR
- * count as unchanged.
+ * LR makes small steps), so extrapolating across the drop would expect too much. While the mean LRs of the blocks
+ * {@code k-4..k} differ by more than the factor {@code plateauLrRatio} no block is judged and the trend starts
+ * again; a cosine or linear decay changes the LR slowly and makes progress faster than extrapolated, which cannot
+ * raise an alert. Steps without an LR count as unchanged.
  */
 final class PlateauRule {
     /** Blocks kept before the one being closed: k-1 .. k-4. */
@@ -61,6 +66,7 @@ final class PlateauRule {
     private double suu;
     private double sum;
     private long regBlocks;
+    private long blocksClosed;
     // Noise of one log loss from second differences (a smooth trend cancels): the last two log losses and the EWMA
     // of |y[t] - 2 y[t-1] + y[t-2]|, clipped at 3 of its scales.
     private double y1 = Double.NaN;
@@ -105,8 +111,9 @@ final class PlateauRule {
         } else if (have >= 1 && warm && scale > 0) {
             judge(step, mk, uk, lrk, nk, scale, s, life, out);
         }
-        if (have >= 1) {
-            // Block k-1 joins the trend only now: the trend judging a block is frozen one block before it.
+        if (have >= 1 && blocksClosed > 1) {
+            // Block k-1 joins the trend only now: the trend judging a block is frozen one block before it. The run's
+            // first block never does: its steepest, most curved stretch would tilt the line for several blocks.
             double g = s.plateauForget();
             double w = cnt[0];
             sw = g * sw + w;
@@ -129,6 +136,7 @@ final class PlateauRule {
         cnt[0] = nk;
         starts[0] = start;
         have = Math.min(HISTORY, have + 1);
+        blocksClosed++;
         n = 0;
         sumY = 0;
         sumU = 0;
@@ -158,7 +166,9 @@ final class PlateauRule {
         if (have <= back) {
             return;
         }
-        boolean flat = m[back] - mk < s.plateauProgress() * -b * (uk - u[back]);
+        double expectedFlat = -b * (uk - u[back]);
+        // A loss at its floor has nothing left to show: below plateauMinDrop the trend's expectation is no evidence.
+        boolean flat = expectedFlat >= s.plateauMinDrop() && m[back] - mk < s.plateauProgress() * expectedFlat;
         double deficit = mk - (sm / sw + b * (uk - ubar));
         double sd = scale * Math.sqrt(1.0 / nk + 1.0 / sw + (uk - ubar) * (uk - ubar) / suuc);
         if (e > 0 && flat && deficit > s.plateauZ() * sd) {
@@ -228,6 +238,7 @@ final class PlateauRule {
             out.writeDouble(x);
         }
         out.writeLong(regBlocks);
+        out.writeLong(blocksClosed);
         out.writeDouble(y1);
         out.writeDouble(y2);
         out.writeDouble(meanAbs2);
@@ -260,6 +271,7 @@ final class PlateauRule {
         p.suu = in.readDouble();
         p.sum = in.readDouble();
         p.regBlocks = in.readLong();
+        p.blocksClosed = in.readLong();
         p.y1 = in.readDouble();
         p.y2 = in.readDouble();
         p.meanAbs2 = in.readDouble();

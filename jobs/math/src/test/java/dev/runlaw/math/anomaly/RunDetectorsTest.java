@@ -282,4 +282,19 @@ class RunDetectorsTest {
         assertTrue(spikes.get(0).score() < S.spikeZ() && spikes.get(0).score() >= S.spikeRatioZ(),
                 "score " + spikes.get(0).score());
     }
+
+    @Test
+    void aLossAtItsFloorRaisesNoPlateau() {
+        // 2 + 3 / (1 + t) with 0.5 % noise (the alert benchmark's runs): steep for a few hundred steps, then at its
+        // floor. Its own early progress would promise more; there is nothing left to promise (it once raised
+        // PLATEAU at step 2000 on every such run).
+        RunDetectors d = RunDetectors.create(S);
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(7);
+        List<Alert> out = new ArrayList<>();
+        for (long t = 0; t < 10_000; t++) {
+            out.addAll(d.onStep(new StepInput(t, 2.0 + 3.0 / (1 + t) + 0.01 * rnd.nextDouble(), Double.NaN,
+                    Double.NaN, Double.NaN, 3e-4)));
+        }
+        assertEquals(List.of(), out);
+    }
 }
