@@ -30,7 +30,7 @@ package dev.runlaw.math.anomaly;
  * @param plateauProgress   PLATEAU when the observed log-loss drop over the last blocks is below this fraction of
  *                          the drop the run's earlier trend gives over them (default 0.15) ...
  * @param plateauMinDrop    ... when the trend expects at least this drop of log loss over those blocks (default
- *                          0.001) ...
+ *                          0.0002: a loss at its floor has nothing left to miss) ...
  * @param plateauZ          ... and the block is above that trend by more than this many standard deviations
  *                          (default 4)
  * @param plateauFlatBlocks PLATEAU needs the loss flat (drop below plateauProgress of the expected) over the
@@ -52,12 +52,12 @@ package dev.runlaw.math.anomaly;
  */
 public record AnomalySettings(int warmupSteps, long cooldownSteps, double levelAlpha, double trendBeta,
                               double scaleAlpha, double clipZ, double spikeZ, double spikeMinRatio,
-                              double spikeRatio, double spikeRatioZ,
-                              double spikeResolveZ, double cusumK, double cusumH, double driftZ,
-                              long plateauWindow, double plateauProgress, double plateauMinDrop, double plateauZ, int plateauFlatBlocks,
-                              double plateauForget, double plateauLrRatio, double gradAlpha, double gradZ,
-                              double stallFactor, double stallMinMs, double stepMsAlpha, int slowdownWindow,
-                              double slowdownRatio, Moe moe) {
+                              double spikeRatio, double spikeRatioZ, double spikeResolveZ, double cusumK,
+                              double cusumH, double driftZ, long plateauWindow, double plateauProgress,
+                              double plateauMinDrop, double plateauZ, int plateauFlatBlocks, double plateauForget,
+                              double plateauLrRatio, double gradAlpha, double gradZ, double stallFactor,
+                              double stallMinMs, double stepMsAlpha, int slowdownWindow, double slowdownRatio,
+                              Moe moe) {
 
     /**
      * Thresholds of the per-layer MoE detectors ({@link LayerDetectors}) and of {@link LinkDetector} (owned by the MoE
@@ -147,7 +147,8 @@ public record AnomalySettings(int warmupSteps, long cooldownSteps, double levelA
         }
         if (!(clipZ > 0 && spikeZ > spikeResolveZ && spikeResolveZ >= 0 && spikeMinRatio >= 1 && spikeRatio >= 1
                 && spikeRatioZ >= spikeResolveZ && cusumK >= 0
-                && cusumH > 0 && driftZ > 0 && plateauProgress >= 0 && plateauMinDrop >= 0 && plateauZ >= 0 && plateauFlatBlocks >= 1
+                && cusumH > 0 && driftZ > 0 && plateauProgress >= 0 && plateauMinDrop >= 0 && plateauZ >= 0
+                && plateauFlatBlocks >= 1
                 && plateauFlatBlocks <= 2 && plateauForget > 0 && plateauForget <= 1 && plateauLrRatio >= 1
                 && gradZ > 0 && stallFactor > 1
                 && stallMinMs >= 0 && slowdownRatio > 1)) {
@@ -169,8 +170,8 @@ public record AnomalySettings(int warmupSteps, long cooldownSteps, double levelA
     public AnomalySettings withMoe(Moe newMoe) {
         return new AnomalySettings(warmupSteps, cooldownSteps, levelAlpha, trendBeta, scaleAlpha, clipZ, spikeZ,
                 spikeMinRatio, spikeRatio, spikeRatioZ, spikeResolveZ, cusumK, cusumH, driftZ, plateauWindow,
-                plateauProgress, plateauMinDrop, plateauZ, plateauFlatBlocks, plateauForget, plateauLrRatio, gradAlpha, gradZ, stallFactor, stallMinMs,
-                stepMsAlpha, slowdownWindow, slowdownRatio, newMoe);
+                plateauProgress, plateauMinDrop, plateauZ, plateauFlatBlocks, plateauForget, plateauLrRatio, gradAlpha,
+                gradZ, stallFactor, stallMinMs, stepMsAlpha, slowdownWindow, slowdownRatio, newMoe);
     }
 
     /**

@@ -9,10 +9,10 @@ import java.io.IOException;
  * CUSUM in {@link LossRules}. Over the last {@code w} scores {@code z} (each clipped to {@code clipZ}, as for the
  * CUSUM), for {@code w} in {@link #WINDOWS}: {@code T_w = sum z / sqrt(w)}, which is standard normal while the
  * scores are (divided by the standard deviation {@code T_w} has shown on this run when that is above 1: scores of
- * smooth curves are correlated); the drift is raised when some {@code T_w > driftZ}. Why windows as well as the CUSUM: a loss that
- * doubles within {@code D} steps rises by {@code ln 2 / D} a step in log, so after {@code d} steps its scores sum to
- * about {@code d^2 ln 2 / (2 D s)} (s: noise of one log loss); a window sum of that size is significant several
- * steps before a CUSUM with drift allowance {@code k = 1} gets through the first {@code D s / ln 2} steps, during
+ * smooth curves are correlated); the drift is raised when some {@code T_w > driftZ}. Why windows as well as the
+ * CUSUM: a loss that doubles within {@code D} steps rises by {@code ln 2 / D} a step in log, so after {@code d} steps
+ * its scores sum to about {@code d^2 ln 2 / (2 D s)} (s: noise of one log loss); a window sum of that size is
+ * significant several steps before a CUSUM with drift allowance {@code k = 1} gets through the first {@code D s / ln 2} steps, during
  * which each score stays below k and adds nothing (Lai 1995, "Sequential changepoint detection in quality control
  * and dynamical systems", JRSS B 57(4): window-limited GLR tests; here with a fixed set of windows). The shortest
  * window is 8 losses, so a spike of up to three losses, clipped to {@code 3 clipZ}, stays below
