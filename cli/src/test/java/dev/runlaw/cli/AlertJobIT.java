@@ -3,11 +3,14 @@ package dev.runlaw.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runlaw.jobs.alert.AlertConfig;
+import dev.runlaw.schema.DataMovement;
 import dev.runlaw.schema.ExpertLoad;
 import dev.runlaw.schema.ForecastPoint;
 import dev.runlaw.schema.ForecastStatus;
 import dev.runlaw.schema.RecordKind;
+import dev.runlaw.schema.RunFinished;
 import dev.runlaw.schema.RunForecast;
+import dev.runlaw.schema.RunStatus;
 import dev.runlaw.schema.StepMetrics;
 import dev.runlaw.schema.Topics;
 import dev.runlaw.schema.codec.TelemetryCodec;
@@ -32,7 +35,9 @@ import org.junit.jupiter.api.Timeout;
  * The alert job on the real stack (Kafka broker, Flink MiniCluster, ClickHouse server): a seeded MoE run with a
  * x2.5 loss spike at step 250 and a router collapse on layer 1 from step 300 to 339 goes through Kafka, with a
  * forecast record on {@code runlaw.forecasts} (the law's curve, as the forecast job publishes it) from step 100 on;
- * the alerts land in ClickHouse, one row per alert under FINAL, each RESOLVED once its anomaly ended.
+ * the alerts land in ClickHouse, one row per alert under FINAL, each RESOLVED once its anomaly ended. Layer 0's data
+ * movement (4 devices, one record per pair and step) has the pair 2 → 3 hot from step 350 to the run's end (399):
+ * HOT_LINK opens live and the run-finished record resolves it at step 399.
  */
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 class AlertJobIT {
@@ -59,6 +64,7 @@ class AlertJobIT {
 
     private static List<ProducerRecord<byte[], byte[]>> run() throws Exception {
         Random rnd = new Random(3);
+        Random links = new Random(4);
         byte[] key = RUN.getBytes(StandardCharsets.UTF_8);
         List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
         for (int s = 0; s <= 399; s++) {
@@ -79,6 +85,17 @@ class AlertJobIT {
                         .setRunId(RUN).setStep(s).setWallTimeMs(START_MS + s * 1000L).setLayer(layer)
                         .setTokensPerExpert(tokens).build())));
             }
+            for (int i = 0; i < 4; i++) {
+                for (int j = 0; j < 4; j++) {
+                    if (i != j) {
+                        long bytes = (long) (1e6 * (0.8 + 0.4 * links.nextDouble()) * (s >= 350 && i == 2 && j == 3
+                                ? 8 : 1));
+                        out.add(new ProducerRecord<>(RecordKind.DATA_MOVEMENT.topic(), key, CODEC.encode(
+                                DataMovement.newBuilder().setSource(RUN).setStep(s).setWallTimeMs(START_MS + s * 1000L)
+                                        .setLayer(0).setSrcDevice(i).setDstDevice(j).setBytes(bytes).build())));
+                    }
+                }
+            }
             if (s == 100) {
                 List<ForecastPoint> curve = new ArrayList<>();
                 for (long c = 101; c <= 3000; c += 25) {
@@ -92,11 +109,14 @@ class AlertJobIT {
                 out.add(new ProducerRecord<>(Topics.FORECASTS, key, v));
             }
         }
+        out.add(new ProducerRecord<>(RecordKind.RUN_FINISHED.topic(), key, CODEC.encode(RunFinished.newBuilder()
+                .setRunId(RUN).setFinishedAtMs(START_MS + 400_000).setFinalStep(399).setStatus(RunStatus.COMPLETED)
+                .build())));
         return out;
     }
 
     @Test
-    void spikeAndRouterCollapseLandInTheAlertsTableOncePerAlertAndResolved() throws Exception {
+    void spikeRouterCollapseAndHotLinkLandInTheAlertsTableOncePerAlertAndResolved() throws Exception {
         AlertConfig config = stack.alertConfig(Map.of("checkpoint.interval-ms", "500"));
         JobClient job = stack.startAlerts(config);
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers",
@@ -111,13 +131,16 @@ class AlertJobIT {
                 p.send(r).get();
             }
             stack.awaitConsumerCaughtUp(config.settings().groupId(), Duration.ofMinutes(2));
-            for (ProducerRecord<byte[], byte[]> r : records.subList(afterForecast, records.size())) {
+            // Likewise the run-finished record, last: its topic is not ordered with the others either.
+            for (ProducerRecord<byte[], byte[]> r : records.subList(afterForecast, records.size() - 1)) {
                 p.send(r).get();
             }
+            stack.awaitConsumerCaughtUp(config.settings().groupId(), Duration.ofMinutes(2));
+            p.send(records.get(records.size() - 1)).get();
         }
         JobWait.until(job, Duration.ofMinutes(4), "the spike and the collapse resolved in ClickHouse",
                 () -> count("SELECT count() FROM alerts FINAL WHERE run_id = '" + RUN + "' AND state = 'RESOLVED'"
-                        + " AND kind IN ('LOSS_SPIKE', 'ROUTER_COLLAPSE')") >= 2);
+                        + " AND kind IN ('LOSS_SPIKE', 'ROUTER_COLLAPSE', 'HOT_LINK')") >= 3);
 
         List<List<String>> spike = stack.http().query("SELECT first_step, detected_step, last_step, severity,"
                 + " round(expected, 2) FROM alerts FINAL WHERE run_id = '" + RUN + "' AND kind = 'LOSS_SPIKE'");
@@ -131,9 +154,16 @@ class AlertJobIT {
         assertThat(Long.parseLong(collapse.get(0).get(2))).as("detected step").isBetween(300L, 320L);
         assertThat(Long.parseLong(collapse.get(0).get(3))).as("last step").isBetween(335L, 345L);
         assertThat(collapse.get(0).subList(4, 6)).containsExactly("CRITICAL", "RESOLVED");
-        // Layer 0 stayed healthy: nothing above INFO there.
+        // Layer 0's hot link, still hot when the run finished: resolved at the run's last step.
+        assertThat(stack.http().query("SELECT layer, first_step, detected_step, last_step, severity, state FROM alerts"
+                + " FINAL WHERE run_id = '" + RUN + "' AND kind = 'HOT_LINK'"))
+                .containsExactly(List.of("0", "350", "354", "399", "WARNING", "RESOLVED"));
+        // Layer 0's routing stayed healthy: nothing else above INFO there.
         assertThat(count("SELECT count() FROM alerts FINAL WHERE run_id = '" + RUN + "' AND layer = 0"
-                + " AND severity != 'INFO'")).isZero();
+                + " AND severity != 'INFO' AND kind != 'HOT_LINK'")).isZero();
+        // Nothing is left open once the run has finished.
+        assertThat(count("SELECT count() FROM alerts FINAL WHERE run_id = '" + RUN + "' AND state = 'OPEN'"))
+                .isZero();
         // One row per alert identity under FINAL, even with the OPEN and RESOLVED events both inserted.
         assertThat(count("SELECT count() FROM (SELECT run_id, kind, layer, first_step FROM alerts FINAL"
                 + " GROUP BY run_id, kind, layer, first_step HAVING count() > 1)")).isZero();

@@ -1,16 +1,12 @@
 package dev.runlaw.cli.bench;
 
 import dev.runlaw.cli.LocalStack;
-import dev.runlaw.local.Await;
-import dev.runlaw.producers.TelemetryProducer;
 import dev.runlaw.producers.command.HelpOption;
 import dev.runlaw.schema.ExpertLoad;
 import dev.runlaw.schema.RecordKind;
-import dev.runlaw.schema.StepMetrics;
 import dev.runlaw.schema.codec.TelemetryCodec;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,9 +15,6 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -64,23 +57,15 @@ final class IngestBench implements Callable<Integer> {
         int expertRecords = this.expertRecords;
         int experts = this.experts;
         TelemetryCodec codec = new TelemetryCodec();
-        long t0 = 1_760_000_000_000L;
+        long t0 = BenchTraffic.T0;
         out.printf("runlaw bench ingest: %d step-metric records over %d runs; %d expert-load records x %d experts;"
                 + " job parallelism %s; sink.batch-rows %s%n", records, runs, expertRecords, experts, parallelism,
                 batchRows == null ? "default" : batchRows);
 
-        List<byte[]> stepKeys = new ArrayList<>(records);
-        List<byte[]> stepValues = new ArrayList<>(records);
         SplittableRandom rnd = new SplittableRandom(7);
-        for (int i = 0; i < records; i++) {
-            String run = String.format("bench-run-%04d", i % runs);
-            int step = i / runs;
-            StepMetrics m = StepMetrics.newBuilder().setRunId(run).setStep(step).setWallTimeMs(t0 + step * 1000L)
-                    .setTokensSeen(step * 1_048_576L).setLr(3e-4).setLoss(2.0 + 3.0 / (1 + step) + 0.01 * rnd.nextDouble())
-                    .setGradNorm(0.5 + rnd.nextDouble()).setThroughputTokensPerS(1.2e6).build();
-            stepKeys.add(run.getBytes(StandardCharsets.UTF_8));
-            stepValues.add(codec.encode(m));
-        }
+        BenchTraffic.Encoded steps = BenchTraffic.stepMetrics(codec, "bench-run", records, runs, rnd);
+        List<byte[]> stepKeys = steps.keys();
+        List<byte[]> stepValues = steps.values();
         List<byte[]> loadKeys = new ArrayList<>(expertRecords);
         List<byte[]> loadValues = new ArrayList<>(expertRecords);
         int layers = 32;
@@ -95,11 +80,7 @@ final class IngestBench implements Callable<Integer> {
             loadKeys.add(run.getBytes(StandardCharsets.UTF_8));
             loadValues.add(codec.encode(l));
         }
-        Map<String, Object> producerProps = new HashMap<>(TelemetryProducer.builder("unused").kafkaProperties());
-        producerProps.remove("bootstrap.servers");
-        producerProps.remove("client.id");
-        // The library never blocks a trainer (it drops instead); a benchmark must deliver every record, so wait.
-        producerProps.put("max.block.ms", 120_000);
+        Map<String, Object> producerProps = BenchTraffic.producerProps();
 
         try (LocalStack stack = LocalStack.start()) {
             String bs = stack.kafka().bootstrapServers();
@@ -111,8 +92,7 @@ final class IngestBench implements Callable<Integer> {
             JobClient job = stack.startIngest(stack.ingestConfig(overrides));
 
             // Warm-up: JIT, Kafka connections, the ClickHouse client and the first parts of each table.
-            produce(bs, producerProps, RecordKind.STEP_METRICS.topic(), stepKeys.subList(0, 20_000),
-                    stepValues.subList(0, 20_000));
+            BenchTraffic.produce(bs, producerProps, RecordKind.STEP_METRICS.topic(), steps.subList(0, 20_000));
             awaitCount(stack, "step_metrics", 20_000);
             RawKafkaThroughput.measure(bs, "bench.raw-step-metrics", LocalStack.PARTITIONS, producerProps,
                     stepKeys.subList(0, 20_000), stepValues.subList(0, 20_000));
@@ -125,7 +105,7 @@ final class IngestBench implements Callable<Integer> {
             out.printf("raw Kafka produce+consume     %,12.0f step records/s  (%.2f s)%n", rawEps, rawNs / 1e9);
 
             long start = System.nanoTime();
-            produce(bs, producerProps, RecordKind.STEP_METRICS.topic(), stepKeys, stepValues);
+            BenchTraffic.produce(bs, producerProps, RecordKind.STEP_METRICS.topic(), steps);
             awaitCount(stack, "step_metrics", records);
             long pipeNs = System.nanoTime() - start;
             double pipeEps = records / (pipeNs / 1e9);
@@ -134,7 +114,8 @@ final class IngestBench implements Callable<Integer> {
             out.printf("ratio pipeline / raw Kafka    %12.2f   (goal >= 0.5)%n", pipeEps / rawEps);
 
             start = System.nanoTime();
-            produce(bs, producerProps, RecordKind.EXPERT_LOAD.topic(), loadKeys, loadValues);
+            BenchTraffic.produce(bs, producerProps, RecordKind.EXPERT_LOAD.topic(),
+                    new BenchTraffic.Encoded(loadKeys, loadValues));
             awaitCount(stack, "expert_load", expertRecords);
             long loadNs = System.nanoTime() - start;
             double cells = (double) expertRecords * experts / (loadNs / 1e9);
@@ -149,22 +130,7 @@ final class IngestBench implements Callable<Integer> {
         return 0;
     }
 
-    private static void produce(String bs, Map<String, Object> props, String topic, List<byte[]> keys,
-                                List<byte[]> values) {
-        Map<String, Object> pp = new HashMap<>(props);
-        pp.put("bootstrap.servers", bs);
-        pp.put("key.serializer", ByteArraySerializer.class);
-        pp.put("value.serializer", ByteArraySerializer.class);
-        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(pp)) {
-            for (int i = 0; i < values.size(); i++) {
-                p.send(new ProducerRecord<>(topic, keys.get(i), values.get(i)));
-            }
-            p.flush();
-        }
-    }
-
     private static void awaitCount(LocalStack stack, String table, long n) throws InterruptedException {
-        Await.until(Duration.ofMinutes(10), n + " rows in " + table,
-                () -> Long.parseLong(stack.http().queryValue("SELECT count() FROM " + table).trim()) >= n);
+        BenchTraffic.awaitCount(stack, "SELECT count() FROM " + table, n);
     }
 }

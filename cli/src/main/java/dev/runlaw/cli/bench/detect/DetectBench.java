@@ -3,6 +3,7 @@ package dev.runlaw.cli.bench.detect;
 import dev.runlaw.bench.detect.BaselineRule;
 import dev.runlaw.local.ProjectRoot;
 import dev.runlaw.math.anomaly.Alert;
+import dev.runlaw.math.anomaly.AnomalySettings;
 import dev.runlaw.math.anomaly.DetectReplay;
 import dev.runlaw.math.anomaly.Severity;
 import dev.runlaw.math.anomaly.StepTable;
@@ -71,11 +72,21 @@ public final class DetectBench implements Callable<Integer> {
     @Option(names = "--refit-points", paramLabel = "N", order = 4,
             description = "Refit cadence with a law (default ${DEFAULT-VALUE}, the forecast job's).")
     int refitPoints = 16;
-    @Option(names = "--jmh", order = 5,
+    @Option(names = "--split", paramLabel = "calibration|held-out|both", order = 5,
+            description = "Which runs (default ${DEFAULT-VALUE}; tune on calibration only, measure held-out once).")
+    String split = "both";
+    @Option(names = "--kinds", paramLabel = "KIND,...", split = ",", order = 6,
+            description = "Only these injected kinds (default all), e.g. plateau,divergence; controls always run.")
+    List<String> kinds;
+    @Option(names = "--set", paramLabel = "NAME=VALUE", order = 7,
+            description = "Replace a run-level default (an AnomalySettings component, e.g. spikeZ=5); repeatable.")
+    java.util.Map<String, String> set;
+    @Option(names = "--jmh", order = 8,
             description = "Only the JMH cost per step: all run-level detectors vs the OLMo-core rule, same run.")
     boolean jmh;
 
     private final PrintStream out;
+    private List<InjectedKind> selected = List.of(InjectedKind.values());
 
     public DetectBench() {
         this(System.out);
@@ -94,6 +105,19 @@ public final class DetectBench implements Callable<Integer> {
         if (!List.of("none", "momentum", "auto").contains(law)) {
             throw Commands.usage(spec, "--law must be none, momentum or auto, got " + law);
         }
+        if (!List.of("calibration", "held-out", "both").contains(split)) {
+            throw Commands.usage(spec, "--split must be calibration, held-out or both, got " + split);
+        }
+        List<InjectedKind> chosen = new ArrayList<>();
+        for (String k : kinds == null ? List.<String>of() : kinds) {
+            try {
+                chosen.add(InjectedKind.valueOf(k.trim().toUpperCase(Locale.ROOT).replace('-', '_')));
+            } catch (IllegalArgumentException e) {
+                throw Commands.usage(spec, "--kinds: unknown kind '" + k + "'; known: "
+                        + java.util.Arrays.toString(InjectedKind.values()).toLowerCase(Locale.ROOT));
+            }
+        }
+        selected = chosen.isEmpty() ? List.of(InjectedKind.values()) : chosen;
         if (seeds < 1 || refitPoints < 1) {
             throw Commands.usage(spec, "--seeds and --refit-points must be >= 1");
         }
@@ -104,10 +128,18 @@ public final class DetectBench implements Callable<Integer> {
         Path root = data != null ? data : ProjectRoot.find().resolve("../shared/data").normalize();
         DetectReplay replay = law.equals("none") ? DetectReplay.create().withForecast("momentum", 0)
                 : DetectReplay.create().withForecast(law, refitPoints);
+        if (set != null && !set.isEmpty()) {
+            try {
+                replay = replay.withSettings(AnomalySettings.defaults().with(set));
+            } catch (IllegalArgumentException e) {
+                throw Commands.usage(spec, "--set: " + e.getMessage());
+            }
+            out.println("settings changed: " + new java.util.TreeMap<>(set));
+        }
         out.printf(Locale.ROOT, "runlaw bench detect: data %s, %d seed(s), law %s%s, %d cores%n", root, seeds, law,
                 law.equals("none") ? "" : " refit every " + refitPoints, Runtime.getRuntime().availableProcessors());
         long t0 = System.nanoTime();
-        for (String split : List.of("calibration", "held-out")) {
+        for (String split : this.split.equals("both") ? List.of("calibration", "held-out") : List.of(this.split)) {
             for (String source : List.of("spiky-runs", "loss-curves")) {
                 List<Path> files = files(root, (split.equals("calibration") ? CALIBRATION : HELD_OUT).stream()
                         .filter(e -> e.startsWith(source)).toList());
@@ -129,7 +161,7 @@ public final class DetectBench implements Callable<Integer> {
         StepTable clean = read(f);
         String name = root.relativize(f).toString();
         score.control(clean, replay.replay(name, clean).alerts(), baselineAlarms(clean));
-        for (InjectedKind kind : InjectedKind.values()) {
+        for (InjectedKind kind : selected) {
             // A divergence or a plateau is one case per copy: more copies for them.
             int copies = kind == InjectedKind.DIVERGENCE || kind == InjectedKind.PLATEAU ? 8 * seeds : seeds;
             for (int s = 0; s < copies; s++) {

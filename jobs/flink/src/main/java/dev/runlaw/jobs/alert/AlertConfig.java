@@ -38,9 +38,9 @@ import org.apache.flink.util.ParameterTool;
 public record AlertConfig(JobSettings settings, long idleTimeoutMs, long stallCheckMinMs)
         implements JobConfig, Serializable {
 
-    /** The telemetry kinds the job reads (plus the forecasts topic). */
-    public static final List<RecordKind> INPUT_KINDS =
-            List.of(RecordKind.STEP_METRICS, RecordKind.EXPERT_LOAD, RecordKind.RUN_FINISHED);
+    /** The telemetry kinds the job reads (plus the forecasts topic); data movement feeds HOT_LINK. */
+    public static final List<RecordKind> INPUT_KINDS = List.of(RecordKind.STEP_METRICS, RecordKind.EXPERT_LOAD,
+            RecordKind.RUN_FINISHED, RecordKind.DATA_MOVEMENT);
 
     static final JobSettings.Defaults DEFAULTS = new JobSettings.Defaults("runlaw-alert", 10_000, 250, false);
 
@@ -68,7 +68,7 @@ public record AlertConfig(JobSettings settings, long idleTimeoutMs, long stallCh
         return new AlertConfig(settings, idleMs, stallMs);
     }
 
-    /** The input topics (step-metrics, expert-load, run-finished, forecasts), with the prefix. */
+    /** The input topics (step-metrics, expert-load, run-finished, data-movement, forecasts), with the prefix. */
     public List<String> inputTopics() {
         return settings.topics(Stream.concat(INPUT_KINDS.stream().map(RecordKind::topic),
                 Stream.of(Topics.FORECASTS)).toList());

@@ -19,8 +19,8 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The live alert job: step metrics, expert loads and run-finished records of every run, plus the forecast job's
- * forecasts (the run's fitted law, reused: {@link ExpectedLoss}), checked ({@link AlertInputFunction}: unusable
+ * The live alert job: step metrics, expert loads, data movement and run-finished records of every run, plus the
+ * forecast job's forecasts (the run's fitted law, reused: {@link ExpectedLoss}), checked ({@link AlertInputFunction}: unusable
  * records go to the dead-letter topic with their reason), keyed by run id into {@link RunAlertFunction}; alert
  * events to table {@code alerts} and topic {@code runlaw.alerts}.
  *

@@ -7,8 +7,10 @@ import dev.runlaw.jobs.kafka.TelemetryDecoder;
 import dev.runlaw.math.anomaly.Alert;
 import dev.runlaw.math.anomaly.AnomalySettings;
 import dev.runlaw.math.anomaly.LayerDetectors;
+import dev.runlaw.math.anomaly.LinkSteps;
 import dev.runlaw.math.anomaly.RunDetectors;
 import dev.runlaw.math.anomaly.StepInput;
+import dev.runlaw.schema.DataMovement;
 import dev.runlaw.schema.ExpertLoad;
 import dev.runlaw.schema.RunFinished;
 import dev.runlaw.schema.RunForecast;
@@ -29,17 +31,22 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * The live detectors of one run (keyed by run id): {@link RunDetectors} on its steps, one {@link LayerDetectors}
- * per MoE layer on its expert loads, and the expected loss of the forecast job's latest fit ({@link ExpectedLoss},
- * from the run's forecasts: no second fitter). Each detector event becomes an {@code alerts} row (main output) and
- * a {@code runlaw.alerts} record ({@link #KAFKA}).
+ * per MoE layer on its expert loads, one {@link LinkSteps} (HOT_LINK) per layer on its data movement, and the
+ * expected loss of the forecast job's latest fit ({@link ExpectedLoss}, from the run's forecasts: no second fitter).
+ * Each detector event becomes an {@code alerts} row (main output) and a {@code runlaw.alerts} record
+ * ({@link #KAFKA}).
  *
  * <p><b>STALL</b>: one processing-time timer per run, armed after each step at
  * {@code max(stallCheckMinMs, stallMinMs, stallFactor x typical step time)}; when it fires with no newer step the
  * detectors judge the silence ({@link RunDetectors#onSilence}); the next step resolves it. The step time is the
  * wall-time gap between consecutive steps divided by their step distance.
  *
- * <p><b>State</b> (bounded per run: O(1) detectors, O(layers) layer detectors, O(curve points) expectation), dropped
- * when the run-finished record arrives or after {@code idleTimeoutMs} without a record. Detector state is kept as
+ * <p><b>Run finished</b>: the alerts still open resolve at the run's last step (each detector's
+ * {@code closeAll}), then the run's state is dropped.
+ *
+ * <p><b>State</b> (bounded per run: O(1) detectors, O(layers) layer and link detectors, O(curve points) expectation), dropped
+ * when the run-finished record arrives or after {@code idleTimeoutMs} without a record (then open alerts stay open:
+ * a run silent for that long may still be stalled). Detector state is kept as
  * the math classes' own bytes (no Kryo, versioned formats).
  *
  * <p>Metrics, in group {@code runlaw_alert}: {@code alerts_opened}, {@code alerts_resolved}.
@@ -64,6 +71,7 @@ public final class RunAlertFunction extends KeyedProcessFunction<String, KafkaRe
     private transient ValueState<byte[]> detectors;
     private transient ValueState<byte[]> expected;
     private transient MapState<Integer, byte[]> layers;
+    private transient MapState<Integer, byte[]> links;
     /** lastStep, its wall time, processing time of its arrival, of the last record, and the pending timer. */
     private transient ValueState<long[]> clock;
     private transient Counter opened;
@@ -85,6 +93,8 @@ public final class RunAlertFunction extends KeyedProcessFunction<String, KafkaRe
         expected = getRuntimeContext().getState(new ValueStateDescriptor<>("expected-loss",
                 PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         layers = getRuntimeContext().getMapState(new MapStateDescriptor<>("layer-detectors", Types.INT,
+                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        links = getRuntimeContext().getMapState(new MapStateDescriptor<>("link-detectors", Types.INT,
                 PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         clock = getRuntimeContext().getState(new ValueStateDescriptor<>("clock",
                 PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
@@ -109,8 +119,10 @@ public final class RunAlertFunction extends KeyedProcessFunction<String, KafkaRe
             onStep(s, now, ctx, out);
         } else if (record instanceof ExpertLoad l) {
             onExpertLoad(l, now, ctx, out);
-        } else if (record instanceof RunFinished) {
-            clear(ctx);
+        } else if (record instanceof DataMovement m) {
+            onDataMovement(m, now, ctx, out);
+        } else if (record instanceof RunFinished f) {
+            finish(f, now, ctx, out);
         }
     }
 
@@ -130,7 +142,7 @@ public final class RunAlertFunction extends KeyedProcessFunction<String, KafkaRe
         double grad = s.getGradNorm() == null ? Double.NaN : s.getGradNorm();
         byte[] e = expected.value();
         double exp = e == null ? Double.NaN : ExpectedLoss.fromBytes(e).at(s.getStep());
-        List<Alert> alerts = d.onStep(new StepInput(s.getStep(), loss, grad, stepMs, exp));
+        List<Alert> alerts = d.onStep(new StepInput(s.getStep(), loss, grad, stepMs, exp, s.getLr()));
         if (s.getStep() > c[LAST_STEP]) {
             c[LAST_STEP] = s.getStep();
             c[LAST_WALL_MS] = s.getWallTimeMs();
@@ -155,6 +167,58 @@ public final class RunAlertFunction extends KeyedProcessFunction<String, KafkaRe
         emitAt(ctx.getCurrentKey(), alerts, l.getStep(), l.getWallTimeMs(), now, ctx, out);
         arm(c, config.idleTimeoutMs(), ctx);
         clock.update(c);
+    }
+
+    /**
+     * One device pair's bytes of one layer and step, into that layer's {@link LinkSteps} (HOT_LINK): a step is judged
+     * when the first record of a later step arrives. Inference traffic ({@code step < 0}, keyed by a server, not a
+     * run) is not a training run's and is left to the routing analyses.
+     */
+    private void onDataMovement(DataMovement m, long now, Context ctx, Collector<ClickHouseRow> out) throws Exception {
+        if (m.getStep() < 0) {
+            return;
+        }
+        long[] c = clockOrNew();
+        byte[] bytes = links.get(m.getLayer());
+        LinkSteps d = bytes == null ? LinkSteps.create(m.getLayer(), settings) : LinkSteps.fromBytes(bytes, settings);
+        List<Alert> alerts = d.onBytes(m.getStep(), m.getSrcDevice(), m.getDstDevice(), m.getBytes());
+        links.put(m.getLayer(), d.toBytes());
+        c[LAST_RECORD] = now;
+        emitAt(ctx.getCurrentKey(), alerts, m.getStep(), m.getWallTimeMs(), now, ctx, out);
+        arm(c, config.idleTimeoutMs(), ctx);
+        clock.update(c);
+    }
+
+    /**
+     * The run ended: every alert still open (run level, per layer) resolves at the run's last step, then the run's
+     * state is dropped. Without this a divergence or a collapse that lasted to the end would stay OPEN for ever.
+     */
+    private void finish(RunFinished f, long now, Context ctx, Collector<ClickHouseRow> out) throws Exception {
+        String run = ctx.getCurrentKey();
+        byte[] bytes = detectors.value();
+        if (bytes != null) {
+            emitAt(run, RunDetectors.fromBytes(bytes, settings).closeAll(), f.getFinalStep(), f.getFinishedAtMs(),
+                    now, ctx, out);
+        }
+        // Layer order, so the events of a finish are deterministic (map state iterates in no fixed order).
+        java.util.TreeMap<Integer, byte[]> byLayer = new java.util.TreeMap<>();
+        for (var e : layers.entries()) {
+            byLayer.put(e.getKey(), e.getValue());
+        }
+        for (byte[] b : byLayer.values()) {
+            emitAt(run, LayerDetectors.fromBytes(b, settings).closeAll(), f.getFinalStep(), f.getFinishedAtMs(), now,
+                    ctx, out);
+        }
+        byLayer.clear();
+        for (var e : links.entries()) {
+            byLayer.put(e.getKey(), e.getValue());
+        }
+        for (byte[] b : byLayer.values()) {
+            // The last step's traffic is judged here (no later step will come), then HOT_LINK resolves.
+            emitAt(run, LinkSteps.fromBytes(b, settings).closeAll(), f.getFinalStep(), f.getFinishedAtMs(), now, ctx,
+                    out);
+        }
+        clear(ctx);
     }
 
     @Override
@@ -248,6 +312,7 @@ public final class RunAlertFunction extends KeyedProcessFunction<String, KafkaRe
         detectors.clear();
         expected.clear();
         layers.clear();
+        links.clear();
         clock.clear();
     }
 }

@@ -1,6 +1,7 @@
 package dev.runlaw.jobs.alert;
 
 import dev.runlaw.jobs.kafka.KafkaRecord;
+import dev.runlaw.schema.DataMovement;
 import dev.runlaw.schema.ExpertLoad;
 import dev.runlaw.schema.ForecastPoint;
 import dev.runlaw.schema.ForecastStatus;
@@ -23,7 +24,9 @@ import java.util.Random;
  * A seeded MoE run for the alert job's tests: a power-law loss {@code 2 + 8 (s+1)^-0.3} with 1 % log-normal noise
  * and a x2.5 spike at {@link #SPIKE_STEP}; one MoE layer of 16 experts routed uniformly (multinomial draws of 2048
  * tokens) except from {@link #COLLAPSE_FROM} to {@link #COLLAPSE_TO} (inclusive), when one expert takes 90 %; one
- * forecast at step {@link #FORECAST_STEP} whose curve is the noise-free law (what a good fit would give).
+ * forecast at step {@link #FORECAST_STEP} whose curve is the noise-free law (what a good fit would give); layer 0's
+ * all-to-all data movement over {@link #DEVICES} devices (one record per ordered pair and step, 1 MB ± 20 %), with
+ * the pair 1 → 2 carrying 8× from {@link #HOT_FROM} to {@link #HOT_TO} (inclusive; its own seeded stream).
  */
 final class AlertTestRuns {
     static final String RUN = "moe-a";
@@ -35,6 +38,9 @@ final class AlertTestRuns {
     static final int COLLAPSE_TO = 339;
     static final int FORECAST_STEP = 100;
     static final int EXPERTS = 16;
+    static final int DEVICES = 4;
+    static final int HOT_FROM = 150;
+    static final int HOT_TO = 189;
 
     private static final TelemetryCodec CODEC = new TelemetryCodec();
     private static long offset;
@@ -49,6 +55,7 @@ final class AlertTestRuns {
     /** The run's records in arrival order: steps and expert loads interleaved, the forecast after its step. */
     static List<KafkaRecord> run(String prefix) {
         Random rnd = new Random(7);
+        Random links = new Random(11);
         List<KafkaRecord> out = new ArrayList<>();
         for (int s = 0; s <= LAST_STEP; s++) {
             double loss = law(s) * Math.exp(0.01 * rnd.nextGaussian()) * (s == SPIKE_STEP ? 2.5 : 1);
@@ -57,8 +64,25 @@ final class AlertTestRuns {
             boolean collapsed = s >= COLLAPSE_FROM && s <= COLLAPSE_TO;
             out.add(record(prefix, ExpertLoad.newBuilder().setRunId(RUN).setStep(s).setWallTimeMs(START_MS + s * STEP_MS)
                     .setLayer(0).setTokensPerExpert(route(rnd, collapsed)).build()));
+            out.addAll(movement(prefix, links, s, s >= HOT_FROM && s <= HOT_TO ? 8 : 1));
             if (s == FORECAST_STEP) {
                 out.add(forecast(prefix));
+            }
+        }
+        return out;
+    }
+
+    /** Layer 0's data movement of step {@code s}, the pair 1 → 2 multiplied by {@code hot}. */
+    static List<KafkaRecord> movement(String prefix, Random rnd, int s, double hot) {
+        List<KafkaRecord> out = new ArrayList<>();
+        for (int i = 0; i < DEVICES; i++) {
+            for (int j = 0; j < DEVICES; j++) {
+                if (i != j) {
+                    long bytes = (long) (1_000_000 * (0.8 + 0.4 * rnd.nextDouble()) * (i == 1 && j == 2 ? hot : 1));
+                    out.add(record(prefix, DataMovement.newBuilder().setSource(RUN).setStep(s)
+                            .setWallTimeMs(START_MS + s * STEP_MS).setLayer(0).setSrcDevice(i).setDstDevice(j)
+                            .setBytes(bytes).build()));
+                }
             }
         }
         return out;

@@ -88,10 +88,26 @@ class AlertWorkflowTest {
             assertThat(collapse.get(0).getFirstStep()).isBetween((long) AlertTestRuns.COLLAPSE_FROM,
                     AlertTestRuns.COLLAPSE_FROM + 10L);
             assertThat(collapse.get(0).getDetectedStep()).isLessThanOrEqualTo(AlertTestRuns.COLLAPSE_FROM + 20L);
+            // The hot device pair of layer 0, from its data movement: opens after hotLinkSteps hot steps, closes at
+            // its last hot step once the link has been calm for resolveSteps.
+            var moe = dev.runlaw.math.anomaly.AnomalySettings.defaults().moe();
+            assertThat(alerts).filteredOn(a -> a.getKind() == AlertKind.HOT_LINK)
+                    .extracting(Alert::getState, Alert::getLayer, Alert::getFirstStep, Alert::getDetectedStep,
+                            Alert::getLastStep)
+                    .containsExactly(tuple(AlertState.OPEN, 0, (long) AlertTestRuns.HOT_FROM,
+                                    (long) AlertTestRuns.HOT_FROM + moe.hotLinkSteps() - 1, null),
+                            tuple(AlertState.RESOLVED, 0, (long) AlertTestRuns.HOT_FROM,
+                                    (long) AlertTestRuns.HOT_FROM + moe.hotLinkSteps() - 1,
+                                    (long) AlertTestRuns.HOT_TO));
+            assertThat(alerts).filteredOn(a -> a.getKind() == AlertKind.HOT_LINK).first()
+                    .satisfies(a -> assertThat(a.getMessage()).contains("device 1 -> 2"));
             // Nothing else above INFO on this clean run (no crying wolf), and every event has its row.
             assertThat(alerts).filteredOn(a -> a.getSeverity() != AlertSeverity.INFO)
                     .extracting(Alert::getKind).containsOnly(AlertKind.LOSS_SPIKE, AlertKind.ROUTER_COLLAPSE,
-                            AlertKind.IMBALANCE);
+                            AlertKind.IMBALANCE, AlertKind.HOT_LINK);
+            // Every alert opened was closed by the end of the run (run-finished resolves what is still open).
+            assertThat(alerts.stream().filter(a -> a.getState() == AlertState.OPEN).count())
+                    .isEqualTo(alerts.stream().filter(a -> a.getState() == AlertState.RESOLVED).count());
             assertThat(rows.received()).hasSize(alerts.size())
                     .allMatch(r -> r.table().equals(AlertOutputs.ALERTS));
         }

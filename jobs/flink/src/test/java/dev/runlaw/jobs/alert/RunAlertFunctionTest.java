@@ -8,6 +8,9 @@ import dev.runlaw.jobs.kafka.KafkaRecord;
 import dev.runlaw.schema.Alert;
 import dev.runlaw.schema.AlertKind;
 import dev.runlaw.schema.AlertState;
+import dev.runlaw.schema.ExpertLoad;
+import dev.runlaw.schema.RunFinished;
+import dev.runlaw.schema.RunStatus;
 import dev.runlaw.schema.StepMetrics;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -103,6 +106,34 @@ class RunAlertFunctionTest {
             assertThat(h.numProcessingTimeTimers()).isZero();
             // The silence before the timeout was a stall: reported once, not once per timer.
             assertThat(alerts(h)).extracting(Alert::getKind).containsExactly(AlertKind.STALL);
+        }
+    }
+
+    @Test
+    void alertsStillOpenWhenTheRunFinishesResolveAtItsLastStep() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            // Layer 0 routes every token to expert 0 from step 0 to the end (step 29): collapsed, 7 experts dead.
+            for (int s = 0; s <= 29; s++) {
+                h.setProcessingTime(s * AlertTestRuns.STEP_MS);
+                h.processElement(AlertTestRuns.record("", ExpertLoad.newBuilder().setRunId(AlertTestRuns.RUN)
+                        .setStep(s).setWallTimeMs(AlertTestRuns.START_MS + s * AlertTestRuns.STEP_MS).setLayer(0)
+                        .setTokensPerExpert(List.of(2048L, 0L, 0L, 0L, 0L, 0L, 0L, 0L)).build()), 0);
+            }
+            List<Alert> open = alerts(h);
+            assertThat(open).extracting(Alert::getKind).containsExactly(AlertKind.ROUTER_COLLAPSE,
+                    AlertKind.IMBALANCE, AlertKind.DEAD_EXPERT);
+            h.processElement(AlertTestRuns.record("", RunFinished.newBuilder().setRunId(AlertTestRuns.RUN)
+                    .setFinishedAtMs(AlertTestRuns.START_MS + 31_000).setFinalStep(29).setStatus(RunStatus.FAILED)
+                    .build()), 0);
+            List<Alert> all = alerts(h);
+            assertThat(all.subList(3, all.size())).extracting(Alert::getKind, Alert::getState, Alert::getFirstStep,
+                    Alert::getLastStep, Alert::getEventStep).containsExactly(
+                    tuple(AlertKind.ROUTER_COLLAPSE, AlertState.RESOLVED, open.get(0).getFirstStep(), 29L, 29L),
+                    tuple(AlertKind.IMBALANCE, AlertState.RESOLVED, open.get(1).getFirstStep(), 29L, 29L),
+                    tuple(AlertKind.DEAD_EXPERT, AlertState.RESOLVED, open.get(2).getFirstStep(), 29L, 29L));
+            assertThat(h.extractOutputValues()).as("one row per event").hasSize(6);
+            assertThat(h.numKeyedStateEntries()).isZero();
         }
     }
 }

@@ -95,6 +95,24 @@ public final class AlertLifecycle {
         return Optional.of(a.resolved(Math.max(lastStep, a.firstStep())));
     }
 
+    /**
+     * Resolves every open alert at {@code lastStep} (each at least at its own first step), in the order their
+     * (kind, layer) was first seen: the key's stream has ended (a finished run, the end of a replayed file), so
+     * nothing open can be closed by later evidence.
+     *
+     * @param out receives the RESOLVED events
+     */
+    public void closeAll(long lastStep, List<Alert> out) {
+        for (Slot s : slots) {
+            if (s.open != null) {
+                Alert a = s.open;
+                s.open = null;
+                s.quietUntil = lastStep + 1 + cooldownSteps;
+                out.add(a.resolved(Math.max(lastStep, a.firstStep())));
+            }
+        }
+    }
+
     /** True when an alert of (kind, layer) is open. */
     public boolean isOpen(AlertKind kind, int layer) {
         Slot s = find(kind, layer);

@@ -18,13 +18,27 @@ package dev.runlaw.math.anomaly;
  *                          CUSUM, so a spike cannot drag the baseline (default 3)
  * @param spikeZ            LOSS_SPIKE when the residual exceeds spikeZ scales ... (default 6)
  * @param spikeMinRatio     ... and the loss exceeds spikeMinRatio times the expected loss (default 1.08)
+ * @param spikeRatio        LOSS_SPIKE also when the loss exceeds spikeRatio times the expected loss ... (default 1.17,
+ *                          just above the spiky-runs data set's own measure of a spike, 1.15x the recent median) ...
+ * @param spikeRatioZ       ... and the residual exceeds spikeRatioZ scales (default 3)
  * @param spikeResolveZ     an open LOSS_SPIKE resolves at the first step whose residual is below this (default 2)
  * @param cusumK            CUSUM drift allowance in scales (default 1): {@code S = max(0, S + min(z, clipZ) - k)}
  * @param cusumH            DIVERGENCE when S exceeds this (default 12: more than a 3-step spike can add)
- * @param plateauWindow     PLATEAU compares progress over this many steps (default 1000; needs a law)
- * @param plateauProgress   PLATEAU when the observed log-loss drop over the window is below this fraction of the
- *                          law's (default 0.25)
- * @param plateauMinLawDrop ... and the law predicts at least this log-loss drop over the window (default 0.01)
+ * @param driftZ            DIVERGENCE also when the clipped scores of the last 8, 16 or 32 losses sum to more than
+ *                          driftZ times their standard deviation (default 5; {@link DriftWindows})
+ * @param plateauWindow     PLATEAU compares progress over blocks of this many steps (default 500; {@link PlateauRule})
+ * @param plateauProgress   PLATEAU when the observed log-loss drop over the last blocks is below this fraction of
+ *                          the drop the run's earlier trend gives over them (default 0.15) ...
+ * @param plateauMinDrop    ... when the trend expects at least this drop of log loss over those blocks (default
+ *                          0.0002: a loss at its floor has nothing left to miss) ...
+ * @param plateauZ          ... and the block is above that trend by more than this many standard deviations
+ *                          (default 4)
+ * @param plateauFlatBlocks PLATEAU needs the loss flat (drop below plateauProgress of the expected) over the
+ *                          last block (1) or the last two (2, default)
+ * @param plateauForget     weight kept per block by the trend PLATEAU extrapolates (default 0.8: a memory of about
+ *                          five blocks)
+ * @param plateauLrRatio    PLATEAU judges no block while the mean LRs of the blocks it compares differ by more than
+ *                          this factor (default 2: a sharp LR drop changes the pace of progress)
  * @param gradAlpha         EMA decay of log grad norm mean and variance (default 0.97, as ZClip)
  * @param gradZ             GRAD_NORM_SPIKE when the z-score of the log grad norm exceeds this (default 6)
  * @param stallFactor       STALL when a step (or a silence) lasts more than stallFactor times the baseline step
@@ -38,10 +52,12 @@ package dev.runlaw.math.anomaly;
  */
 public record AnomalySettings(int warmupSteps, long cooldownSteps, double levelAlpha, double trendBeta,
                               double scaleAlpha, double clipZ, double spikeZ, double spikeMinRatio,
-                              double spikeResolveZ, double cusumK, double cusumH, long plateauWindow,
-                              double plateauProgress, double plateauMinLawDrop, double gradAlpha, double gradZ,
-                              double stallFactor, double stallMinMs, double stepMsAlpha, int slowdownWindow,
-                              double slowdownRatio, Moe moe) {
+                              double spikeRatio, double spikeRatioZ, double spikeResolveZ, double cusumK,
+                              double cusumH, double driftZ, long plateauWindow, double plateauProgress,
+                              double plateauMinDrop, double plateauZ, int plateauFlatBlocks, double plateauForget,
+                              double plateauLrRatio, double gradAlpha, double gradZ, double stallFactor,
+                              double stallMinMs, double stepMsAlpha, int slowdownWindow, double slowdownRatio,
+                              Moe moe) {
 
     /**
      * Thresholds of the per-layer MoE detectors ({@link LayerDetectors}) and of {@link LinkDetector} (owned by the MoE
@@ -129,8 +145,12 @@ public record AnomalySettings(int warmupSteps, long cooldownSteps, double levelA
                 throw new IllegalArgumentException("EWMA weights must lie in (0, 1), got " + a);
             }
         }
-        if (!(clipZ > 0 && spikeZ > spikeResolveZ && spikeResolveZ >= 0 && spikeMinRatio >= 1 && cusumK >= 0
-                && cusumH > 0 && plateauProgress >= 0 && plateauMinLawDrop > 0 && gradZ > 0 && stallFactor > 1
+        if (!(clipZ > 0 && spikeZ > spikeResolveZ && spikeResolveZ >= 0 && spikeMinRatio >= 1 && spikeRatio >= 1
+                && spikeRatioZ >= spikeResolveZ && cusumK >= 0
+                && cusumH > 0 && driftZ > 0 && plateauProgress >= 0 && plateauMinDrop >= 0 && plateauZ >= 0
+                && plateauFlatBlocks >= 1
+                && plateauFlatBlocks <= 2 && plateauForget > 0 && plateauForget <= 1 && plateauLrRatio >= 1
+                && gradZ > 0 && stallFactor > 1
                 && stallMinMs >= 0 && slowdownRatio > 1)) {
             throw new IllegalArgumentException("threshold out of range: " + this);
         }
@@ -141,14 +161,64 @@ public record AnomalySettings(int warmupSteps, long cooldownSteps, double levelA
 
     /** The documented defaults. */
     public static AnomalySettings defaults() {
-        return new AnomalySettings(64, 5, 0.02, 0.02, 0.02, 3, 6, 1.08, 2, 1, 12, 1000, 0.25, 0.01, 0.97, 6,
+        return new AnomalySettings(64, 5, 0.02, 0.02, 0.02, 3, 6, 1.08, 1.17, 3, 2, 1, 12, 5, 500, 0.15,
+                0.0002, 4, 2, 0.8, 2, 0.97, 6,
                 10, 1000, 0.002, 50, 1.3, Moe.defaults());
     }
 
     /** A copy with other MoE thresholds. */
     public AnomalySettings withMoe(Moe newMoe) {
         return new AnomalySettings(warmupSteps, cooldownSteps, levelAlpha, trendBeta, scaleAlpha, clipZ, spikeZ,
-                spikeMinRatio, spikeResolveZ, cusumK, cusumH, plateauWindow, plateauProgress, plateauMinLawDrop,
-                gradAlpha, gradZ, stallFactor, stallMinMs, stepMsAlpha, slowdownWindow, slowdownRatio, newMoe);
+                spikeMinRatio, spikeRatio, spikeRatioZ, spikeResolveZ, cusumK, cusumH, driftZ, plateauWindow,
+                plateauProgress, plateauMinDrop, plateauZ, plateauFlatBlocks, plateauForget, plateauLrRatio, gradAlpha,
+                gradZ, stallFactor, stallMinMs, stepMsAlpha, slowdownWindow, slowdownRatio, newMoe);
+    }
+
+    /**
+     * A copy with some run-level thresholds replaced, by component name (e.g. {@code spikeZ=5}); numbers only, the
+     * MoE thresholds are not reachable this way. For benchmarks and deployments that tune a default.
+     *
+     * @throws IllegalArgumentException naming an unknown key, a value that is not a number, or a range violated
+     */
+    public AnomalySettings with(java.util.Map<String, String> overrides) {
+        java.lang.reflect.RecordComponent[] comps = AnomalySettings.class.getRecordComponents();
+        Object[] args = new Object[comps.length];
+        Class<?>[] types = new Class<?>[comps.length];
+        java.util.Set<String> unknown = new java.util.TreeSet<>(overrides.keySet());
+        try {
+            for (int i = 0; i < comps.length; i++) {
+                types[i] = comps[i].getType();
+                args[i] = comps[i].getAccessor().invoke(this);
+                String v = overrides.get(comps[i].getName());
+                if (v == null) {
+                    continue;
+                }
+                unknown.remove(comps[i].getName());
+                try {
+                    if (types[i] == int.class) {
+                        args[i] = Integer.parseInt(v.trim());
+                    } else if (types[i] == long.class) {
+                        args[i] = Long.parseLong(v.trim());
+                    } else if (types[i] == double.class) {
+                        args[i] = Double.parseDouble(v.trim());
+                    } else {
+                        throw new IllegalArgumentException(comps[i].getName() + " cannot be set this way");
+                    }
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException(comps[i].getName() + " is not a number: '" + v + "'");
+                }
+            }
+            if (!unknown.isEmpty()) {
+                throw new IllegalArgumentException("unknown anomaly setting(s) " + unknown);
+            }
+            return AnomalySettings.class.getDeclaredConstructor(types).newInstance(args);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            if (e.getCause() instanceof IllegalArgumentException iae) {
+                throw iae;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -109,6 +109,20 @@ final class DeadExperts {
         }
     }
 
+    /** The layer's stream ended: resolves every open group at {@code lastStep}; appends the RESOLVED events. */
+    void closeAll(long lastStep, List<Alert> out) {
+        for (Group g : open) {
+            out.add(g.alert.resolved(Math.max(lastStep, g.alert.firstStep())));
+        }
+        open.clear();
+        for (int e = 0; e < openFirst.length; e++) {
+            if (openFirst[e] >= 0) {
+                openFirst[e] = -1;
+                quietUntil[e] = lastStep + 1 + cooldown;
+            }
+        }
+    }
+
     private Group findGroup(long first) {
         for (Group g : open) {
             if (g.alert.firstStep() == first) {

@@ -93,7 +93,8 @@ public final class DetectReplay {
             long step = table.steps()[i];
             double loss = table.loss()[i];
             double expected = last == null ? Double.NaN : expectedAt(last, step);
-            events.addAll(det.onStep(new StepInput(step, loss, table.gradNorm()[i], table.stepMs()[i], expected)));
+            events.addAll(det.onStep(new StepInput(step, loss, table.gradNorm()[i], table.stepMs()[i], expected,
+                    table.lr()[i])));
             if (tracker == null) {
                 continue;
             }
@@ -114,6 +115,8 @@ public final class DetectReplay {
                 }
             }
         }
+        // The file is the whole run: what is still open ends with it (as the live job does on run-finished).
+        events.addAll(det.closeAll());
         return new Result(name, n, events, forecasts);
     }
 

@@ -223,6 +223,24 @@ public final class LayerDetectors {
         }
     }
 
+    /**
+     * The run has ended: resolves every alert of this layer still open (dead experts included) at the layer's last
+     * observed step. Call once, when the run finishes or its replayed file ends.
+     *
+     * @return the RESOLVED events (empty when nothing was open or no step was seen)
+     */
+    public List<Alert> closeAll() {
+        List<Alert> out = new ArrayList<>(0);
+        if (lastStep == Long.MIN_VALUE) {
+            return out;
+        }
+        lifecycle.closeAll(lastStep, out);
+        if (dead != null) {
+            dead.closeAll(lastStep, out);
+        }
+        return out;
+    }
+
     /** Number of steps fed (with tokens), for tests and diagnostics. */
     public long observedSteps() {
         return observed;

@@ -73,24 +73,63 @@ public final class LinkDetector {
                 }
             }
         }
-        if (step <= lastStep || total == 0) {
+        return onSummary(step, total, max, hotFrom, hotTo, devices);
+    }
+
+    /**
+     * Feeds one step's traffic already summed over its pairs (the live path, where a step's pairs arrive one record
+     * at a time: {@link LinkSteps}).
+     *
+     * @param step          optimizer step (increasing; a step not after the last one is ignored)
+     * @param offDiagonal   total bytes over the ordered pairs {@code i != j}, ≥ 0 (0: no evidence, ignored)
+     * @param maxPair       the largest pair's bytes, at most {@code offDiagonal}
+     * @param from          that pair's sending device
+     * @param to            that pair's receiving device
+     * @param devices       devices taking part, ≥ 2 (the mean is over {@code devices * (devices - 1)} pairs)
+     * @return OPEN and RESOLVED events raised by this step
+     */
+    public List<Alert> onSummary(long step, long offDiagonal, long maxPair, int from, int to, int devices) {
+        if (devices < 2 || offDiagonal < 0 || maxPair > offDiagonal) {
+            throw new IllegalArgumentException("bad traffic summary at step " + step + ": " + devices
+                    + " devices, total " + offDiagonal + ", max pair " + maxPair);
+        }
+        if (step <= lastStep || offDiagonal == 0) {
             return List.of();
         }
         lastStep = step;
-        double mean = (double) total / ((long) devices * (devices - 1));
-        double ratio = max / mean;
+        double mean = (double) offDiagonal / ((long) devices * (devices - 1));
+        double ratio = maxPair / mean;
         boolean isHot = ratio > s.hotLinkRatio();
         boolean calm = ratio <= (1 + s.hotLinkRatio()) / 2;
         List<Alert> out = new ArrayList<>(0);
         if (hot.update(step, isHot, calm) >= s.hotLinkSteps()) {
             lifecycle.open(AlertKind.HOT_LINK, Severity.WARNING, layer, hot.start, step, ratio, s.hotLinkRatio(),
-                    ratio, String.format(Locale.ROOT, "device %d -> %d carries %.1fx the mean bytes per pair for %d steps",
-                            hotFrom, hotTo, ratio, hot.length)).ifPresent(out::add);
+                    ratio, String.format(Locale.ROOT, "%sdevice %d -> %d carries %.1fx the mean bytes per pair for %d steps",
+                            layer == Alert.NO_LAYER ? "" : "layer " + layer + ": ", from, to, ratio, hot.length))
+                    .ifPresent(out::add);
         }
         if (hot.healthy >= s.resolveSteps()) {
             lifecycle.resolve(AlertKind.HOT_LINK, layer, hot.lastBad).ifPresent(out::add);
         }
         return out;
+    }
+
+    /**
+     * The run has ended: resolves an open HOT_LINK at the last step with traffic. Call once, when the run finishes.
+     *
+     * @return the RESOLVED event, or empty
+     */
+    public List<Alert> closeAll() {
+        List<Alert> out = new ArrayList<>(0);
+        if (lastStep != Long.MIN_VALUE) {
+            lifecycle.closeAll(lastStep, out);
+        }
+        return out;
+    }
+
+    /** The last step with traffic folded in, or {@link Long#MIN_VALUE} before the first. */
+    public long lastStep() {
+        return lastStep;
     }
 
     /** Serialises the state (version byte first); the settings are not stored. */

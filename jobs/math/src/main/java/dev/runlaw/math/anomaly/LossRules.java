@@ -13,7 +13,8 @@ import java.util.Locale;
  *
  * <ul>
  *   <li><b>LOSS_SPIKE</b> (WARNING): after {@code warmupSteps} observations, {@code z >= spikeZ} and
- *       {@code loss >= spikeMinRatio * expected}. Resolves at the first step with {@code z < spikeResolveZ}; the
+ *       {@code loss >= spikeMinRatio * expected}, or {@code z >= spikeRatioZ} and {@code loss >= spikeRatio *
+ *       expected} (a large effect beyond a lower noise bar: on a noisy run a x1.2 spike is under 6 sd). Resolves at the first step with {@code z < spikeResolveZ}; the
  *       RESOLVED event's {@code lastStep} is the last step still above it, so a short spike that recovers is closed
  *       with its duration. The rule of OLMo-core (mean + 6 sd of the last 128 values) and of llm-foundry (2x the mean
  *       of the last 100) compare with the run's own recent values; this one compares with what the law expects.</li>
@@ -24,12 +25,10 @@ import java.util.Locale;
  *       {@code S} was 0, and its message names that last good step (where to roll back). The baseline keeps
  *       learning with clipped residuals (at most {@code levelAlpha * clipZ} scales a step), slower than a
  *       divergence the CUSUM must catch; {@code S} starts after the warm-up. Resolves when {@code S} returns to
- *       0.</li>
- *   <li><b>PLATEAU</b> (WARNING, only with a law): losses are averaged in consecutive blocks of
- *       {@code plateauWindow} steps, in log, together with the law's expected loss at the same steps. With the drops
- *       between two consecutive blocks, {@code d_obs} and {@code d_law}: raised when {@code d_law >=
- *       plateauMinLawDrop} and {@code d_obs < plateauProgress * d_law}; resolves at a block with
- *       {@code d_obs >= d_law / 2}.</li>
+ *       0. Alongside, a multi-scale window test ({@link DriftWindows}: the mean clipped score over the last 8, 16
+ *       or 32 losses above {@code driftZ} standard errors) raises the same alert sooner on a fast ramp.</li>
+ *   <li><b>PLATEAU</b> (WARNING): see {@link PlateauRule} (progress over blocks of steps against the run's own
+ *       earlier progress, with or without a law).</li>
  * </ul>
  */
 final class LossRules {
@@ -37,32 +36,29 @@ final class LossRules {
     private double cusum;
     private long lastGoodStep = -1;
     private long lastSpikeStep = -1;
-    // Plateau blocks: sums of ln loss and ln law over the current block, and the previous block's means.
-    private long blockStart = -1;
-    private long blockCount;
-    private double blockObs;
-    private double blockLaw;
-    private double prevObs = Double.NaN;
-    private double prevLaw = Double.NaN;
-    private long prevBlockStart = -1;
+    private final PlateauRule plateau;
+    private final DriftWindows drift;
 
     LossRules() {
-        this(new LossBaseline());
+        this(new LossBaseline(), new PlateauRule(), new DriftWindows());
     }
 
-    private LossRules(LossBaseline baseline) {
+    private LossRules(LossBaseline baseline, PlateauRule plateau, DriftWindows drift) {
         this.baseline = baseline;
+        this.plateau = plateau;
+        this.drift = drift;
     }
 
     /** Folds one finite positive loss in and raises or resolves alerts. */
-    void onLoss(long step, double loss, double lawLoss, AnomalySettings s, AlertLifecycle life, List<Alert> out) {
+    void onLoss(long step, double loss, double lawLoss, double lr, AnomalySettings s, AlertLifecycle life,
+                List<Alert> out) {
         long before = baseline.count();
         double z = baseline.observe(loss, lawLoss, s);
         double expected = baseline.expectedLoss(lawLoss);
         boolean warm = before >= s.warmupSteps();
         spike(step, loss, z, expected, warm, s, life, out);
         divergence(step, loss, z, expected, warm, s, life, out);
-        plateau(step, loss, lawLoss, s, life, out);
+        plateau.onLoss(step, loss, lr, warm, s, life, out);
     }
 
     private void spike(long step, double loss, double z, double expected, boolean warm, AnomalySettings s,
@@ -75,7 +71,11 @@ final class LossRules {
             }
             return;
         }
-        if (warm && z >= s.spikeZ() && loss >= s.spikeMinRatio() * expected) {
+        // Two tiers: far beyond the noise with a modest effect, or a large effect beyond a lower noise bar (a noisy
+        // run's x1.2 spike is under 6 of its sd, but still a loss 20 % above what was expected).
+        boolean strong = z >= s.spikeZ() && loss >= s.spikeMinRatio() * expected;
+        boolean large = z >= s.spikeRatioZ() && loss >= s.spikeRatio() * expected;
+        if (warm && (strong || large)) {
             lastSpikeStep = step;
             life.open(AlertKind.LOSS_SPIKE, Severity.WARNING, Alert.NO_LAYER, step, step, loss, expected, z,
                     String.format(Locale.ROOT, "loss %.4g is %.2fx the expected %.4g (%.1f robust sd)", loss,
@@ -89,7 +89,9 @@ final class LossRules {
             lastGoodStep = step;
             return;
         }
-        cusum = Math.max(0, cusum + Math.min(z, s.clipZ()) - s.cusumK());
+        double clipped = Math.min(z, s.clipZ());
+        cusum = Math.max(0, cusum + clipped - s.cusumK());
+        drift.add(step, clipped);
         boolean open = life.isOpen(AlertKind.DIVERGENCE, Alert.NO_LAYER);
         if (cusum == 0) {
             if (open) {
@@ -98,48 +100,18 @@ final class LossRules {
             lastGoodStep = step;
             return;
         }
-        if (!open && warm && cusum > s.cusumH()) {
+        if (open) {
+            return;
+        }
+        int w = drift.firing(s.driftZ());
+        if (cusum > s.cusumH() || w >= 0) {
+            String why = w >= 0 ? String.format(Locale.ROOT, "the last %d losses %.1f standard errors high",
+                    DriftWindows.WINDOWS[w], drift.statistic(w))
+                    : String.format(Locale.ROOT, "CUSUM %.1f", cusum);
             life.open(AlertKind.DIVERGENCE, Severity.CRITICAL, Alert.NO_LAYER, lastGoodStep + 1, step, loss,
-                    expected, cusum, String.format(Locale.ROOT, "loss diverging: %.4g vs expected %.4g, CUSUM %.1f;"
-                            + " last good step %d", loss, expected, cusum, lastGoodStep)).ifPresent(out::add);
+                    expected, cusum, String.format(Locale.ROOT, "loss diverging: %.4g vs expected %.4g, %s;"
+                            + " last good step %d", loss, expected, why, lastGoodStep)).ifPresent(out::add);
         }
-    }
-
-    private void plateau(long step, double loss, double lawLoss, AnomalySettings s, AlertLifecycle life,
-                         List<Alert> out) {
-        if (!(lawLoss > 0 && Double.isFinite(lawLoss))) {
-            return;
-        }
-        if (blockCount == 0) {
-            blockStart = step;
-        }
-        blockCount++;
-        blockObs += Math.log(loss);
-        blockLaw += Math.log(lawLoss);
-        if (blockCount < s.plateauWindow()) {
-            return;
-        }
-        double obs = blockObs / blockCount;
-        double law = blockLaw / blockCount;
-        if (!Double.isNaN(prevObs)) {
-            double dObs = prevObs - obs;
-            double dLaw = prevLaw - law;
-            boolean open = life.isOpen(AlertKind.PLATEAU, Alert.NO_LAYER);
-            if (!open && dLaw >= s.plateauMinLawDrop() && dObs < s.plateauProgress() * dLaw) {
-                life.open(AlertKind.PLATEAU, Severity.WARNING, Alert.NO_LAYER, prevBlockStart, step, Math.exp(obs),
-                        Math.exp(prevObs - dLaw), dObs / dLaw, String.format(Locale.ROOT,
-                                "loss fell %.4f (log) over steps %d-%d, the law expects %.4f", dObs, prevBlockStart,
-                                step, dLaw)).ifPresent(out::add);
-            } else if (open && dObs >= dLaw / 2) {
-                life.resolve(AlertKind.PLATEAU, Alert.NO_LAYER, blockStart - 1).ifPresent(out::add);
-            }
-        }
-        prevObs = obs;
-        prevLaw = law;
-        prevBlockStart = blockStart;
-        blockCount = 0;
-        blockObs = 0;
-        blockLaw = 0;
     }
 
     /** Score of the last loss (NaN before the scale exists); for tests and replay diagnostics. */
@@ -156,27 +128,20 @@ final class LossRules {
         out.writeDouble(cusum);
         out.writeLong(lastGoodStep);
         out.writeLong(lastSpikeStep);
-        out.writeLong(blockStart);
-        out.writeLong(blockCount);
-        out.writeDouble(blockObs);
-        out.writeDouble(blockLaw);
-        out.writeDouble(prevObs);
-        out.writeDouble(prevLaw);
-        out.writeLong(prevBlockStart);
+        plateau.write(out);
+        drift.write(out);
     }
 
     static LossRules read(DataInput in) throws IOException {
-        LossRules r = new LossRules(LossBaseline.read(in));
-        r.cusum = in.readDouble();
-        r.lastGoodStep = in.readLong();
-        r.lastSpikeStep = in.readLong();
-        r.blockStart = in.readLong();
-        r.blockCount = in.readLong();
-        r.blockObs = in.readDouble();
-        r.blockLaw = in.readDouble();
-        r.prevObs = in.readDouble();
-        r.prevLaw = in.readDouble();
-        r.prevBlockStart = in.readLong();
+        LossBaseline b = LossBaseline.read(in);
+        double cusum = in.readDouble();
+        long lastGood = in.readLong();
+        long lastSpike = in.readLong();
+        PlateauRule plateau = PlateauRule.read(in);
+        LossRules r = new LossRules(b, plateau, DriftWindows.read(in));
+        r.cusum = cusum;
+        r.lastGoodStep = lastGood;
+        r.lastSpikeStep = lastSpike;
         return r;
     }
 }

@@ -94,6 +94,13 @@ public final class MoeReplay {
                 finalState.put(a.kind() + "/" + a.layer() + "/" + a.firstStep(), a);
             }
         }
+        // The file is the whole run: what is still open ends with it, at each layer's last step.
+        for (LayerDetectors d : detectors.values()) {
+            for (Alert a : d.closeAll()) {
+                events.add(a);
+                finalState.put(a.kind() + "/" + a.layer() + "/" + a.firstStep(), a);
+            }
+        }
         List<Alert> alerts = new ArrayList<>(finalState.values());
         alerts.sort(Comparator.comparingInt(Alert::layer).thenComparingLong(Alert::detectedStep)
                 .thenComparing(Alert::kind));

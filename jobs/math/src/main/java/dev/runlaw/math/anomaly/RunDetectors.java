@@ -24,7 +24,7 @@ import java.util.Objects;
  */
 public final class RunDetectors {
     /** First byte of {@link #toBytes()}. */
-    public static final byte FORMAT_VERSION = 1;
+    public static final byte FORMAT_VERSION = 2;
 
     private final AnomalySettings settings;
     private final AlertLifecycle life;
@@ -74,7 +74,7 @@ public final class RunDetectors {
             if (life.isOpen(AlertKind.NON_FINITE, Alert.NO_LAYER)) {
                 life.resolve(AlertKind.NON_FINITE, Alert.NO_LAYER, lastNonFinite).ifPresent(out::add);
             }
-            loss.onLoss(step, in.loss(), in.expectedLoss(), settings, life, out);
+            loss.onLoss(step, in.loss(), in.expectedLoss(), in.lr(), settings, life, out);
         }
         if (!badGrad && in.gradNorm() > 0 && Double.isFinite(in.gradNorm())) {
             grad.onGradNorm(step, in.gradNorm(), settings, life, out);
@@ -96,6 +96,26 @@ public final class RunDetectors {
         List<Alert> out = new ArrayList<>(1);
         time.onSilence(lastStep, silentMs, settings, life, out);
         return out;
+    }
+
+    /**
+     * The run has ended: resolves every alert still open at the last step seen ({@link Alert#lastStep()} = that step,
+     * or the alert's first step if later, as for a STALL raised after it). Call once, when the run finishes (live:
+     * its run-finished record; replay: the end of the file); feeding more steps afterwards starts afresh per rule.
+     *
+     * @return the RESOLVED events, empty when nothing was open or no step was seen
+     */
+    public List<Alert> closeAll() {
+        List<Alert> out = new ArrayList<>(2);
+        if (lastStep != Long.MIN_VALUE) {
+            life.closeAll(lastStep, out);
+        }
+        return out;
+    }
+
+    /** The last step folded in, or {@link Long#MIN_VALUE} before the first. */
+    public long lastStep() {
+        return lastStep;
     }
 
     /** The run's typical step time in ms (NaN before two timed steps): the live job arms its timer from it. */

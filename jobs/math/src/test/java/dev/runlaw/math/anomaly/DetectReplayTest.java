@@ -71,6 +71,10 @@ class DetectReplayTest {
         List<Alert> events = DetectReplay.create().withForecast("momentum", 0).replay("f", t).events();
         assertEquals(AlertKind.NON_FINITE, events.get(0).kind());
         assertEquals(2, events.get(0).firstStep());
+        // No finite loss follows the NaN: the end of the file resolves it at the run's last step.
+        assertEquals(2, events.size(), events.toString());
+        assertEquals(AlertState.RESOLVED, events.get(1).state());
+        assertEquals(3, events.get(1).lastStep());
     }
 
     @Test

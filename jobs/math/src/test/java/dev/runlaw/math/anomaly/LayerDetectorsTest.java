@@ -249,4 +249,28 @@ class LayerDetectorsTest {
             }
         }
     }
+
+    @Test
+    void collapseAndDeadExpertsStillOpenWhenTheRunEndsResolveAtTheLastStep() {
+        Random rnd = new Random(9);
+        LayerDetectors d = new LayerDetectors(2, DEFAULTS);
+        double[] onto0 = {0.97, 0.01, 0.01, 0.01, 0, 0, 0, 0};
+        List<Alert> events = new ArrayList<>();
+        for (long s = 0; s < 200; s++) {
+            events.addAll(d.onExpertLoad(s, route(rnd, s >= 120 ? onto0 : uniform(8), 512), -1));
+        }
+        assertThat(events).allMatch(Alert::isOpen).extracting(Alert::kind)
+                .contains(AlertKind.ROUTER_COLLAPSE, AlertKind.DEAD_EXPERT);
+        List<Alert> closed = d.closeAll();
+        // One RESOLVED per open alert (the four dying experts share one DEAD_EXPERT), all at step 199.
+        assertThat(closed).hasSameSizeAs(events).allSatisfy(r -> {
+            assertThat(r.state()).isEqualTo(AlertState.RESOLVED);
+            assertThat(r.lastStep()).isEqualTo(199);
+            assertThat(r.layer()).isEqualTo(2);
+        });
+        assertThat(closed).extracting(Alert::kind, Alert::firstStep).containsExactlyInAnyOrderElementsOf(
+                events.stream().map(a -> org.assertj.core.groups.Tuple.tuple(a.kind(), a.firstStep())).toList());
+        assertThat(d.closeAll()).isEmpty();
+        assertThat(new LayerDetectors(0, DEFAULTS).closeAll()).isEmpty();
+    }
 }

@@ -70,4 +70,22 @@ class LinkDetectorTest {
         assertThatThrownBy(() -> d.onTraffic(0, new long[5], 2)).hasMessageContaining("needs 2x2");
         assertThatThrownBy(() -> d.onTraffic(0, new long[]{0, -1, 1, 0}, 2)).hasMessageContaining("negative");
     }
+
+    @Test
+    void aHotLinkStillOpenWhenTheRunEndsResolvesAtItsLastStep() {
+        Random rnd = new Random(3);
+        LinkDetector d = new LinkDetector(1, DEFAULTS);
+        List<Alert> events = new ArrayList<>();
+        for (long s = 0; s < 30; s++) {
+            events.addAll(d.onTraffic(s, traffic(rnd, s >= 10 ? 8 : 1), N));
+        }
+        assertThat(events).singleElement().satisfies(a -> assertThat(a.isOpen()).isTrue());
+        assertThat(d.closeAll()).singleElement().satisfies(r -> {
+            assertThat(r.state()).isEqualTo(AlertState.RESOLVED);
+            assertThat(r.firstStep()).isEqualTo(10);
+            assertThat(r.lastStep()).isEqualTo(29);
+            assertThat(r.layer()).isEqualTo(1);
+        });
+        assertThat(d.closeAll()).isEmpty();
+    }
 }

@@ -111,13 +111,35 @@ class RunDetectorsTest {
     }
 
     @Test
-    void flagsPlateauOnlyAgainstTheLaw() {
-        // From step 6000 the loss stays at its step-6000 value while the law keeps falling.
+    void flagsPlateauAgainstTheRunsOwnProgressWithOrWithoutLaw() {
+        // From step 6000 the loss stays at its step-6000 value while it had been falling: blocks of 500 steps, flat
+        // over two blocks, so raised when the block 6501-7000 or 7001-7500 closes.
         LongToDoubleFunction flat = t -> t < 6000 ? 1 : law(6000) / law(t);
-        List<Alert> withLaw = opened(run(10_000, flat, t -> 200, true));
-        Alert p = withLaw.stream().filter(a -> a.kind() == AlertKind.PLATEAU).findFirst().orElseThrow();
-        assertTrue(p.detectedStep() >= 7000 && p.detectedStep() <= 8000, "detected at " + p.detectedStep());
-        assertTrue(opened(run(10_000, flat, t -> 200, false)).stream().noneMatch(a -> a.kind() == AlertKind.PLATEAU));
+        for (boolean withLaw : new boolean[] {true, false}) {
+            List<Alert> events = opened(run(10_000, flat, t -> 200, withLaw));
+            Alert p = events.stream().filter(a -> a.kind() == AlertKind.PLATEAU).findFirst().orElseThrow();
+            assertEquals(Severity.WARNING, p.severity());
+            assertTrue(p.detectedStep() >= 6501 && p.detectedStep() <= 7501, "detected at " + p.detectedStep());
+            assertTrue(p.firstStep() >= 5501 && p.firstStep() <= 7001, "first step " + p.firstStep());
+            assertEquals(1, events.size(), "only the plateau: " + events);
+        }
+    }
+
+    @Test
+    void noPlateauAcrossASharpLrDrop() {
+        // The LR falls tenfold at step 5000 and the loss, after a quick drop, falls far more slowly (as after a
+        // WSD-style decay): progress before the drop must not be extrapolated past it.
+        RunDetectors d = RunDetectors.create(S);
+        Random rnd = new Random(3);
+        List<Alert> out = new ArrayList<>();
+        for (long t = 1; t <= 12_000; t++) {
+            double clean = t < 5000 ? law(t) : law(5000) * Math.exp(-0.05 * (1 - Math.exp(-(t - 5000) / 300.0)))
+                    * (1 - 0.002 * (t - 5000) / 7000.0);
+            double lr = t < 5000 ? 1e-3 : 1e-4;
+            out.addAll(d.onStep(new StepInput(t, clean * Math.exp(0.02 * rnd.nextGaussian()), Double.NaN,
+                    Double.NaN, Double.NaN, lr)));
+        }
+        assertTrue(out.stream().noneMatch(a -> a.kind() == AlertKind.PLATEAU), out.toString());
     }
 
     @Test
@@ -199,5 +221,80 @@ class RunDetectorsTest {
         RunDetectors d = RunDetectors.create(S);
         d.onStep(StepInput.ofLoss(10, 3));
         assertEquals(List.of(), d.onStep(StepInput.ofLoss(10, Double.POSITIVE_INFINITY)));
+    }
+
+    @Test
+    void alertsStillOpenWhenTheRunEndsResolveAtItsLastStep() {
+        RunDetectors d = RunDetectors.create(S);
+        // A divergence that is still growing at the run's last step (1,500): nothing would ever resolve it.
+        List<Alert> events = run(d, 1, 1500, 11, t -> t >= 1200 ? Math.pow(2, (t - 1200) / 100.0) : 1, t -> 200, true);
+        List<Alert> open = opened(events);
+        assertTrue(open.stream().anyMatch(a -> a.kind() == AlertKind.DIVERGENCE), "divergence raised: " + open);
+        assertTrue(events.stream().noneMatch(a -> a.kind() == AlertKind.DIVERGENCE && !a.isOpen()));
+        List<Alert> closed = d.closeAll();
+        // Every alert still open, and only those, resolves once, at the run's last step.
+        long stillOpen = open.stream().filter(a -> events.stream().noneMatch(e -> !e.isOpen()
+                && e.kind() == a.kind() && e.firstStep() == a.firstStep())).count();
+        assertEquals(stillOpen, closed.size());
+        assertTrue(closed.stream().allMatch(a -> a.state() == AlertState.RESOLVED && a.lastStep() == 1500), closed.toString());
+        assertTrue(closed.stream().anyMatch(a -> a.kind() == AlertKind.DIVERGENCE));
+        assertEquals(List.of(), d.closeAll(), "a second close finds nothing open");
+        assertEquals(List.of(), RunDetectors.create(S).closeAll(), "a run without steps has nothing to close");
+    }
+
+    @Test
+    void windowTestCatchesARampNoLaterThanTheCusumAloneAndSoonerOverall() {
+        // The loss doubles every 400 steps from step 3000 (in log: +0.0017 a step, a twelfth of the noise's sd).
+        LongToDoubleFunction ramp = t -> t < 3000 ? 1 : Math.pow(2, (t - 3000) / 400.0);
+        AnomalySettings cusumOnly = S.with(java.util.Map.of("driftZ", "1000"));
+        long sumBoth = 0;
+        long sumAlone = 0;
+        for (long seed = 1; seed <= 8; seed++) {
+            long both = detected(run(RunDetectors.create(S), 1, 3800, seed, ramp, t -> 200, true));
+            long alone = detected(run(RunDetectors.create(cusumOnly), 1, 3800, seed, ramp, t -> 200, true));
+            assertTrue(both >= 3000 && both <= alone, "seed " + seed + ": " + both + " vs CUSUM alone " + alone);
+            sumBoth += both - 3000;
+            sumAlone += alone - 3000;
+        }
+        assertTrue(sumBoth < sumAlone, "delays " + sumBoth + " vs " + sumAlone);
+    }
+
+    private static long detected(List<Alert> events) {
+        return events.stream().filter(a -> a.kind() == AlertKind.DIVERGENCE).mapToLong(Alert::detectedStep).min()
+                .orElse(Long.MAX_VALUE);
+    }
+
+    @Test
+    void aX125SpikeOnANoisyRunIsFlaggedByItsSizeThoughUnderSixSd() {
+        // Noise sd 0.06 in log, clipped at +-0.1 so no clean step is 1.17x its expectation: a x1.25 spike
+        // (ln 1.25 = 0.22) is ~3.7 sd, under spikeZ, over spikeRatio.
+        RunDetectors d = RunDetectors.create(S);
+        Random rnd = new Random(21);
+        List<Alert> out = new ArrayList<>();
+        for (long t = 1; t <= 4000; t++) {
+            double noise = Math.max(-0.1, Math.min(0.1, 0.06 * rnd.nextGaussian()));
+            out.addAll(d.onStep(new StepInput(t, law(t) * Math.exp(noise) * (t == 3000 ? 1.25 : 1), Double.NaN,
+                    Double.NaN, law(t))));
+        }
+        List<Alert> spikes = opened(out).stream().filter(a -> a.kind() == AlertKind.LOSS_SPIKE).toList();
+        assertEquals(1, spikes.size(), spikes.toString());
+        assertEquals(3000, spikes.get(0).firstStep());
+        assertTrue(spikes.get(0).score() < S.spikeZ() && spikes.get(0).score() >= S.spikeRatioZ(),
+                "score " + spikes.get(0).score());
+    }
+
+    @Test
+    void aLossAtItsFloorRaisesNoPlateau() {
+        // 2 + 3 / (1 + t) with 0.5 % noise (the alert benchmark's runs): steep for a few hundred steps, then at its
+        // floor. Its own early progress would promise more; there is nothing left to promise (it once raised
+        // PLATEAU at step 2000 on every such run).
+        RunDetectors d = RunDetectors.create(S);
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(7);
+        List<Alert> out = new ArrayList<>();
+        for (long t = 0; t < 10_000; t++) {
+            out.addAll(d.onStep(new StepInput(t, 2.0 + 3.0 / (1 + t) + 0.01 * rnd.nextDouble(), Double.NaN,
+                    Double.NaN, Double.NaN, 3e-4)));
+        }
+        assertEquals(List.of(), out);
     }
 }

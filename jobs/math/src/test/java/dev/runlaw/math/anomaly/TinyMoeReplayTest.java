@@ -74,7 +74,9 @@ class TinyMoeReplayTest {
         // Evidence: one expert in every token's top 2 from step 7 (README); detected within 5 steps of it.
         assertThat(c.detectedStep()).isBetween(7L, 12L);
         assertThat(c.firstStep()).isLessThanOrEqualTo(8L);
-        assertThat(c.isOpen()).as("layer 2 stays collapsed to the end").isTrue();
+        // Layer 2 stays collapsed to the end of the file (step 999): the replay resolves it there.
+        assertThat(c.state()).isEqualTo(AlertState.RESOLVED);
+        assertThat(c.lastStep()).as("resolved at the run's last step").isEqualTo(999);
     }
 
     @Test
