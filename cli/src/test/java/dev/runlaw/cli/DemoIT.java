@@ -1,8 +1,10 @@
 package dev.runlaw.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.runlaw.local.ProjectRoot;
+import dev.runlaw.producers.MoeRunSimulator;
 import dev.runlaw.producers.RunReplayer;
 import dev.runlaw.producers.SimulatedIncidents;
 import dev.runlaw.schema.RecordKind;
@@ -130,6 +132,35 @@ class DemoIT {
 
     @Test
     @Order(2)
+    void theBatchJobsNoiseScaleOfTheSimulatedRunTracksTheSimulatorsTruth() {
+        MoeRunSimulator sim = DemoCommand.moeSimulator(opts);
+        List<List<String>> rows = stack.http().query("SELECT step, b_simple, lo90, hi90, status FROM gradient_noise"
+                + " FINAL WHERE run_id = '" + MOE_RUN + "' ORDER BY step");
+        // A row every 50 steps from the first step with norms (1), and the last step.
+        assertThat(rows).extracting(r -> Long.parseLong(r.get(0))).contains(1L, 51L, (long) sim.lastStep());
+        int checked = 0;
+        int inside = 0;
+        for (List<String> r : rows) {
+            long step = Long.parseLong(r.get(0));
+            if (step < 100 || !r.get(4).equals("OK")) {
+                continue; // warming up: the estimator's half-life is 50 steps
+            }
+            double truth = sim.trueNoiseScale(sim.expectedLoss((int) step));
+            double b = Double.parseDouble(r.get(1));
+            assertThat(b).as("B_simple at step %d (truth %.1f)", step, truth).isCloseTo(truth, within(0.15 * truth));
+            if (Double.parseDouble(r.get(2)) <= truth && truth <= Double.parseDouble(r.get(3))) {
+                inside++;
+            }
+            checked++;
+        }
+        assertThat(checked).isGreaterThanOrEqualTo(3);
+        assertThat(inside).as("truth inside the 90 %% band").isGreaterThanOrEqualTo(checked / 2);
+        assertThat(output).containsPattern("noise scale " + MOE_RUN + " at step " + sim.lastStep()
+                + ": B_simple [0-9.]+ sequences");
+    }
+
+    @Test
+    @Order(2)
     void malformedRecordsAreDeadLettersWithTheirReasons() {
         assertThat(stack.http().query("SELECT reason_code FROM dead_letters FINAL ORDER BY reason_code"))
                 .extracting(r -> r.get(0)).containsExactly("NON_FINITE_LOSS", "UNDECODABLE");
@@ -141,9 +172,10 @@ class DemoIT {
     void everyMonitoringDashboardPanelReturnsRowsForDemoData() throws IOException {
         List<Path> dashboards;
         try (Stream<Path> s = Files.list(ProjectRoot.resolve("dashboards"))) {
-            // The forecasts dashboard needs runs long enough to forecast: ForecastReportIT checks it.
-            dashboards = s.filter(p -> p.toString().endsWith(".json") && !p.endsWith("forecasts.json")).sorted()
-                    .toList();
+            // The forecasts dashboard needs runs long enough to forecast: ForecastReportIT checks it. The batch-size
+            // dashboard needs a family swept over batch sizes: BatchJobIT checks it.
+            dashboards = s.filter(p -> p.toString().endsWith(".json") && !p.endsWith("forecasts.json")
+                    && !p.endsWith("batch-size.json")).sorted().toList();
         }
         assertThat(dashboards).isNotEmpty();
         int panels = 0;
