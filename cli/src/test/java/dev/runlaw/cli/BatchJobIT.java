@@ -68,6 +68,10 @@ class BatchJobIT {
             }
             p.flush();
         }
+        JobWait.until(job, Duration.ofMinutes(3), "every run's last noise row and the family's scaling",
+                () -> count("SELECT count() FROM gradient_noise FINAL WHERE family_id = '" + FAMILY + "'")
+                        >= expectedNoiseRows()
+                        && count("SELECT count() FROM batch_size_scaling WHERE family_id = '" + FAMILY + "'") > 0);
         // The jobs commit offsets on checkpoints, after their sinks flushed: caught up = every row is in.
         stack.awaitConsumerCaughtUp(config.settings().groupId(), Duration.ofMinutes(3));
         stack.awaitConsumerCaughtUp("runlaw-ingest", Duration.ofMinutes(3));
@@ -84,13 +88,8 @@ class BatchJobIT {
     @Test
     @Order(1)
     void writesOneNoiseRowPerFiftyStepsPerRunTrackingTheTrueNoiseScale() {
-        long expected = 0;
-        for (long b : SWEEP.batches()) {
-            long last = SWEEP.stepsOf(b);
-            expected += (last - 1) / 50 + 1 + ((last - 1) % 50 == 0 ? 0 : 1);
-        }
         assertThat(count("SELECT count() FROM gradient_noise FINAL WHERE family_id = '" + FAMILY + "'"))
-                .isEqualTo(expected);
+                .isEqualTo(expectedNoiseRows());
         List<List<String>> rows = stack.http().query("SELECT step, b_simple FROM gradient_noise FINAL"
                 + " WHERE run_id = '" + SWEEP.runId(128) + "' AND status = 'OK' AND step >= 500 ORDER BY step");
         assertThat(rows).hasSizeGreaterThan(30);
@@ -170,6 +169,16 @@ class BatchJobIT {
             }
         }
         return out;
+    }
+
+    /** Steps 1, 51, 101, ... of each run, and its last step. */
+    private static long expectedNoiseRows() {
+        long expected = 0;
+        for (long b : SWEEP.batches()) {
+            long last = SWEEP.stepsOf(b);
+            expected += (last - 1) / 50 + 1 + ((last - 1) % 50 == 0 ? 0 : 1);
+        }
+        return expected;
     }
 
     private static long count(String sql) {

@@ -44,7 +44,9 @@ import org.apache.flink.util.ParameterTool;
  *   <tr><td>batch.next-run-token-factor</td><td>2</td><td>the family's next run is advised for this many times the
  *       largest D (tokens to a target) its laws have</td></tr>
  *   <tr><td>batch.idle-timeout-ms</td><td>604800000 (7 days)</td><td>a run (or family) with no record for this long
- *       has its state dropped (run-finished drops a run's at once)</td></tr>
+ *       has its state dropped</td></tr>
+ *   <tr><td>batch.finish-grace-ms</td><td>30000</td><td>after run-finished, the run is finished as soon as its
+ *       final step has arrived, or after this long (steps may lag run-finished: another topic)</td></tr>
  *   <tr><td>sink.batch-rows / sink.flush-interval-ms</td><td>20000 / 1000</td><td>ClickHouse batching</td></tr>
  * </table>
  *
@@ -62,7 +64,7 @@ public record BatchConfig(JobSettings settings, Policy policy) implements JobCon
     private static final Set<String> KEYS = Set.of("batch.emit-every-steps", "batch.advice-ratio",
             "batch.family-update-steps", "batch.family-targets", "batch.target-levels", "batch.max-runs-per-family",
             "batch.smoothing-window", "batch.curve-resolution", "batch.base-batch", "batch.overhead",
-            "batch.next-run-token-factor", "batch.idle-timeout-ms");
+            "batch.next-run-token-factor", "batch.idle-timeout-ms", "batch.finish-grace-ms");
 
     /**
      * The batch job's own settings, shipped to the task managers (see the table on {@link BatchConfig}).
@@ -72,7 +74,7 @@ public record BatchConfig(JobSettings settings, Policy policy) implements JobCon
     public record Policy(int emitEverySteps, double adviceRatio, int familyUpdateSteps,
                          Map<String, double[]> familyTargets, int targetLevels, int maxRunsPerFamily,
                          int smoothingWindow, double curveResolution, double baseBatch, double overhead,
-                         double nextRunTokenFactor, long idleTimeoutMs) implements Serializable {
+                         double nextRunTokenFactor, long idleTimeoutMs, long finishGraceMs) implements Serializable {
         public Policy {
             Map<String, double[]> copy = new HashMap<>();
             familyTargets.forEach((k, v) -> copy.put(k, v.clone()));
@@ -87,7 +89,7 @@ public record BatchConfig(JobSettings settings, Policy policy) implements JobCon
 
         /** The defaults, for tests and tools that run the logic without a job. */
         public static Policy defaults() {
-            return new Policy(50, 4, 200, Map.of(), 3, 64, 20, 1e-3, 256, 0.2, 2, 7 * 86_400_000L);
+            return new Policy(50, 4, 200, Map.of(), 3, 64, 20, 1e-3, 256, 0.2, 2, 7 * 86_400_000L, 30_000);
         }
 
         @Override
@@ -131,9 +133,10 @@ public record BatchConfig(JobSettings settings, Policy policy) implements JobCon
         double overhead = p.decimal("batch.overhead", d.overhead(), 1e-3, 10);
         double nextFactor = p.decimal("batch.next-run-token-factor", d.nextRunTokenFactor(), 1e-3, 1e6);
         long idleMs = p.integer("batch.idle-timeout-ms", d.idleTimeoutMs(), 1_000, 366 * 86_400_000L);
+        long graceMs = p.integer("batch.finish-grace-ms", d.finishGraceMs(), 0, 3_600_000);
         p.throwIfErrors("batch");
         return new BatchConfig(settings, new Policy(every, ratio, familyEvery, targets, levels, maxRuns, window,
-                resolution, base, overhead, nextFactor, idleMs));
+                resolution, base, overhead, nextFactor, idleMs, graceMs));
     }
 
     /** {@code fam-a=3.2,3.1;fam-b=2.9}: each family's target losses, finite and > 0. */
@@ -183,6 +186,7 @@ public record BatchConfig(JobSettings settings, Policy policy) implements JobCon
                   --batch.family-targets 'fam=3.2,3.1;fam2=2.9'  --batch.target-levels 3  --batch.max-runs-per-family 64
                   --batch.smoothing-window 20  --batch.curve-resolution 0.001  --batch.base-batch 256
                   --batch.overhead 0.2  --batch.next-run-token-factor 2  --batch.idle-timeout-ms 604800000
+                  --batch.finish-grace-ms 30000
                   --sink.batch-rows 20000  --sink.flush-interval-ms 1000  --job.name runlaw-batch  --limits.*
                   --dead-letter.topic runlaw.dead-letters  --dead-letter.transactional-id-prefix runlaw-batch-dlq
                   --dead-letter.transaction-timeout-ms 600000""";

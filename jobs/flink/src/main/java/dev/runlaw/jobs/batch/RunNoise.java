@@ -38,9 +38,11 @@ public final class RunNoise {
      * @param point    a {@code gradient_noise} row that is due, or null
      * @param advice   new advice (its decision or suggested batch changed), or null
      * @param progress an update for the family's fit, or null
+     * @param finished the run is finished: this was its last output (the caller drops the state)
      */
-    public record Outcome(SampleStatus sample, NoisePoint point, AdviceChange advice, RunProgress progress) {
-        static final Outcome NOTHING = new Outcome(null, null, null, null);
+    public record Outcome(SampleStatus sample, NoisePoint point, AdviceChange advice, RunProgress progress,
+                          boolean finished) {
+        static final Outcome NOTHING = new Outcome(null, null, null, null, false);
     }
 
     /**
@@ -74,6 +76,8 @@ public final class RunNoise {
     private int lastDecision = -1;
     private long lastSuggested;
     private long samples;
+    /** The final step announced by run-finished, awaited before finishing; -1 while the run is not finished. */
+    private long finishAt = -1;
 
     private RunNoise(BatchConfig.Policy policy, NoiseScaleEstimator estimator, CrossingCurve curve) {
         this.policy = policy;
@@ -119,6 +123,7 @@ public final class RunNoise {
             r.lastDecision = in.readInt();
             r.lastSuggested = in.readLong();
             r.samples = in.readLong();
+            r.finishAt = in.readLong();
             return r;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -149,6 +154,7 @@ public final class RunNoise {
             out.writeInt(lastDecision);
             out.writeLong(lastSuggested);
             out.writeLong(samples);
+            out.writeLong(finishAt);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -216,11 +222,34 @@ public final class RunNoise {
                 lastFamilyStep = s.getStep();
             }
         }
-        return new Outcome(sample, point, advice, progress);
+        if (finishAt >= 0 && lastStep >= finishAt) {
+            // The awaited final step is in (steps and run-finished come on different topics, in any order).
+            Outcome f = finish();
+            return new Outcome(sample, point != null ? point : f.point(), advice != null ? advice : f.advice(),
+                    f.progress(), true);
+        }
+        return new Outcome(sample, point, advice, progress, false);
     }
 
-    /** The run finished: its last row (unless already written) and its final curve for the family. */
-    public Outcome onFinished() {
+    /**
+     * Run-finished with its final step: finishes now when that step has arrived, else waits for it (see
+     * {@link #awaitsFinalStep()}; the caller finishes with {@link #finish()} after a grace period).
+     */
+    public Outcome onFinished(long finalStep) {
+        if (lastStep >= finalStep) {
+            return finish();
+        }
+        finishAt = finalStep;
+        return Outcome.NOTHING;
+    }
+
+    /** Whether run-finished came and its final step has not. */
+    public boolean awaitsFinalStep() {
+        return finishAt >= 0;
+    }
+
+    /** Finishes the run with what it has: its last row (unless already written) and its final curve. */
+    public Outcome finish() {
         NoisePoint point = null;
         AdviceChange advice = null;
         if (samples > 0 && lastStep > lastEmittedStep) {
@@ -228,7 +257,7 @@ public final class RunNoise {
             lastEmittedStep = lastStep;
             advice = adviceChange(point);
         }
-        return new Outcome(null, point, advice, progress(true));
+        return new Outcome(null, point, advice, progress(true), true);
     }
 
     /** The run's estimate now. */

@@ -31,8 +31,10 @@ import org.apache.flink.util.OutputTag;
  * knows, so this is a second line).
  *
  * <p><b>State</b> (bounded per run: O(1) estimator and facts, the loss curve's documented maximum), as the logic's
- * own versioned bytes (no Kryo), dropped when the run-finished record arrives or after {@code idleTimeoutMs}
- * without a record (one processing-time timer per run).
+ * own versioned bytes (no Kryo). Run-finished finishes the run once its final step has arrived (steps and
+ * run-finished come on different topics, in any order), or {@code finishGraceMs} later; the state is then dropped
+ * for a marker that makes late records be ignored until {@code idleTimeoutMs}. A run with no record for
+ * {@code idleTimeoutMs} is dropped too (one processing-time timer per run).
  *
  * <p>Metrics, in group {@code runlaw_batch}: {@code noise_rows}, {@code advice_changes}, {@code refused_samples}.
  */
@@ -52,6 +54,7 @@ public final class RunNoiseFunction extends KeyedProcessFunction<String, KafkaRe
     private transient ValueState<byte[]> run;
     private transient ValueState<byte[]> curve;
     private transient ValueState<Long> timer;
+    private transient ValueState<Boolean> done;
     private transient Counter noiseRows;
     private transient Counter adviceChanges;
     private transient Counter refusedSamples;
@@ -71,7 +74,8 @@ public final class RunNoiseFunction extends KeyedProcessFunction<String, KafkaRe
                 PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         curve = getRuntimeContext().getState(new ValueStateDescriptor<>("loss-curve",
                 PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-        timer = getRuntimeContext().getState(new ValueStateDescriptor<>("idle-timer", Types.LONG));
+        timer = getRuntimeContext().getState(new ValueStateDescriptor<>("timer", Types.LONG));
+        done = getRuntimeContext().getState(new ValueStateDescriptor<>("finished", Types.BOOLEAN));
         var metrics = getRuntimeContext().getMetricGroup().addGroup("runlaw_batch");
         noiseRows = metrics.counter("noise_rows");
         adviceChanges = metrics.counter("advice_changes");
@@ -81,6 +85,9 @@ public final class RunNoiseFunction extends KeyedProcessFunction<String, KafkaRe
     @Override
     public void processElement(KafkaRecord in, Context ctx, Collector<ClickHouseRow> out) throws Exception {
         long now = ctx.timerService().currentProcessingTime();
+        if (Boolean.TRUE.equals(done.value())) {
+            return; // a finished run's late or replayed records would restart its estimate from nothing
+        }
         Object record = decoder.decode(in).record();
         RunNoise r = RunNoise.restore(config.policy(), settings, run.value(), curve.value());
         RunNoise.Outcome o;
@@ -89,10 +96,8 @@ public final class RunNoiseFunction extends KeyedProcessFunction<String, KafkaRe
         } else if (record instanceof RunStarted s) {
             r.onStarted(s);
             o = RunNoise.Outcome.NOTHING;
-        } else if (record instanceof RunFinished) {
-            emit(r.onFinished(), now, ctx, out);
-            clear(ctx);
-            return;
+        } else if (record instanceof RunFinished f) {
+            o = r.onFinished(f.getFinalStep());
         } else {
             return;
         }
@@ -102,21 +107,50 @@ public final class RunNoiseFunction extends KeyedProcessFunction<String, KafkaRe
                     "squared gradient norms unusable for the noise scale: " + o.sample()), now));
         }
         emit(o, now, ctx, out);
+        if (o.finished()) {
+            markDone(now, ctx);
+            return;
+        }
+        boolean awaited = r.awaitsFinalStep();
         run.update(r.stateBytes());
         if (r.curveChanged()) {
             curve.update(r.curveBytes());
         }
-        arm(now, ctx);
+        if (record instanceof RunFinished && awaited) {
+            // Steps come on another topic and may lag run-finished: finish when the final step arrives, or then.
+            arm(now + config.policy().finishGraceMs(), ctx);
+        } else if (!awaited) {
+            armIdle(now, ctx);
+        }
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<ClickHouseRow> out) throws Exception {
         Long t = timer.value();
-        if (t != null && t == timestamp) {
-            run.clear();
-            curve.clear();
-            timer.clear();
+        if (t == null || t != timestamp) {
+            return;
         }
+        if (!Boolean.TRUE.equals(done.value()) && run.value() != null) {
+            RunNoise r = RunNoise.restore(config.policy(), settings, run.value(), curve.value());
+            if (r.awaitsFinalStep()) {
+                emit(r.finish(), timestamp, ctx, out);
+                markDone(timestamp, ctx);
+                return;
+            }
+        }
+        // Idle for the timeout, or a finished run's marker expiring.
+        run.clear();
+        curve.clear();
+        done.clear();
+        timer.clear();
+    }
+
+    /** The run is finished: its state goes, a marker stays until the idle timeout so late records are ignored. */
+    private void markDone(long now, Context ctx) throws Exception {
+        run.clear();
+        curve.clear();
+        done.update(true);
+        arm(now + config.policy().idleTimeoutMs(), ctx);
     }
 
     private void emit(RunNoise.Outcome o, long now, Context ctx, Collector<ClickHouseRow> out) {
@@ -133,28 +167,22 @@ public final class RunNoiseFunction extends KeyedProcessFunction<String, KafkaRe
         }
     }
 
-    /** One idle timer per run, moved forward at most once per tenth of the timeout (not at every step). */
-    private void arm(long now, Context ctx) throws Exception {
+    /** The idle timer, moved forward at most once per tenth of the timeout (not at every step). */
+    private void armIdle(long now, Context ctx) throws Exception {
         long idle = config.policy().idleTimeoutMs();
         Long t = timer.value();
-        if (t != null && t - now > idle - idle / 10) {
-            return;
+        if (t == null || t - now <= idle - idle / 10) {
+            arm(now + idle, ctx);
         }
-        if (t != null) {
-            ctx.timerService().deleteProcessingTimeTimer(t);
-        }
-        long at = now + idle;
-        ctx.timerService().registerProcessingTimeTimer(at);
-        timer.update(at);
     }
 
-    private void clear(Context ctx) throws Exception {
+    /** One processing-time timer per run: the idle timeout, the finish grace or the finished marker's expiry. */
+    private void arm(long at, Context ctx) throws Exception {
         Long t = timer.value();
         if (t != null) {
             ctx.timerService().deleteProcessingTimeTimer(t);
         }
-        run.clear();
-        curve.clear();
-        timer.clear();
+        ctx.timerService().registerProcessingTimeTimer(at);
+        timer.update(at);
     }
 }

@@ -18,7 +18,7 @@ class FamilySweepTest {
         BatchConfig.Policy d = BatchConfig.Policy.defaults();
         return new BatchConfig.Policy(d.emitEverySteps(), d.adviceRatio(), d.familyUpdateSteps(), targets,
                 d.targetLevels(), 4, 5, 1e-3, d.baseBatch(), d.overhead(), d.nextRunTokenFactor(),
-                d.idleTimeoutMs());
+                d.idleTimeoutMs(), d.finishGraceMs());
     }
 
     /** The finished run at {@code batch}: its whole curve. */

@@ -35,7 +35,7 @@ class RunNoiseTest {
             } else if (rec instanceof StepMetrics s) {
                 out.add(r.onStep(s));
             } else if (rec instanceof RunFinished) {
-                out.add(r.onFinished());
+                out.add(r.onFinished(((RunFinished) rec).getFinalStep()));
             }
         }
         return out;
