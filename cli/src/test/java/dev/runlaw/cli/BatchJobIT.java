@@ -54,7 +54,7 @@ class BatchJobIT {
     static void runSweep() throws Exception {
         stack = LocalStack.start();
         stack.startIngest(stack.ingestConfig(Map.of("checkpoint.interval-ms", "500")));
-        config = stack.batchConfig(Map.of("checkpoint.interval-ms", "500", "batch.smoothing-window", "5"));
+        config = stack.batchConfig(Map.of("batch.smoothing-window", "5"));
         JobClient job = stack.startBatch(config);
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers",
                 stack.kafka().bootstrapServers(), "key.serializer", ByteArraySerializer.class,
@@ -68,8 +68,8 @@ class BatchJobIT {
             }
             p.flush();
         }
-        JobWait.until(job, Duration.ofMinutes(3), "every run's last noise row and the family's scaling",
-                () -> count("SELECT count() FROM gradient_noise FINAL WHERE family_id = '" + FAMILY + "'")
+        JobWait.until(job, Duration.ofSeconds(60), "every run's last noise row and the family's scaling",
+                () -> debug() && count("SELECT count() FROM gradient_noise FINAL WHERE family_id = '" + FAMILY + "'")
                         >= expectedNoiseRows()
                         && count("SELECT count() FROM batch_size_scaling WHERE family_id = '" + FAMILY + "'") > 0);
         // The jobs commit offsets on checkpoints, after their sinks flushed: caught up = every row is in.
@@ -179,6 +179,12 @@ class BatchJobIT {
             expected += (last - 1) / 50 + 1 + ((last - 1) % 50 == 0 ? 0 : 1);
         }
         return expected;
+    }
+
+    private static boolean debug() {
+        System.err.println("DEBUG " + System.currentTimeMillis() % 1000000 + " " + stack.http().query("SELECT run_id, count(), max(step) FROM gradient_noise GROUP BY run_id")
+                + " laws " + stack.http().query("SELECT fit_seq, target_loss, b_noise, points, tokens_to_target, seq_len FROM batch_size_laws ORDER BY fit_seq DESC LIMIT 4") + " scaling " + count("SELECT count() FROM batch_size_scaling") + " steps " + count("SELECT count() FROM step_metrics"));
+        return true;
     }
 
     private static long count(String sql) {

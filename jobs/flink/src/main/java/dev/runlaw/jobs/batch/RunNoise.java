@@ -78,6 +78,8 @@ public final class RunNoise {
     private long samples;
     /** The final step announced by run-finished, awaited before finishing; -1 while the run is not finished. */
     private long finishAt = -1;
+    /** Finished: its last outputs went out; kept a while only so a late RunStarted can still name its family. */
+    private boolean finished;
 
     private RunNoise(BatchConfig.Policy policy, NoiseScaleEstimator estimator, CrossingCurve curve) {
         this.policy = policy;
@@ -124,6 +126,7 @@ public final class RunNoise {
             r.lastSuggested = in.readLong();
             r.samples = in.readLong();
             r.finishAt = in.readLong();
+            r.finished = in.readBoolean();
             return r;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -155,6 +158,7 @@ public final class RunNoise {
             out.writeLong(lastSuggested);
             out.writeLong(samples);
             out.writeLong(finishAt);
+            out.writeBoolean(finished);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -171,8 +175,29 @@ public final class RunNoise {
         return curveChanged;
     }
 
-    /** RunStarted: the family, batch, sequence length, peak LR, weight decay and plan. */
-    public void onStarted(RunStarted r) {
+    /**
+     * RunStarted: the family, batch, sequence length, peak LR, weight decay and plan. RunStarted comes on its own
+     * topic and may arrive after steps or even after the run finished: the family then hears of the run at once.
+     */
+    public Outcome onStarted(RunStarted r) {
+        boolean familyWasKnown = !familyId.isEmpty();
+        applyStarted(r);
+        if (familyWasKnown || lastStep < 0) {
+            return Outcome.NOTHING;
+        }
+        RunProgress p = progress(finished);
+        if (p != null) {
+            lastFamilyStep = lastStep;
+        }
+        return new Outcome(null, null, null, p, false);
+    }
+
+    /** Whether the run has finished (its last outputs went out). */
+    public boolean isFinished() {
+        return finished;
+    }
+
+    private void applyStarted(RunStarted r) {
         runId = r.getRunId();
         familyId = r.getFamilyId();
         startedBatch = r.getBatchSizeSequences();
@@ -186,6 +211,9 @@ public final class RunNoise {
 
     /** One step: its norms into the estimator, its loss into the curve; what is due. */
     public Outcome onStep(StepMetrics s) {
+        if (finished) {
+            return Outcome.NOTHING; // a late or replayed step of a finished run must not move its last outputs
+        }
         runId = s.getRunId();
         SampleStatus sample = null;
         if (s.getGradSqNormSmall() != null && s.getGradSqNormBig() != null) {
@@ -236,6 +264,9 @@ public final class RunNoise {
      * {@link #awaitsFinalStep()}; the caller finishes with {@link #finish()} after a grace period).
      */
     public Outcome onFinished(long finalStep) {
+        if (finished) {
+            return Outcome.NOTHING;
+        }
         if (lastStep >= finalStep) {
             return finish();
         }
@@ -250,6 +281,8 @@ public final class RunNoise {
 
     /** Finishes the run with what it has: its last row (unless already written) and its final curve. */
     public Outcome finish() {
+        finished = true;
+        finishAt = -1;
         NoisePoint point = null;
         AdviceChange advice = null;
         if (samples > 0 && lastStep > lastEmittedStep) {

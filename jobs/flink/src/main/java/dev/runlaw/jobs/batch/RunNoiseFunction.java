@@ -32,8 +32,9 @@ import org.apache.flink.util.OutputTag;
  *
  * <p><b>State</b> (bounded per run: O(1) estimator and facts, the loss curve's documented maximum), as the logic's
  * own versioned bytes (no Kryo). Run-finished finishes the run once its final step has arrived (steps and
- * run-finished come on different topics, in any order), or {@code finishGraceMs} later; the state is then dropped
- * for a marker that makes late records be ignored until {@code idleTimeoutMs}. A run with no record for
+ * run-finished come on different topics, in any order), or {@code finishGraceMs} later; the finished state stays
+ * {@code finishGraceMs} more (a late RunStarted can still name the family), then gives way to a marker that makes
+ * late records be ignored until {@code idleTimeoutMs}. A run with no record for
  * {@code idleTimeoutMs} is dropped too (one processing-time timer per run).
  *
  * <p>Metrics, in group {@code runlaw_batch}: {@code noise_rows}, {@code advice_changes}, {@code refused_samples}.
@@ -90,12 +91,12 @@ public final class RunNoiseFunction extends KeyedProcessFunction<String, KafkaRe
         }
         Object record = decoder.decode(in).record();
         RunNoise r = RunNoise.restore(config.policy(), settings, run.value(), curve.value());
+        boolean wasFinished = r.isFinished();
         RunNoise.Outcome o;
         if (record instanceof StepMetrics s) {
             o = r.onStep(s);
         } else if (record instanceof RunStarted s) {
-            r.onStarted(s);
-            o = RunNoise.Outcome.NOTHING;
+            o = r.onStarted(s);
         } else if (record instanceof RunFinished f) {
             o = r.onFinished(f.getFinalStep());
         } else {
@@ -107,19 +108,16 @@ public final class RunNoiseFunction extends KeyedProcessFunction<String, KafkaRe
                     "squared gradient norms unusable for the noise scale: " + o.sample()), now));
         }
         emit(o, now, ctx, out);
-        if (o.finished()) {
-            markDone(now, ctx);
-            return;
-        }
-        boolean awaited = r.awaitsFinalStep();
         run.update(r.stateBytes());
         if (r.curveChanged()) {
             curve.update(r.curveBytes());
         }
-        if (record instanceof RunFinished && awaited) {
-            // Steps come on another topic and may lag run-finished: finish when the final step arrives, or then.
-            arm(now + config.policy().finishGraceMs(), ctx);
-        } else if (!awaited) {
+        long grace = config.policy().finishGraceMs();
+        if (o.finished() || (record instanceof RunFinished && r.awaitsFinalStep())) {
+            // Finished: kept for the grace period so a late RunStarted can still name the family. Awaiting: steps
+            // come on another topic and may lag run-finished; finish when the final step arrives, or then.
+            arm(now + grace, ctx);
+        } else if (!r.awaitsFinalStep() && !wasFinished) {
             armIdle(now, ctx);
         }
     }
@@ -134,6 +132,11 @@ public final class RunNoiseFunction extends KeyedProcessFunction<String, KafkaRe
             RunNoise r = RunNoise.restore(config.policy(), settings, run.value(), curve.value());
             if (r.awaitsFinalStep()) {
                 emit(r.finish(), timestamp, ctx, out);
+                run.update(r.stateBytes());
+                arm(timestamp + config.policy().finishGraceMs(), ctx);
+                return;
+            }
+            if (r.isFinished()) {
                 markDone(timestamp, ctx);
                 return;
             }
@@ -145,7 +148,7 @@ public final class RunNoiseFunction extends KeyedProcessFunction<String, KafkaRe
         timer.clear();
     }
 
-    /** The run is finished: its state goes, a marker stays until the idle timeout so late records are ignored. */
+    /** The state of a finished run goes; a marker stays until the idle timeout so late records are ignored. */
     private void markDone(long now, Context ctx) throws Exception {
         run.clear();
         curve.clear();

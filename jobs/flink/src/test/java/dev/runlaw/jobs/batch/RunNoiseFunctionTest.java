@@ -48,18 +48,24 @@ class RunNoiseFunctionTest {
         SpecificRecord finished = run.get(run.size() - 1);
         try (var h = harness()) {
             long offset = 0;
-            // run-finished first, then every step: the run waits for its final step (300).
+            // run-finished first, then every step: the run waits for its final step (300); RunStarted comes last.
             h.processElement(SweepRecords.record(finished, offset++), 0);
-            for (SpecificRecord r : run.subList(0, run.size() - 1)) {
+            for (SpecificRecord r : run.subList(1, run.size() - 1)) {
                 h.processElement(SweepRecords.record(r, offset++), 0);
             }
-            assertThat(finishedProgress(h)).isEqualTo(1);
-            // Rows at steps 1, 51, ..., 251 and the final step 300.
+            // Rows at steps 1, 51, ..., 251 and the final step 300; no family yet, so no progress for it.
             assertThat(h.extractOutputValues()).hasSize(7);
+            assertThat(finishedProgress(h)).isZero();
+            h.processElement(SweepRecords.record(run.get(0), offset++), 0);
+            assertThat(finishedProgress(h)).as("the late RunStarted names the family").isEqualTo(1);
             // A late copy of a step is ignored: no row, no progress.
             h.processElement(SweepRecords.record(run.get(10), offset), 0);
             assertThat(h.extractOutputValues()).hasSize(7);
-            h.setProcessingTime(IDLE_MS + 1);
+            h.setProcessingTime(GRACE_MS);
+            assertThat(h.numKeyedStateEntries()).as("only the finished marker and its timer").isEqualTo(2);
+            h.processElement(SweepRecords.record(run.get(11), offset), GRACE_MS);
+            assertThat(h.extractOutputValues()).hasSize(7);
+            h.setProcessingTime(GRACE_MS + IDLE_MS + 1);
             assertThat(h.numKeyedStateEntries()).isZero();
         }
     }
@@ -86,6 +92,7 @@ class RunNoiseFunctionTest {
             assertThat(finishedProgress(h)).as("finished by the grace timer, after a restore").isEqualTo(1);
             // The last row is written at the last step that came (199), after 1, 51, 101, 151 before the snapshot.
             assertThat(h.extractOutputValues()).hasSize(1);
+            h.setProcessingTime(1_000 + 2 * GRACE_MS);
             assertThat(h.numKeyedStateEntries()).as("only the finished marker and its timer").isEqualTo(2);
         }
     }
