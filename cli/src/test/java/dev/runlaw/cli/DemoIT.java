@@ -138,23 +138,25 @@ class DemoIT {
                 + " FINAL WHERE run_id = '" + MOE_RUN + "' ORDER BY step");
         // A row every 50 steps from the first step with norms (1), and the last step.
         assertThat(rows).extracting(r -> Long.parseLong(r.get(0))).contains(1L, 51L, (long) sim.lastStep());
+        // The simulated run's true B_simple climbs from 0 to ~1,200 in 300 steps; the estimator's exponential
+        // means (half-life 50 steps) trail such a ramp by about 50 / ln 2 steps, so the point estimate runs ~20 %
+        // low while the 90 % band still holds the truth. Checked: the band at every settled row, the point at the end.
         int checked = 0;
-        int inside = 0;
         for (List<String> r : rows) {
             long step = Long.parseLong(r.get(0));
             if (step < 100 || !r.get(4).equals("OK")) {
-                continue; // warming up: the estimator's half-life is 50 steps
+                continue; // warming up
             }
             double truth = sim.trueNoiseScale(sim.expectedLoss((int) step));
-            double b = Double.parseDouble(r.get(1));
-            assertThat(b).as("B_simple at step %d (truth %.1f)", step, truth).isCloseTo(truth, within(0.15 * truth));
-            if (Double.parseDouble(r.get(2)) <= truth && truth <= Double.parseDouble(r.get(3))) {
-                inside++;
-            }
+            assertThat(truth).as("truth inside the 90 %% band at step %d", step)
+                    .isBetween(Double.parseDouble(r.get(2)), Double.parseDouble(r.get(3)));
             checked++;
         }
         assertThat(checked).isGreaterThanOrEqualTo(3);
-        assertThat(inside).as("truth inside the 90 %% band").isGreaterThanOrEqualTo(checked / 2);
+        List<String> last = rows.get(rows.size() - 1);
+        double truth = sim.trueNoiseScale(sim.expectedLoss(sim.lastStep()));
+        assertThat(Double.parseDouble(last.get(1))).as("B_simple at the last step").isCloseTo(truth,
+                within(0.25 * truth));
         assertThat(output).containsPattern("noise scale " + MOE_RUN + " at step " + sim.lastStep()
                 + ": B_simple [0-9.]+ sequences");
     }

@@ -149,7 +149,7 @@ final class IngestBench implements Callable<Integer> {
         return 0;
     }
 
-    private static void produce(String bs, Map<String, Object> props, String topic, List<byte[]> keys,
+    static void produce(String bs, Map<String, Object> props, String topic, List<byte[]> keys,
                                 List<byte[]> values) {
         Map<String, Object> pp = new HashMap<>(props);
         pp.put("bootstrap.servers", bs);
@@ -163,7 +163,7 @@ final class IngestBench implements Callable<Integer> {
         }
     }
 
-    private static void awaitCount(LocalStack stack, String table, long n) throws InterruptedException {
+    static void awaitCount(LocalStack stack, String table, long n) throws InterruptedException {
         Await.until(Duration.ofMinutes(10), n + " rows in " + table,
                 () -> Long.parseLong(stack.http().queryValue("SELECT count() FROM " + table).trim()) >= n);
     }
