@@ -2,6 +2,7 @@ package dev.runlaw.cli;
 
 import dev.runlaw.cli.backtest.BacktestCommand;
 import dev.runlaw.cli.bench.BenchCommand;
+import dev.runlaw.cli.cbs.CbsCommand;
 import dev.runlaw.cli.detect.DetectCommand;
 import dev.runlaw.producers.command.Commands;
 import dev.runlaw.producers.gateway.GatewayCommand;
@@ -30,6 +31,7 @@ public final class Main {
                 .addSubcommand(new CommandLine(new BacktestCommand(out, err)))
                 .addSubcommand(new CommandLine(new DetectCommand(out)))
                 .addSubcommand(BenchCommand.commandLine(out))
+                .addSubcommand(CbsCommand.commandLine(out))
                 .addSubcommand(ImportCommand.commandLine(out, err))
                 .addSubcommand(GatewayCommand.commandLine(System.getenv()));
     }

@@ -25,6 +25,7 @@ public final class BenchCommand {
                 .addSubcommand(new CommandLine(new ForecastFitBench(out)))
                 .addSubcommand(new CommandLine(new ForecastBench(out)))
                 .addSubcommand(new CommandLine(new DetectBench(out)))
+                .addSubcommand(new CommandLine(new CbsBench(out)))
                 .addSubcommand(new CommandLine(new BatchBench(out)));
     }
 }

@@ -17,48 +17,44 @@ import java.io.UncheckedIOException;
  *   |G|²_t  = (B_b·|G_b|² − B_s·|G_s|²) / (B_b − B_s)
  *   tr(Σ)_t = (|G_s|² − |G_b|²) / (1/B_s − 1/B_b)
  * </pre>
- * Each is smoothed <em>separately</em> by an exponentially weighted mean (half-life in steps or tokens), debiased
- * by dividing by the accumulated weight; B_simple is the ratio of the two means, never a mean of per-step ratios
- * (those are dominated by steps whose |G|²_t is near 0).
+ * Each is smoothed <em>separately</em> by an exponentially weighted mean, debiased by dividing by the accumulated
+ * weight; B_simple is the ratio of the two means, never a mean of per-step ratios (those are dominated by steps
+ * whose |G|²_t is near 0).
  *
- * <p>Interval: Fieller's theorem for the ratio of two correlated means (Fieller 1954): the set of R with
- * (ŝ − R·ĝ)² ≤ t²·Var(ŝ − R·ĝ), whose variances and covariance come from the weighted co-moments of the per-step
- * values divided by the Kish effective sample size (Σw)²/Σw², inflated by (1+ρ)/(1−ρ) for the lag-1
- * autocorrelation ρ of each series (which also absorbs part of the lag when the truth drifts). When ĝ is not
- * significantly above 0 the set is unbounded: {@link NoiseScaleStatus#LOWER_BOUND_ONLY}. Coverage on synthetic
- * per-example gradients with known truth is measured in {@code NoiseScaleCoverageTest} and docs/benchmarks.md.
+ * <p>Interval: Fieller's theorem for the ratio of two correlated means (Fieller 1954), with the means' variances
+ * from the weighted co-moments over the Kish effective sample size (Σw)²/Σw², inflated by (1+ρ)/(1−ρ) for each
+ * series' lag-1 autocorrelation ρ. When |G|² is not significantly above 0 the set is unbounded:
+ * {@link NoiseScaleStatus#LOWER_BOUND_ONLY}.
  *
- * <p>O(1) state: 15 numbers; {@link #toBytes()} is {@value #STATE_BYTES} bytes. Not thread-safe.
+ * <p>Half-life: real noise scales jump 2–4× within a few hundred steps, so no single half-life is right (a long
+ * one lags the jumps, a short one is noisy when the per-step estimates are). The estimator keeps a ladder of
+ * exponential means at half-lives h, h/2, h/4, … ({@link NoiseScaleSettings#rungs()}) and reports the longest
+ * whose interval (at a wider selection level) intersects those of all shorter ones: the intersection of
+ * confidence intervals rule (Goldenshluger and Nemirovski 1997; Katkovnik 1999), Lepski's method for window
+ * selection. In steady stretches it averages over h; after a jump it falls back to the rung that has caught up.
+ * The reported interval is the hull of the chosen rung's and the next shorter rung's (when that one is bounded),
+ * so a change the chosen mean still lags stays inside it.
+ * Coverage and error on synthetic per-example gradients with known truth: {@code NoiseScaleCoverageTest} and
+ * docs/batch-size.md.
+ *
+ * <p>O(1) state: {@link #stateBytes(int)} bytes (498 with the default 5 rungs). Not thread-safe.
  */
 public final class NoiseScaleEstimator {
     private static final int VERSION = 1;
-    /** Serialized size: version byte, 3 longs, 12 doubles. */
-    public static final int STATE_BYTES = 1 + 3 * 8 + 12 * 8;
-    private static final double MAX_RHO = 0.95;
+    /**
+     * Two-sided level (±1σ) of the intervals compared when choosing the half-life. Lepski-type rules are
+     * conservative at wide levels (they keep a lagging long mean too long); at ±1σ the synthetic runs of
+     * docs/batch-size.md had the lowest median error across noise levels.
+     */
+    static final double SELECTION_LEVEL = 0.6827;
 
     private final NoiseScaleSettings settings;
     private final double stepDecay;
     private final double lnHalfPerToken;
+    private final EmaMoments[] rungs;
 
     private long count;
     private long lastStep = Long.MIN_VALUE;
-    private long lagCount;
-    /** Σw and Σw² of the exponential weights (newest weight 1). */
-    private double w;
-    private double w2;
-    /** Weighted means of |G|²_t and tr(Σ)_t. */
-    private double meanG;
-    private double meanS;
-    /** Weighted centred co-moments Σw(x − x̄)(y − ȳ). */
-    private double cGG;
-    private double cSS;
-    private double cGS;
-    /** Weighted lag-1 co-moments Σw(x_t − x̄)(x_{t−1} − x̄) and their weight. */
-    private double aGG;
-    private double aSS;
-    private double wLag;
-    private double prevG;
-    private double prevS;
 
     /** An empty estimator. */
     public NoiseScaleEstimator(NoiseScaleSettings settings) {
@@ -68,6 +64,15 @@ public final class NoiseScaleEstimator {
         this.settings = settings;
         this.stepDecay = Math.pow(0.5, 1 / settings.halfLifeSteps());
         this.lnHalfPerToken = settings.decaysInTokens() ? Math.log(0.5) / settings.halfLifeTokens() : 0;
+        this.rungs = new EmaMoments[settings.rungs()];
+        for (int i = 0; i < rungs.length; i++) {
+            rungs[i] = new EmaMoments();
+        }
+    }
+
+    /** Bytes of {@link #toBytes()} for a ladder of {@code rungs} half-lives. */
+    public static int stateBytes(int rungs) {
+        return 1 + 1 + 2 * Long.BYTES + rungs * EmaMoments.DOUBLES * Double.BYTES;
     }
 
     /** The settings this estimator runs with. */
@@ -104,8 +109,14 @@ public final class NoiseScaleEstimator {
         double bb = batchBig;
         double g = (bb * gradSqBig - bs * gradSqSmall) / (bb - bs);
         double s = (gradSqSmall - gradSqBig) / (1 / bs - 1 / bb);
-        double d = count == 0 ? 0 : decay(step - lastStep, tokens);
-        update(g, s, d);
+        boolean first = count == 0;
+        // The longest half-life's decay; each next rung has half the half-life, so its decay is the square.
+        double d = first ? 0 : decay(step - lastStep, tokens);
+        for (EmaMoments rung : rungs) {
+            rung.add(g, s, d, first);
+            d *= d;
+        }
+        count++;
         lastStep = step;
         return SampleStatus.ACCEPTED;
     }
@@ -117,50 +128,27 @@ public final class NoiseScaleEstimator {
         return steps == 1 ? stepDecay : Math.pow(stepDecay, steps);
     }
 
-    /** West's (1979) weighted update with forgetting factor d: exact for exponential weights, no cancellation. */
-    private void update(double g, double s, double d) {
-        w = d * w + 1;
-        w2 = d * d * w2 + 1;
-        double dG = g - meanG;
-        double dS = s - meanS;
-        meanG += dG / w;
-        meanS += dS / w;
-        cGG = d * cGG + dG * (g - meanG);
-        cSS = d * cSS + dS * (s - meanS);
-        cGS = d * cGS + dG * (s - meanS);
-        if (count > 0) {
-            wLag = d * wLag + 1;
-            aGG = d * aGG + (g - meanG) * (prevG - meanG);
-            aSS = d * aSS + (s - meanS) * (prevS - meanS);
-            lagCount++;
-        }
-        prevG = g;
-        prevS = s;
-        count++;
-    }
-
-    /** The current estimate; cheap enough to call every step but meant for every N steps. */
+    /** The current estimate; meant for every N steps (it computes one Fieller interval per rung). */
     public NoiseScaleEstimate estimate() {
         if (count == 0) {
             return NoiseScaleEstimate.noData();
         }
-        double g = meanG;
-        double s = meanS;
+        int pick = choose();
+        EmaMoments chosen = rungs[pick];
+        double g = chosen.meanG();
+        double s = chosen.meanS();
         double point = g > 0 ? Math.max(0, s) / g : Double.NaN;
-        double kish = w * w / w2;
-        double dof = w - w2 / w;
-        if (count < 2 || !(dof > 0)) {
-            return new NoiseScaleEstimate(lastStep, point, 0, Double.POSITIVE_INFINITY, g, s, kish,
-                    NoiseScaleStatus.WARMING_UP);
+        double[] band = chosen.band(settings.level(), count - 1, true);
+        if (pick + 1 < rungs.length) {
+            // The chosen mean may still lag a change the next shorter one has begun to follow: report the hull. Not
+            // when that one is unbounded: a short mean too noisy to bound |G|² says nothing about the lag, and the
+            // status must say whether the reported mean's |G|² is distinguishable from 0.
+            double[] next = rungs[pick + 1].band(settings.level(), count - 1, true);
+            if (Double.isFinite(next[1])) {
+                band[0] = Math.min(band[0], next[0]);
+                band[1] = Math.max(band[1], next[1]);
+            }
         }
-        double fG = inflation(aGG, cGG);
-        double fS = inflation(aSS, cSS);
-        double vGG = cGG / dof / kish * fG;
-        double vSS = cSS / dof / kish * fS;
-        double vGS = cGS / dof / kish * Math.sqrt(fG * fS);
-        double effective = kish / Math.max(fG, fS);
-        double t = Quantiles.twoSidedT(settings.level(), effective - 1);
-        double[] band = fieller(s, g, vSS, vGG, vGS, t);
         NoiseScaleStatus status;
         if (count < settings.minSamples()) {
             status = NoiseScaleStatus.WARMING_UP;
@@ -169,42 +157,28 @@ public final class NoiseScaleEstimator {
         } else {
             status = NoiseScaleStatus.OK;
         }
-        return new NoiseScaleEstimate(lastStep, point, band[0], band[1], g, s, effective, status);
-    }
-
-    /** (1+ρ)/(1−ρ) for the lag-1 autocorrelation ρ ∈ [0, 0.95]; 1 before there are lags. */
-    private double inflation(double lagMoment, double moment) {
-        if (lagCount < 2 || !(moment > 0)) {
-            return 1;
-        }
-        double rho = (lagMoment / wLag) / (moment / w);
-        rho = Math.max(0, Math.min(MAX_RHO, rho));
-        return (1 + rho) / (1 - rho);
+        return new NoiseScaleEstimate(lastStep, point, band[0], band[1], g, s, band[2], status);
     }
 
     /**
-     * Fieller's interval for R = s/g: {R ≥ 0 : (g² − t²vGG)R² − 2(sg − t²vGS)R + (s² − t²vSS) ≤ 0}. Bounded when
-     * g is significant (g² &gt; t²vGG); otherwise [lower root, +∞) (or [0, +∞) when the whole line qualifies).
+     * Intersection of confidence intervals: from the shortest half-life up, the last rung agreeing with all
+     * before. The compared intervals leave out the autocorrelation inflation: drift inside a long window inflates
+     * it, which would hide exactly the lag the rule is there to detect.
      */
-    static double[] fieller(double s, double g, double vSS, double vGG, double vGS, double t) {
-        double t2 = t * t;
-        double a = g * g - t2 * vGG;
-        double b = s * g - t2 * vGS;
-        double c = s * s - t2 * vSS;
-        double disc = b * b - a * c;
-        if (a > 0 && g > 0) {
-            double root = Math.sqrt(Math.max(0, disc));
-            double lo = (b - root) / a;
-            double hi = (b + root) / a;
-            return new double[] {Math.max(0, lo), Math.max(0, hi)};
+    private int choose() {
+        int best = rungs.length - 1;
+        double lo = 0;
+        double hi = Double.POSITIVE_INFINITY;
+        for (int i = rungs.length - 1; i >= 0; i--) {
+            double[] band = rungs[i].band(SELECTION_LEVEL, count - 1, false);
+            lo = Math.max(lo, band[0]);
+            hi = Math.min(hi, band[1]);
+            if (lo > hi) {
+                break;
+            }
+            best = i;
         }
-        if (disc <= 0 || a == 0) {
-            return new double[] {0, Double.POSITIVE_INFINITY};
-        }
-        // a < 0: the set is (−∞, r1] ∪ [r2, ∞); the branch towards +∞ (g → 0⁺) starts at the larger root.
-        double root = Math.sqrt(disc);
-        double r2 = Math.max((b - root) / a, (b + root) / a);
-        return new double[] {Math.max(0, r2), Double.POSITIVE_INFINITY};
+        return best;
     }
 
     /** Accepted samples so far. */
@@ -212,16 +186,16 @@ public final class NoiseScaleEstimator {
         return count;
     }
 
-    /** The state, versioned: {@value #STATE_BYTES} bytes. */
+    /** The state, versioned: {@link #stateBytes(int)} bytes. */
     public byte[] toBytes() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(STATE_BYTES);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(stateBytes(rungs.length));
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeByte(VERSION);
+            out.writeByte(rungs.length);
             out.writeLong(count);
             out.writeLong(lastStep);
-            out.writeLong(lagCount);
-            for (double v : new double[] {w, w2, meanG, meanS, cGG, cSS, cGS, aGG, aSS, wLag, prevG, prevS}) {
-                out.writeDouble(v);
+            for (EmaMoments rung : rungs) {
+                rung.write(out);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -230,40 +204,34 @@ public final class NoiseScaleEstimator {
     }
 
     /**
-     * An estimator from {@link #toBytes()} with {@code settings} (which may differ from the writer's, e.g. a new
-     * half-life applies from the next sample).
+     * An estimator from {@link #toBytes()} with {@code settings} (a new half-life applies from the next sample;
+     * the number of rungs must match the state's).
      *
-     * @throws IllegalArgumentException on an unknown version or truncated bytes
+     * @throws IllegalArgumentException on an unknown version, a different number of rungs, or truncated bytes
      */
     public static NoiseScaleEstimator fromBytes(NoiseScaleSettings settings, byte[] state) {
-        if (state == null || state.length == 0) {
-            throw new IllegalArgumentException("noise scale state is empty");
+        if (state == null || state.length < 2) {
+            throw new IllegalArgumentException("noise scale state is empty or truncated");
         }
         if (state[0] != VERSION) {
             throw new IllegalArgumentException("unknown noise scale state version " + state[0]);
         }
-        if (state.length != STATE_BYTES) {
-            throw new IllegalArgumentException(
-                    "noise scale state has " + state.length + " bytes, expected " + STATE_BYTES);
+        if (state[1] != settings.rungs()) {
+            throw new IllegalArgumentException("noise scale state has " + state[1] + " rungs, settings ask for "
+                    + settings.rungs());
+        }
+        if (state.length != stateBytes(settings.rungs())) {
+            throw new IllegalArgumentException("noise scale state has " + state.length + " bytes, expected "
+                    + stateBytes(settings.rungs()));
         }
         NoiseScaleEstimator e = new NoiseScaleEstimator(settings);
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(state))) {
-            in.readByte();
+            in.readShort();
             e.count = in.readLong();
             e.lastStep = in.readLong();
-            e.lagCount = in.readLong();
-            e.w = in.readDouble();
-            e.w2 = in.readDouble();
-            e.meanG = in.readDouble();
-            e.meanS = in.readDouble();
-            e.cGG = in.readDouble();
-            e.cSS = in.readDouble();
-            e.cGS = in.readDouble();
-            e.aGG = in.readDouble();
-            e.aSS = in.readDouble();
-            e.wLag = in.readDouble();
-            e.prevG = in.readDouble();
-            e.prevS = in.readDouble();
+            for (int i = 0; i < e.rungs.length; i++) {
+                e.rungs[i] = EmaMoments.read(in);
+            }
         } catch (IOException ex) {
             throw new IllegalArgumentException("noise scale state unreadable: " + ex.getMessage(), ex);
         }

@@ -64,7 +64,7 @@ class NoiseScaleEstimatorTest {
             a.add(step, small, 8, big, 32, 0);
             if (step == 150) {
                 byte[] state = a.toBytes();
-                assertThat(state).hasSize(NoiseScaleEstimator.STATE_BYTES);
+                assertThat(state).hasSize(NoiseScaleEstimator.stateBytes(NoiseScaleSettings.DEFAULT_RUNGS)).hasSize(498);
                 b = NoiseScaleEstimator.fromBytes(NoiseScaleSettings.defaults(), state);
             } else if (b != null) {
                 b.add(step, small, 8, big, 32, 0);
@@ -75,8 +75,10 @@ class NoiseScaleEstimatorTest {
         bad[0] = 9;
         assertThatThrownBy(() -> NoiseScaleEstimator.fromBytes(NoiseScaleSettings.defaults(), bad))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("version 9");
-        assertThatThrownBy(() -> NoiseScaleEstimator.fromBytes(NoiseScaleSettings.defaults(), new byte[] {1, 2}))
+        assertThatThrownBy(() -> NoiseScaleEstimator.fromBytes(NoiseScaleSettings.defaults(), new byte[] {1, 5, 0}))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bytes");
+        assertThatThrownBy(() -> NoiseScaleEstimator.fromBytes(NoiseScaleSettings.defaults().withRungs(2), a.toBytes()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("5 rungs");
     }
 
     @Test

@@ -103,6 +103,21 @@ class StepsBatchFitterTest {
     }
 
     @Test
+    void unboundedDirectionsOfTheIntervalAreSaid() {
+        double[] batch = {64, 256, 1024, 4096};
+        // Steps independent of the batch: B_noise ≈ 0, its interval reaches 0.
+        StepsBatchFit flat = StepsBatchFitter.fit(batch, new double[] {1000, 1010, 995, 1002});
+        assertThat(flat.bNoise()).isLessThan(5);
+        assertThat(flat.bNoiseLo90()).isZero();
+        assertThat(flat.bNoiseHi90()).isFinite();
+        // Perfect linear scaling (S ∝ 1/B): every batch is below B_noise, which has no upper bound.
+        StepsBatchFit linear = StepsBatchFitter.fit(batch, new double[] {64_000, 16_100, 3_990, 1_001});
+        assertThat(linear.bNoise()).isGreaterThan(10 * 4096);
+        assertThat(linear.bNoiseHi90()).isInfinite();
+        assertThat(linear.bNoiseLo90()).isPositive().isLessThan(linear.bNoise());
+    }
+
+    @Test
     void refusesTooFewOrBadPoints() {
         assertThatThrownBy(() -> StepsBatchFitter.fit(new double[] {64, 128}, new double[] {10, 5}))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 3");
