@@ -139,8 +139,8 @@ class DemoIT {
         // A row every 50 steps from the first step with norms (1), and the last step.
         assertThat(rows).extracting(r -> Long.parseLong(r.get(0))).contains(1L, 51L, (long) sim.lastStep());
         // The simulated run's true B_simple climbs from 0 to ~1,200 in 300 steps; the estimator's exponential
-        // means (half-life 50 steps) trail such a ramp by about 50 / ln 2 steps, so the point estimate runs ~20 %
-        // low while the 90 % band still holds the truth. Checked: the band at every settled row, the point at the end.
+        // means trail such a ramp, so the point estimate runs low while the 90 % band still holds the truth.
+        // Checked: the band at every settled row, the point at the end.
         int checked = 0;
         for (List<String> r : rows) {
             long step = Long.parseLong(r.get(0));
