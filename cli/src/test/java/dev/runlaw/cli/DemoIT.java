@@ -140,19 +140,24 @@ class DemoIT {
         assertThat(rows).extracting(r -> Long.parseLong(r.get(0))).contains(1L, 51L, (long) sim.lastStep());
         // The simulated run's true B_simple climbs from 0 to ~1,200 in 300 steps; the estimator's exponential
         // means trail such a ramp, so the point estimate runs low while the 90 % band still holds the truth.
-        // Checked: the band at every settled row, the point at the end.
+        // Checked as the acceptance does: the truth inside the band at >= 2/3 of the settled rows.
         int checked = 0;
+        int inside = 0;
         for (List<String> r : rows) {
             long step = Long.parseLong(r.get(0));
             if (step < 100 || !r.get(4).equals("OK")) {
                 continue; // warming up
             }
             double truth = sim.trueNoiseScale(sim.expectedLoss((int) step));
-            assertThat(truth).as("truth inside the 90 %% band at step %d", step)
-                    .isBetween(Double.parseDouble(r.get(2)), Double.parseDouble(r.get(3)));
+            double hi = r.get(3) == null ? Double.POSITIVE_INFINITY : Double.parseDouble(r.get(3)); // NULL: unbounded
+            if (Double.parseDouble(r.get(2)) <= truth && truth <= hi) {
+                inside++;
+            }
             checked++;
         }
         assertThat(checked).isGreaterThanOrEqualTo(3);
+        assertThat(3 * inside).as("truth inside the 90 %% band at %d of %d settled rows", inside, checked)
+                .isGreaterThanOrEqualTo(2 * checked);
         List<String> last = rows.get(rows.size() - 1);
         double truth = sim.trueNoiseScale(sim.expectedLoss(sim.lastStep()));
         assertThat(Double.parseDouble(last.get(1))).as("B_simple at the last step").isCloseTo(truth,
