@@ -4,7 +4,8 @@ set -euo pipefail
 bs="${BOOTSTRAP:-kafka:9092}"
 parts="${PARTITIONS:-6}"
 for t in runlaw.run-started runlaw.run-finished runlaw.step-metrics runlaw.eval-metrics runlaw.expert-load \
-         runlaw.routing-traces runlaw.data-movement runlaw.dead-letters runlaw.forecasts runlaw.advice runlaw.alerts; do
+         runlaw.routing-traces runlaw.data-movement runlaw.dead-letters runlaw.forecasts runlaw.advice runlaw.alerts \
+         runlaw.batch-advice; do
   /opt/kafka/bin/kafka-topics.sh --bootstrap-server "$bs" --create --if-not-exists --topic "$t" \
     --partitions "$parts" --replication-factor 1
 done

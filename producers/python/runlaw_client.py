@@ -331,7 +331,7 @@ class Run:
     def __init__(self, run_id, url="http://127.0.0.1:8088", token=None, family_id="", planned_total_steps=0,
                  model=None, schedule=None, stop_target=None, tags=None, batch_size_sequences=0,
                  batch_size_tokens=0, seq_len=0, advice_poll_s=10.0, on_alert=None, alert_poll_s=10.0,
-                 **client_options):
+                 weight_decay=None, **client_options):
         self.run_id = str(run_id)
         self.client = Client(url, token=token, **client_options)
         self._started = {
@@ -341,6 +341,9 @@ class Run:
             "seq_len": int(seq_len), "stop_target": stop_target, "tags": {str(k): str(v) for k, v in
                                                                          (tags or {}).items()},
         }
+        if weight_decay is not None:
+            # AdamW's decoupled weight decay: with the peak LR it gives the run's AdamW timescale (batch job).
+            self._started["weight_decay"] = float(weight_decay)
         self._last_step = -1
         self._status = None
         self._advice = None
@@ -402,7 +405,12 @@ class Run:
 
     def log_step(self, step, loss=None, lr=0.0, tokens_seen=0, grad_norm=None, wall_time_ms=None, **extra):
         """One optimizer step. ``extra``: grad_sq_norm_small, batch_small, grad_sq_norm_big, batch_big,
-        throughput_tokens_per_s, group_lrs (dict)."""
+        throughput_tokens_per_s, group_lrs (dict).
+
+        The four gradient fields feed the batch-size job's gradient noise scale: the squared gradient norm of a
+        small batch (e.g. the mean over micro-batches or replicas of each one's own squared norm) and of the global
+        batch, with their batch sizes in sequences, measured before clipping and after unscaling the loss scale.
+        ``runlaw_torch.GradientNoiseProbe`` measures them in PyTorch (docs/batch-size-live.md)."""
         try:
             step = _int(step)
             rec = {"run_id": self.run_id, "step": step,

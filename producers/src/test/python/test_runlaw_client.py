@@ -167,6 +167,27 @@ class ClientTest(unittest.TestCase):
         finally:
             gw.close()
 
+    def test_sends_weight_decay_and_the_two_squared_gradient_norms(self):
+        gw = ScriptedGateway()
+        try:
+            with rl.Run("r", url=gw.url, advice_poll_s=0, weight_decay=0.1, batch_size_sequences=32) as run:
+                run.log_step(1, loss=2.0, lr=1e-3, grad_sq_norm_small=4.0, batch_small=8, grad_sq_norm_big=1.5,
+                             batch_big=32)
+            self.assertEqual(gw.records("run-started")[0]["weight_decay"], 0.1)
+            step = gw.records("step-metrics")[0]
+            self.assertEqual((step["grad_sq_norm_small"], step["batch_small"], step["grad_sq_norm_big"],
+                              step["batch_big"]), (4.0, 8, 1.5, 32))
+            self.assertIsInstance(step["batch_small"], int)
+        finally:
+            gw.close()
+        gw = ScriptedGateway()
+        try:
+            with rl.Run("r2", url=gw.url, advice_poll_s=0) as run:
+                pass
+            self.assertNotIn("weight_decay", gw.records("run-started")[0], "absent unless given")
+        finally:
+            gw.close()
+
     def test_unreachable_gateway_never_blocks_the_loop_and_drops_beyond_the_queue(self):
         with self.assertLogs("runlaw", level="WARNING") as logs:
             run = rl.Run("r", url=dead_url(), advice_poll_s=0, max_queue=100, max_backoff=0.05).start()

@@ -48,7 +48,8 @@ import picocli.CommandLine.Spec;
  * {@code ./runlaw demo [--runs DIR] [--moe-steps N] [--no-moe] [--keep] [--no-progress]}: the whole pipeline on
  * the embedded default. Replays real loss curves (bundled, or the user's CSVs) and a simulated MoE run (with a
  * router collapse and a loss spike, {@link SimulatedIncidents#demo}) through the producer library into Kafka, lets
- * the Flink ingest job write them to ClickHouse, the forecast job forecast them live and the alert job watch them,
+ * the Flink ingest job write them to ClickHouse, the forecast job forecast them live, the alert job watch them and
+ * the batch-size job estimate the MoE run's gradient noise scale (printed against the simulator's truth),
  * printing each run's forecast against where the run really ended, its advice and every alert as it arrives, while
  * it replays; then prints what landed. With {@code --observe-fraction} it runs the backtest protocol through the pipeline
  * instead ({@link ForecastReport}).
@@ -244,14 +245,18 @@ public final class DemoCommand implements Callable<Integer> {
         JobClient job = stack.startIngest(stack.ingestConfig(Map.of()));
         JobClient forecast = stack.startForecast(stack.forecastConfig(Map.of()));
         JobClient alerts = stack.startAlerts(stack.alertConfig(Map.of()));
-        out.printf("  Flink       ingest job %s, forecast job %s and alert job %s, each on a MiniCluster%n",
-                job.getJobID(), forecast.getJobID(), alerts.getJobID());
+        JobClient batch = stack.startBatch(stack.batchConfig(Map.of()));
+        out.printf("  Flink       ingest job %s, forecast job %s, alert job %s and batch-size job %s, each on a"
+                + " MiniCluster%n", job.getJobID(), forecast.getJobID(), alerts.getJobID(), batch.getJobID());
         Expected expected;
         try (AlertBoard alertBoard = AlertBoard.start(stack, out);
              ForecastBoard board = ForecastBoard.start(stack, ForecastBoard.truths(replayers), out)) {
             expected = replay(stack, replayers, opts, out);
             if (opts.moe() && opts.moeSteps() >= MIN_INCIDENT_STEPS) {
                 awaitIncidentAlerts(stack, alerts, out);
+            }
+            if (opts.moe()) {
+                awaitNoiseScale(stack, batch, opts, out);
             }
         }
         out.println("waiting for every row to be visible in ClickHouse ...");
@@ -325,15 +330,7 @@ public final class DemoCommand implements Callable<Integer> {
                 out.printf("  replayed %-32s %7d steps, %6d evals%n", r.runId(), res.steps(), res.evals());
             }
             if (opts.moe()) {
-                MoeRunSimulator.Builder b = MoeRunSimulator.builder().runId(MOE_RUN).familyId("sim-moe")
-                        .steps(opts.moeSteps()).layers(MOE_LAYERS).seed(42);
-                if (opts.moeSteps() >= MIN_INCIDENT_STEPS) {
-                    // Paced so that the forecast job's fitted law reaches the alert job before the spike: without
-                    // a law the detectors fall back on a running baseline, which a young run's curve misleads.
-                    b.incidents(SimulatedIncidents.demo(opts.moeSteps(), MOE_LAYERS))
-                            .stepsPerSecond(Math.max(MOE_MIN_STEPS_PER_SECOND, opts.moeSteps() / 10.0));
-                }
-                MoeRunSimulator sim = b.build();
+                MoeRunSimulator sim = moeSimulator(opts);
                 MoeRunSimulator.Result res = sim.run(send, ProgressBar.stderr("simulate " + sim.runId(), opts.progress()));
                 out.printf("  simulated %-31s %7d records (step metrics, expert load, routing traces, data movement)%n",
                         sim.runId(), res.total());
@@ -347,6 +344,37 @@ public final class DemoCommand implements Callable<Integer> {
         expected.deadLetters = sendBadRecords(stack);
         out.printf("  sent %d malformed records on purpose (they must end up as dead letters)%n", expected.deadLetters);
         return expected;
+    }
+
+    /** The demo's simulated MoE run (seeded: the same run every time, so tests can ask it for the truth). */
+    static MoeRunSimulator moeSimulator(Options opts) {
+        MoeRunSimulator.Builder b = MoeRunSimulator.builder().runId(MOE_RUN).familyId("sim-moe")
+                .steps(opts.moeSteps()).layers(MOE_LAYERS).seed(42);
+        if (opts.moeSteps() >= MIN_INCIDENT_STEPS) {
+            // Paced so that the forecast job's fitted law reaches the alert job before the spike: without
+            // a law the detectors fall back on a running baseline, which a young run's curve misleads.
+            b.incidents(SimulatedIncidents.demo(opts.moeSteps(), MOE_LAYERS))
+                    .stepsPerSecond(Math.max(MOE_MIN_STEPS_PER_SECOND, opts.moeSteps() / 10.0));
+        }
+        return b.build();
+    }
+
+    /**
+     * Waits for the batch job's last gradient-noise row of the simulated MoE run and prints its B_simple next to the
+     * simulator's true noise scale at that step.
+     */
+    private static void awaitNoiseScale(LocalStack stack, JobClient batch, Options opts, PrintStream out)
+            throws Exception {
+        MoeRunSimulator sim = moeSimulator(opts);
+        int last = sim.lastStep();
+        String sql = "SELECT b_simple, lo90, hi90, status, decision FROM gradient_noise FINAL WHERE run_id = '"
+                + MOE_RUN + "' AND step = " + last;
+        JobWait.until(batch, Duration.ofMinutes(3), "the batch job's noise scale of " + MOE_RUN + " at step " + last,
+                () -> !stack.http().query(sql).isEmpty());
+        List<String> r = stack.http().query(sql).get(0);
+        out.printf("  noise scale %s at step %d: B_simple %s sequences (90 %% %s-%s, %s, advice %s);"
+                        + " the simulator's true B_simple %.0f%n", MOE_RUN, last, r.get(0), r.get(1), r.get(2),
+                r.get(3), r.get(4), sim.trueNoiseScale(sim.expectedLoss(last)));
     }
 
     /** Two records the producer library would refuse, written raw, to show the dead-letter path. */

@@ -2,6 +2,8 @@ package dev.runlaw.cli;
 
 import dev.runlaw.jobs.alert.AlertConfig;
 import dev.runlaw.jobs.alert.AlertJob;
+import dev.runlaw.jobs.batch.BatchConfig;
+import dev.runlaw.jobs.batch.BatchJob;
 import dev.runlaw.jobs.forecast.ForecastConfig;
 import dev.runlaw.jobs.forecast.ForecastJob;
 import dev.runlaw.jobs.ingest.IngestConfig;
@@ -35,7 +37,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The embedded default deployment: a real Kafka KRaft broker in this JVM, a private ClickHouse server process and
- * the Flink ingest and forecast jobs, each on its own MiniCluster, all on 127.0.0.1 with free ports. Used by {@code ./runlaw demo}, the
+ * the Flink ingest, forecast, alert and batch-size jobs, each on its own MiniCluster, all on 127.0.0.1 with free ports. Used by {@code ./runlaw demo}, the
  * benchmarks and the end-to-end tests. {@link #close()} (also run on Ctrl-C) stops everything it started.
  */
 public final class LocalStack implements AutoCloseable {
@@ -85,6 +87,7 @@ public final class LocalStack implements AutoCloseable {
             topics.add(Topics.FORECASTS);
             topics.add(Topics.ADVICE);
             topics.add(Topics.ALERTS);
+            topics.add(Topics.BATCH_ADVICE);
             kafka.createTopics(PARTITIONS, topics.toArray(String[]::new));
             // One record per finished run is all a reader needs: compaction keeps the latest per run id.
             kafka.createTopics(PARTITIONS, Map.of("cleanup.policy", "compact"), Topics.RUN_REFERENCES);
@@ -184,6 +187,22 @@ public final class LocalStack implements AutoCloseable {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2,
                 miniClusterConfiguration());
         JobClient job = AlertJob.start(env, config);
+        synchronized (jobs) {
+            jobs.add(job);
+        }
+        return job;
+    }
+
+    /** The batch-size job's configuration for this stack; {@code overrides} may change any key. */
+    public BatchConfig batchConfig(Map<String, String> overrides) {
+        return BatchConfig.fromMap(jobSettings(overrides));
+    }
+
+    /** Starts the batch-size job on a fresh MiniCluster in this JVM (see {@link #startIngest}). */
+    public JobClient startBatch(BatchConfig config) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2,
+                miniClusterConfiguration());
+        JobClient job = BatchJob.start(env, config);
         synchronized (jobs) {
             jobs.add(job);
         }

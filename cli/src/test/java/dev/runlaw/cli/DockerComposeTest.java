@@ -76,14 +76,14 @@ class DockerComposeTest {
 
     @Test
     void submitsTheJobJarTheBuildProduces() {
-        for (String job : List.of("ingest-job", "forecast-job", "alert-job")) {
+        for (String job : List.of("ingest-job", "forecast-job", "alert-job", "batch-job")) {
             Object entry = services.get(job).get("entrypoint");
             Matcher m = Pattern.compile("/runlaw/jobs/(\\S+\\.jar)").matcher(String.valueOf(entry));
             assertThat(m.find()).as(job + " runs a jar from /runlaw/jobs").isTrue();
             assertThat(root.resolve("jobs/flink/target").resolve(m.group(1))).exists();
         }
         // The forecast and alert jobs are the same jar with their own main class, which must exist.
-        for (String job : List.of("forecast-job", "alert-job")) {
+        for (String job : List.of("forecast-job", "alert-job", "batch-job")) {
             Matcher main = Pattern.compile("-c (\\S+)").matcher(String.valueOf(services.get(job).get("entrypoint")));
             assertThat(main.find()).as(job).isTrue();
             assertThat(root.resolve("jobs/flink/src/main/java/" + main.group(1).replace('.', '/') + ".java")).exists();
@@ -112,7 +112,8 @@ class DockerComposeTest {
     void topicScriptCreatesTheForecastJobsTopicsWithReferencesCompacted() throws IOException {
         String script = Files.readString(root.resolve("deploy/kafka-topics.sh"));
         assertThat(script).contains(dev.runlaw.schema.Topics.FORECASTS,
-                dev.runlaw.schema.Topics.ADVICE, dev.runlaw.schema.Topics.ALERTS);
+                dev.runlaw.schema.Topics.ADVICE, dev.runlaw.schema.Topics.ALERTS,
+                dev.runlaw.schema.Topics.BATCH_ADVICE);
         assertThat(script).containsPattern(java.util.regex.Pattern.quote(
                 dev.runlaw.schema.Topics.RUN_REFERENCES) + "[^\\n]*\\\\\\n[^\\n]*cleanup.policy=compact");
     }

@@ -35,6 +35,8 @@ public final class Topics {
     public static final String ADVICE = NAMESPACE + "advice";
     /** {@link Alert} lifecycle events (OPEN, RESOLVED) written by the alert job. */
     public static final String ALERTS = NAMESPACE + "alerts";
+    /** {@link BatchAdvice} records (batch-size advice for a run or a family's next run) written by the batch job. */
+    public static final String BATCH_ADVICE = NAMESPACE + "batch-advice";
     /** {@link RunReference} records of finished runs; compacted, written and read back by the forecast job. */
     public static final String RUN_REFERENCES = NAMESPACE + "run-references";
     /** {@link DeadLetter} records: refused input with its reason and original bytes. */
@@ -49,8 +51,8 @@ public final class Topics {
                 DATA_MOVEMENT);
     }
 
-    /** The topics the jobs write: forecasts, advice, alerts, run references and dead letters. */
+    /** The topics the jobs write: forecasts, advice, alerts, batch advice, run references and dead letters. */
     public static List<String> outputs() {
-        return List.of(FORECASTS, ADVICE, ALERTS, RUN_REFERENCES, DEAD_LETTERS);
+        return List.of(FORECASTS, ADVICE, ALERTS, BATCH_ADVICE, RUN_REFERENCES, DEAD_LETTERS);
     }
 }

@@ -22,13 +22,13 @@ import org.apache.avro.specific.SpecificDatumWriter;
 import org.junit.jupiter.api.Test;
 
 /**
- * The jobs' output records (forecasts, advice, references, alerts) stay compatible both ways with every released
+ * The jobs' output records (forecasts, advice, references, alerts, batch advice) stay compatible both ways with every released
  * version: new readers read old records, and consumers built on an older release read new records (a new enum
  * symbol, such as {@code ForecastStatus.IDLE_EXPIRED}, falls back to the enum's default).
  */
 class OutputSchemaCompatibilityTest {
     private static final List<Schema> OUTPUTS = List.of(RunForecast.getClassSchema(), Advice.getClassSchema(),
-            RunReference.getClassSchema(), Alert.getClassSchema());
+            RunReference.getClassSchema(), Alert.getClassSchema(), BatchAdvice.getClassSchema());
 
     private static List<Schema> released(String name) throws IOException {
         List<Schema> out = new ArrayList<>();

@@ -139,6 +139,15 @@ class RecordValidatorTest {
         r.getStopTarget().setTargetLoss(Double.NaN);
         assertThat(reasonOf(r)).isEqualTo(RejectReason.OUT_OF_RANGE);
         r = Samples.runStarted();
+        r.setWeightDecay(-0.1);
+        assertThat(reasonOf(r)).isEqualTo(RejectReason.OUT_OF_RANGE);
+        r = Samples.runStarted();
+        r.setWeightDecay(Double.POSITIVE_INFINITY);
+        assertThat(reasonOf(r)).isEqualTo(RejectReason.NON_FINITE_VALUE);
+        r = Samples.runStarted();
+        r.setWeightDecay(null);
+        assertThat(validator.validate(r)).as("weight decay is optional").isEmpty();
+        r = Samples.runStarted();
         r.setStopTarget(StopTarget.newBuilder().setKind(StopTargetKind.BEAT_BEST_SIBLING).build());
         assertThat(validator.validate(r)).as("a sibling target needs no loss").isEmpty();
     }

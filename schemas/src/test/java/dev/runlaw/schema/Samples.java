@@ -21,6 +21,7 @@ final class Samples {
                 .setBatchSizeSequences(256).setBatchSizeTokens(256 * 1024).setSeqLen(1024)
                 .setStopTarget(StopTarget.newBuilder().setKind(StopTargetKind.LOSS).setTargetLoss(3.1).build())
                 .setTags(Map.of("dataset", "c4"))
+                .setWeightDecay(0.1)
                 .build();
     }
 

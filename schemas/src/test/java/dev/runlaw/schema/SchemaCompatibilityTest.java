@@ -83,6 +83,25 @@ class SchemaCompatibilityTest {
     }
 
     @Test
+    void runStartedOfEveryReleaseBeforeV4ReadsWithoutWeightDecayAndV4KeepsIt() throws Exception {
+        // v4 added weight_decay (issue 11): older producers' records still decode, with the field null.
+        List<Schema> versions = codec.releasedSchemas(RecordKind.RUN_STARTED);
+        assertThat(versions).hasSizeGreaterThanOrEqualTo(3);
+        RunStarted current = Samples.runStarted();
+        for (Schema old : versions) {
+            GenericRecord projected = toGeneric(current, RecordKind.RUN_STARTED.schema(), old);
+            byte[] bytes = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), old).encode(projected).array();
+            RunStarted decoded = (RunStarted) codec.decode(RecordKind.RUN_STARTED, bytes);
+            boolean hasField = old.getField("weight_decay") != null;
+            assertThat(decoded.getWeightDecay()).as(old.toString().length() + " chars schema")
+                    .isEqualTo(hasField ? 0.1 : null);
+            assertThat(decoded.getBatchSizeSequences()).isEqualTo(256L);
+        }
+        assertThat(versions.get(versions.size() - 1).getField("weight_decay")).isNotNull();
+        assertThat(versions.get(0).getField("weight_decay")).isNull();
+    }
+
+    @Test
     void checkerRejectsAnIncompatibleChange() {
         // Guard that the compatibility check can fail: a new required field without default breaks old data.
         Schema v1 = RecordKind.STEP_METRICS.schema();

@@ -27,6 +27,7 @@ public final class BenchCommand {
                 .addSubcommand(new CommandLine(new DetectBench(out)))
                 .addSubcommand(new CommandLine(new CbsBench(out)))
                 .addSubcommand(new CommandLine(new RoutingBench(out)))
-                .addSubcommand(new CommandLine(new AlertBench(out)));
+                .addSubcommand(new CommandLine(new AlertBench(out)))
+                .addSubcommand(new CommandLine(new BatchBench(out)));
     }
 }

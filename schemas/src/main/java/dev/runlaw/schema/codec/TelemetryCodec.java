@@ -34,8 +34,12 @@ import org.apache.avro.specific.SpecificRecord;
  * {@code ByteArrayInputStream} (a synchronized call per byte): same result, a good deal cheaper per record.
  */
 public final class TelemetryCodec {
-    /** Released versions are probed v1, v2, ... until one is missing. */
+    /**
+     * Released versions are probed v1 .. v{@value #MAX_VERSION}: a version holds only the schemas it changed (v3
+     * released no telemetry kind, v4 released RunStarted), so a kind's versions may have gaps.
+     */
     private static final String RELEASED = "runlaw/schemas/released/v%d/%s.avsc";
+    private static final int MAX_VERSION = 64;
 
     private final Map<RecordKind, BinaryMessageEncoder<SpecificRecord>> encoders = new EnumMap<>(RecordKind.class);
     /** Per kind: writer-schema fingerprint → reader resolving that writer schema into the current class. */
@@ -125,15 +129,16 @@ public final class TelemetryCodec {
     private static List<Schema> loadReleased(String name) {
         List<Schema> out = new ArrayList<>();
         ClassLoader cl = TelemetryCodec.class.getClassLoader();
-        for (int v = 1; ; v++) {
+        for (int v = 1; v <= MAX_VERSION; v++) {
             try (InputStream in = cl.getResourceAsStream(String.format(RELEASED, v, name))) {
                 if (in == null) {
-                    return out;
+                    continue;
                 }
                 out.add(new Schema.Parser().parse(in));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read released schema v" + v + " of " + name, e);
             }
         }
+        return out;
     }
 }

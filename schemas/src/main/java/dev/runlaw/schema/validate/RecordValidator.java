@@ -217,6 +217,7 @@ public final class RecordValidator {
         if (m.getActiveParams() > m.getTotalParams() && m.getTotalParams() > 0) {
             refuse(RejectReason.INCONSISTENT, "active_params exceeds total_params");
         }
+        finiteNonNegative("weight_decay", r.getWeightDecay());
         StopTarget t = r.getStopTarget();
         if (t != null && t.getKind() == StopTargetKind.LOSS
                 && !(Double.isFinite(t.getTargetLoss()) && t.getTargetLoss() > 0)) {

@@ -28,12 +28,13 @@ class RowMapperTest {
 
     @Test
     void declaresEveryTableWithTheColumnsOfItsSqlInTableOrder() {
-        // The raw tables are the ingest job's; the rest of sql/ belongs to the forecast job (ForecastRowsTest) and
-        // the alert job (AlertOutputsTest) and the routing job (RoutingRowsTest).
+        // The raw tables are the ingest job's; the rest of sql/ belongs to the forecast job (ForecastRowsTest), the
+        // alert job (AlertOutputsTest), the routing job (RoutingRowsTest) and the batch-size job (BatchRowsTest).
         java.util.Set<String> both = new java.util.HashSet<>(RowMapper.COLUMNS.keySet());
         both.addAll(dev.runlaw.jobs.forecast.ForecastRows.COLUMNS.keySet());
         both.addAll(dev.runlaw.jobs.alert.AlertOutputs.COLUMNS.keySet());
-        both.addAll(dev.runlaw.jobs.routing.RoutingRows.COLUMNS.keySet()); // RoutingRowsTest
+        both.addAll(dev.runlaw.jobs.routing.RoutingRows.COLUMNS.keySet());
+        both.addAll(dev.runlaw.jobs.batch.BatchRows.COLUMNS.keySet());
         assertThat(both).containsExactlyInAnyOrderElementsOf(SqlTables.tables().keySet());
         RowMapper.COLUMNS.forEach((table, cols) -> assertThat(cols).as(table)
                 .containsExactlyElementsOf(SqlTables.columns(table).stream().map(SqlTables.Column::name).toList()));
