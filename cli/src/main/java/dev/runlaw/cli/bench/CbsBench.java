@@ -6,18 +6,9 @@ import dev.runlaw.math.cbs.NoiseScaleEstimator;
 import dev.runlaw.math.cbs.NoiseScaleSettings;
 import dev.runlaw.producers.command.HelpOption;
 import java.io.PrintStream;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.RunnerException;
-import org.openjdk.jmh.runner.format.OutputFormatFactory;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
-import org.openjdk.jmh.runner.options.VerboseMode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -40,23 +31,7 @@ public final class CbsBench implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Collection<RunResult> results;
-        try {
-            results = new Runner(new OptionsBuilder()
-                    .include("^" + NoiseScaleUpdateBenchmark.class.getName().replace(".", "\\.") + "\\.")
-                    .warmupIterations(3).measurementIterations(5)
-                    .warmupTime(TimeValue.seconds(1)).measurementTime(TimeValue.seconds(2))
-                    .forks(1).shouldFailOnError(true).jvmArgsAppend("-Xmx1g").build(),
-                    OutputFormatFactory.createFormatInstance(out, VerboseMode.NORMAL)).run();
-        } catch (RunnerException e) {
-            throw new IllegalStateException("JMH failed: " + e.getMessage(), e);
-        }
-        Map<String, double[]> score = new HashMap<>();
-        for (RunResult r : results) {
-            String name = r.getParams().getBenchmark();
-            score.put(name.substring(name.lastIndexOf('.') + 1), new double[] {r.getPrimaryResult().getScore(),
-                r.getPrimaryResult().getScoreError()});
-        }
+        Map<String, double[]> score = JmhScores.run(out, NoiseScaleUpdateBenchmark.class);
         double[] ladder = score.get("runlawUpdate");
         double[] one = score.get("runlawUpdateOneHalfLife");
         double[] naive = score.get("naiveRatioMean");
