@@ -75,7 +75,7 @@ public final class SequenceCountOperator extends AbstractStreamOperator<byte[]>
         }
         fragments.clear();
         if (!all.isEmpty()) {
-            counts.addSequence(TraceFragments.routes(all, dedupe));
+            TraceFragments.addTo(counts, all, dedupe);
             sequences.inc();
         }
     }

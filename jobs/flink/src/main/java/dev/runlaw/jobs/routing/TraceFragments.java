@@ -1,5 +1,6 @@
 package dev.runlaw.jobs.routing;
 
+import dev.runlaw.math.routing.RoutingCounts;
 import dev.runlaw.math.routing.TokenRoute;
 import dev.runlaw.schema.RoutingTraceBatch;
 import java.util.ArrayList;
@@ -115,6 +116,65 @@ public final class TraceFragments {
             }
         }
         return out;
+    }
+
+    /**
+     * Adds the sequence of {@code fragments} to {@code counts}: the same counts as
+     * {@code counts.addSequence(routes(fragments, dedupe))}, but when no (token, layer) repeats (the common case) the
+     * fragments' columns go straight to {@link RoutingCounts#addSequence(int[], int[], int[], int[])}, with no
+     * object per route.
+     *
+     * @param fragments at least one, all with the same {@link SequenceFragment#key()}
+     */
+    public static void addTo(RoutingCounts counts, List<SequenceFragment> fragments, boolean dedupe) {
+        if (dedupe && !distinctCells(fragments)) {
+            counts.addSequence(routes(fragments, true));
+            return;
+        }
+        if (fragments.size() == 1) {
+            SequenceFragment f = fragments.get(0);
+            counts.addSequence(f.positions(), f.layers(), f.idEnds(), f.expertIds());
+            return;
+        }
+        int total = 0;
+        int totalIds = 0;
+        for (SequenceFragment f : fragments) {
+            total += f.routes();
+            totalIds += f.expertIds().length;
+        }
+        int[] positions = new int[total];
+        int[] layers = new int[total];
+        int[] idEnds = new int[total];
+        int[] ids = new int[totalIds];
+        int at = 0;
+        int idAt = 0;
+        for (SequenceFragment f : fragments) {
+            int n = f.routes();
+            System.arraycopy(f.positions(), 0, positions, at, n);
+            System.arraycopy(f.layers(), 0, layers, at, n);
+            for (int i = 0; i < n; i++) {
+                idEnds[at + i] = idAt + f.idEnds()[i];
+            }
+            System.arraycopy(f.expertIds(), 0, ids, idAt, f.expertIds().length);
+            at += n;
+            idAt += f.expertIds().length;
+        }
+        counts.addSequence(positions, layers, idEnds, ids);
+    }
+
+    private static boolean distinctCells(List<SequenceFragment> fragments) {
+        int total = 0;
+        for (SequenceFragment f : fragments) {
+            total += f.routes();
+        }
+        long[] cells = new long[total];
+        int c = 0;
+        for (SequenceFragment f : fragments) {
+            for (int i = 0, n = f.routes(); i < n; i++) {
+                cells[c++] = cell(f, i);
+            }
+        }
+        return distinct(cells);
     }
 
     private static long cell(SequenceFragment f, int i) {

@@ -2,6 +2,7 @@ package dev.runlaw.jobs.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.runlaw.math.routing.RoutingCounts;
 import dev.runlaw.math.routing.TokenRoute;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,5 +56,24 @@ class TraceFragmentsTest {
         assertThat(TraceFragments.routes(List.of(newer, older, sameAsNewer), false)).hasSize(5);
         assertThat(TraceFragments.routes(List.of(newer, older), true)).extracting(TokenRoute::tokenPosition)
                 .containsExactlyInAnyOrder(0, 1, 2);
+    }
+    @Test
+    void countsFragmentsFromTheirColumnsExactlyAsTheirRoutes() {
+        SequenceFragment a = fragment(20, new int[] {0, 1, 1}, new int[] {0, 0, 1}, new int[][] {{1, 1}, {2, 4}, {}});
+        SequenceFragment b = fragment(10, new int[] {2, 0}, new int[] {0, 1}, new int[][] {{4, 3}, {3}});
+        SequenceFragment replay = fragment(5, new int[] {1}, new int[] {0}, new int[][] {{7}});
+        for (boolean dedupe : new boolean[] {true, false}) {
+            for (List<SequenceFragment> fs : List.of(List.of(a), List.of(a, b), List.of(b, replay, a))) {
+                RoutingCounts viaRoutes = new RoutingCounts(2);
+                viaRoutes.addSequence(TraceFragments.routes(fs, dedupe));
+                RoutingCounts viaColumns = new RoutingCounts(2);
+                TraceFragments.addTo(viaColumns, fs, dedupe);
+                assertThat(viaColumns.toBytes()).as("%s, dedupe %s", fs, dedupe).isEqualTo(viaRoutes.toBytes());
+            }
+        }
+        RoutingCounts once = new RoutingCounts(2);
+        TraceFragments.addTo(once, List.of(b, replay, a), true);
+        assertThat(once.records(0)).isEqualTo(3); // positions 0, 1, 2 at layer 0, the replayed copy counted once
+        assertThat(once.load(0, 8)[7]).isZero(); // version 5 loses to version 20
     }
 }

@@ -70,6 +70,43 @@ public final class RoutingCounts {
         new SequenceScan(routes).addTo(this);
     }
 
+    /**
+     * Adds every record of one sequence given in columns, in any order: the same counts as
+     * {@link #addSequence(List)} on the routes {@code (positions[i], layers[i], ids[idEnds[i - 1] .. idEnds[i]))}
+     * ({@code idEnds[-1]} = 0), without an object per route. The caller vouches that the columns are one sequence;
+     * the arrays are read, never kept or changed.
+     *
+     * @throws IllegalArgumentException if the columns disagree in length, a position, layer or id is negative, or
+     *                                  {@code idEnds} is not a non-decreasing sequence within {@code ids}
+     */
+    public void addSequence(int[] positions, int[] layers, int[] idEnds, int[] ids) {
+        int n = positions.length;
+        if (layers.length != n || idEnds.length != n) {
+            throw new IllegalArgumentException("columns of different lengths: " + n + " positions, " + layers.length
+                    + " layers, " + idEnds.length + " id ends");
+        }
+        int prevEnd = 0;
+        for (int i = 0; i < n; i++) {
+            if (positions[i] < 0 || layers[i] < 0) {
+                throw new IllegalArgumentException("route " + i + ": position and layer must be >= 0, got "
+                        + positions[i] + ", " + layers[i]);
+            }
+            if (idEnds[i] < prevEnd || idEnds[i] > ids.length) {
+                throw new IllegalArgumentException("route " + i + ": id end " + idEnds[i] + " outside " + prevEnd
+                        + ".." + ids.length);
+            }
+            prevEnd = idEnds[i];
+        }
+        for (int k = 0; k < prevEnd; k++) {
+            if (ids[k] < 0) {
+                throw new IllegalArgumentException("expert id must be >= 0, got " + ids[k]);
+            }
+        }
+        if (n > 0) {
+            new SequenceScan(positions, layers, idEnds, ids).addTo(this);
+        }
+    }
+
     /** Adds {@code other}'s counts to these. */
     public void merge(RoutingCounts other) {
         if (other.devices != devices) {

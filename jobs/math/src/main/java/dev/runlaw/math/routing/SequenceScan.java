@@ -23,28 +23,64 @@ final class SequenceScan {
     private int[] ids;
 
     SequenceScan(List<TokenRoute> routes) {
-        n = routes.size();
-        order = sortedOrder(routes);
+        this(columns(routes));
+    }
+
+    private SequenceScan(Columns c) {
+        this(c.positions, c.layers, c.idEnds, c.ids);
+    }
+
+    /**
+     * One sequence in columns: record i is at {@code positions[i]}, {@code layers[i]}, with ids
+     * {@code ids[idEnds[i - 1] .. idEnds[i])} ({@code idEnds[-1]} = 0), as listed. Checked by the caller.
+     */
+    SequenceScan(int[] positions, int[] layers, int[] idEnds, int[] routeIds) {
+        n = positions.length;
+        order = sortedOrder(positions, layers);
         layer = new int[n];
         position = new int[n];
         first = new int[n];
         start = new int[n + 1];
+        ids = new int[n == 0 ? 0 : idEnds[n - 1]];
+        int at = 0;
+        for (int i = 0; i < n; i++) {
+            int r = order[i];
+            layer[i] = layers[r];
+            position[i] = positions[r];
+            int from = r == 0 ? 0 : idEnds[r - 1];
+            int to = idEnds[r];
+            first[i] = to == from ? -1 : routeIds[from];
+            start[i] = at;
+            at = appendDistinct(routeIds, from, to, at);
+        }
+        start[n] = at;
+    }
+
+    /** A list of routes as columns. */
+    private record Columns(int[] positions, int[] layers, int[] idEnds, int[] ids) {
+    }
+
+    private static Columns columns(List<TokenRoute> routes) {
+        int n = routes.size();
+        int[] positions = new int[n];
+        int[] layers = new int[n];
+        int[] idEnds = new int[n];
         int total = 0;
         for (TokenRoute r : routes) {
             total += r.expertIds().length;
         }
-        ids = new int[total];
+        int[] ids = new int[total];
         int at = 0;
         for (int i = 0; i < n; i++) {
-            TokenRoute r = routes.get(order[i]);
-            layer[i] = r.layer();
-            position[i] = r.tokenPosition();
+            TokenRoute r = routes.get(i);
+            positions[i] = r.tokenPosition();
+            layers[i] = r.layer();
             int[] e = r.expertIds();
-            first[i] = e.length == 0 ? -1 : e[0];
-            start[i] = at;
-            at = appendDistinct(e, at);
+            System.arraycopy(e, 0, ids, at, e.length);
+            at += e.length;
+            idEnds[i] = at;
         }
-        start[n] = at;
+        return new Columns(positions, layers, idEnds, ids);
     }
 
     void addTo(RoutingCounts counts) {
@@ -171,15 +207,16 @@ final class SequenceScan {
         return d;
     }
 
-    /** Appends the distinct ids of {@code e} in ascending order at {@code at}; returns the new end. */
-    private int appendDistinct(int[] e, int at) {
-        int from = at;
-        for (int id : e) {
+    /** Appends the distinct ids of {@code e[from .. to)} in ascending order at {@code at}; returns the new end. */
+    private int appendDistinct(int[] e, int from, int to, int at) {
+        int base = at;
+        for (int x = from; x < to; x++) {
+            int id = e[x];
             int k = at;
-            while (k > from && ids[k - 1] > id) {
+            while (k > base && ids[k - 1] > id) {
                 k--;
             }
-            if (k > from && ids[k - 1] == id) {
+            if (k > base && ids[k - 1] == id) {
                 continue;
             }
             System.arraycopy(ids, k, ids, k + 1, at - k);
@@ -189,36 +226,32 @@ final class SequenceScan {
         return at;
     }
 
-    private static boolean isSorted(List<TokenRoute> routes) {
-        TokenRoute prev = null;
-        for (TokenRoute r : routes) {
-            if (prev != null && (r.layer() < prev.layer()
-                    || (r.layer() == prev.layer() && r.tokenPosition() < prev.tokenPosition()))) {
+    private static boolean isSorted(int[] positions, int[] layers) {
+        for (int i = 1; i < positions.length; i++) {
+            if (layers[i] < layers[i - 1] || (layers[i] == layers[i - 1] && positions[i] < positions[i - 1])) {
                 return false;
             }
-            prev = r;
         }
         return true;
     }
 
-    private static int[] sortedOrder(List<TokenRoute> routes) {
-        int n = routes.size();
+    private static int[] sortedOrder(int[] positions, int[] layers) {
+        int n = positions.length;
         int[] order = new int[n];
-        if (isSorted(routes)) { // trace files list a sequence layer by layer, positions ascending
+        if (isSorted(positions, layers)) { // trace files list a sequence layer by layer, positions ascending
             for (int i = 0; i < n; i++) {
                 order[i] = i;
             }
             return order;
         }
         boolean packable = n < (1 << INDEX_BITS);
-        for (TokenRoute r : routes) {
-            packable &= r.layer() <= MAX_PACKED_LAYER;
+        for (int l : layers) {
+            packable &= l <= MAX_PACKED_LAYER;
         }
         if (packable) {
             long[] keys = new long[n];
             for (int i = 0; i < n; i++) {
-                TokenRoute r = routes.get(i);
-                keys[i] = ((long) r.layer() << (31 + INDEX_BITS)) | ((long) r.tokenPosition() << INDEX_BITS) | i;
+                keys[i] = ((long) layers[i] << (31 + INDEX_BITS)) | ((long) positions[i] << INDEX_BITS) | i;
             }
             Arrays.sort(keys);
             for (int i = 0; i < n; i++) {
@@ -231,10 +264,8 @@ final class SequenceScan {
             boxed[i] = i;
         }
         Arrays.sort(boxed, (x, y) -> {
-            TokenRoute a = routes.get(x);
-            TokenRoute b = routes.get(y);
-            int c = Integer.compare(a.layer(), b.layer());
-            return c != 0 ? c : Integer.compare(a.tokenPosition(), b.tokenPosition());
+            int c = Integer.compare(layers[x], layers[y]);
+            return c != 0 ? c : Integer.compare(positions[x], positions[y]);
         });
         for (int i = 0; i < n; i++) {
             order[i] = boxed[i];

@@ -38,6 +38,51 @@ class RoutingCountsTest {
     }
 
     @Test
+    void columnarSequencesCountExactlyAsListsOfRoutes() {
+        List<TokenRoute> routes = new ArrayList<>(Traces.random(7, 20, 40, 12, 3));
+        routes.add(route("s0", 3, 1, 5, 5, 2)); // a repeated id in one route, a repeated (token, layer)
+        routes.add(route("s0", 41, 2)); // an empty route
+        RoutingCounts lists = new RoutingCounts(3);
+        RoutingCounts columns = new RoutingCounts(3);
+        int s = 0;
+        for (List<TokenRoute> seq0 : Traces.bySequence(routes).values()) {
+            List<TokenRoute> seq = new ArrayList<>(seq0);
+            Collections.shuffle(seq, new Random(s++));
+            lists.addSequence(seq);
+            int n = seq.size();
+            int[] positions = new int[n];
+            int[] layers = new int[n];
+            int[] idEnds = new int[n];
+            int[] ids = new int[n * 3];
+            int at = 0;
+            for (int i = 0; i < n; i++) {
+                positions[i] = seq.get(i).tokenPosition();
+                layers[i] = seq.get(i).layer();
+                for (int id : seq.get(i).expertIds()) {
+                    ids[at++] = id;
+                }
+                idEnds[i] = at;
+            }
+            columns.addSequence(positions, layers, idEnds, ids); // ids longer than used: only idEnds count
+        }
+
+        assertThat(columns.toBytes()).isEqualTo(lists.toBytes());
+        assertThat(columns.tokens()).isEqualTo(20 * 40 + 2);
+    }
+
+    @Test
+    void columnarSequencesRefuseInconsistentColumns() {
+        RoutingCounts c = new RoutingCounts(2);
+        assertThatThrownBy(() -> c.addSequence(new int[] {0, 1}, new int[] {0}, new int[] {1, 2}, new int[] {3, 4}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("different lengths");
+        assertThatThrownBy(() -> c.addSequence(new int[] {0}, new int[] {0}, new int[] {3}, new int[] {1, 2}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("id end 3");
+        assertThatThrownBy(() -> c.addSequence(new int[] {0}, new int[] {0}, new int[] {1}, new int[] {-4}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-4");
+        assertThat(c.tokens()).isZero();
+    }
+
+    @Test
     void bytesRoundTripToEqualCountsAndReport() {
         RoutingCounts c = Traces.count(2, Traces.random(3, 10, 20, 8, 2));
         byte[] b = c.toBytes();
