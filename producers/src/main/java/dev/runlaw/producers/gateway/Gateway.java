@@ -113,7 +113,8 @@ public final class Gateway implements AutoCloseable {
             runs = Map.of(
                     "advice", new AdviceHandler(advice, replies, mapper, config.maxAdviceWaitMs()),
                     "forecast", new ForecastHandler(advice, replies, mapper),
-                    "alerts", new AlertsHandler(advice, replies, mapper, config.maxAdviceWaitMs()),
+                    "alerts", RunEventsHandler.alerts(advice, replies, mapper, config.maxAdviceWaitMs()),
+                    "batch-advice", RunEventsHandler.batchAdvice(advice, replies, mapper, config.maxAdviceWaitMs()),
                     "events", new EventsHandler(advice, mapper, metrics, server::getScheduler));
         }
         server.setHandler(new GatewayRouter(config, replies, open,
