@@ -10,7 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiFunction;
-import java.util.function.Function;
+import java.util.function.ToLongFunction;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -32,27 +32,29 @@ import org.eclipse.jetty.util.Callback;
  * @param <E> the subscriber's event type
  */
 final class RunEventsHandler<E> implements RunEndpoint {
-    /** How the subscriber holds one kind of event: the events after a cursor, now or once there are some. */
-    interface Source<E> {
-        List<E> held(String run, long after);
-
-        CompletableFuture<List<E>> next(String run, long after);
-
-        long offset(E event);
-
-        ObjectNode json(JsonRecordMapper mapper, E event);
+    /** A subscriber method taking a run and a cursor ({@code alerts}, {@code nextAlerts}, ...). */
+    @FunctionalInterface
+    private interface Lookup<T> {
+        T apply(String run, long after);
     }
 
     private final String field;
-    private final Source<E> source;
+    private final Lookup<List<E>> held;
+    private final Lookup<CompletableFuture<List<E>>> next;
+    private final ToLongFunction<E> offset;
+    private final BiFunction<JsonRecordMapper, E, ObjectNode> json;
     private final Replies replies;
     private final JsonRecordMapper mapper;
     private final long maxWaitMs;
 
-    private RunEventsHandler(String field, Source<E> source, Replies replies, JsonRecordMapper mapper,
-                             long maxWaitMs) {
+    private RunEventsHandler(String field, Lookup<List<E>> held, Lookup<CompletableFuture<List<E>>> next,
+                             ToLongFunction<E> offset, BiFunction<JsonRecordMapper, E, ObjectNode> json,
+                             Replies replies, JsonRecordMapper mapper, long maxWaitMs) {
         this.field = field;
-        this.source = source;
+        this.held = held;
+        this.next = next;
+        this.offset = offset;
+        this.json = json;
         this.replies = replies;
         this.mapper = mapper;
         this.maxWaitMs = maxWaitMs;
@@ -61,44 +63,15 @@ final class RunEventsHandler<E> implements RunEndpoint {
     /** {@code /alerts}: the run's alert events. */
     static RunEventsHandler<AlertEvent> alerts(AdviceSubscriber s, Replies replies, JsonRecordMapper mapper,
                                                long maxWaitMs) {
-        return new RunEventsHandler<>("alerts", source(s::alerts, s::nextAlerts, AlertEvent::offset,
-                RunEventsHandler::json), replies, mapper, maxWaitMs);
+        return new RunEventsHandler<>("alerts", s::alerts, s::nextAlerts, AlertEvent::offset,
+                RunEventsHandler::json, replies, mapper, maxWaitMs);
     }
 
     /** {@code /batch-advice}: the run's (or family's) batch-size advice. */
     static RunEventsHandler<BatchAdviceEvent> batchAdvice(AdviceSubscriber s, Replies replies,
                                                           JsonRecordMapper mapper, long maxWaitMs) {
-        return new RunEventsHandler<>("batch_advice", source(s::batchAdvice, s::nextBatchAdvice,
-                BatchAdviceEvent::offset, RunEventsHandler::json), replies, mapper, maxWaitMs);
-    }
-
-    private interface Lookup<T> {
-        T apply(String run, long after);
-    }
-
-    private static <E> Source<E> source(Lookup<List<E>> held, Lookup<CompletableFuture<List<E>>> next,
-                                        Function<E, Long> offset, BiFunction<JsonRecordMapper, E, ObjectNode> json) {
-        return new Source<>() {
-            @Override
-            public List<E> held(String run, long after) {
-                return held.apply(run, after);
-            }
-
-            @Override
-            public CompletableFuture<List<E>> next(String run, long after) {
-                return next.apply(run, after);
-            }
-
-            @Override
-            public long offset(E event) {
-                return offset.apply(event);
-            }
-
-            @Override
-            public ObjectNode json(JsonRecordMapper mapper, E event) {
-                return json.apply(mapper, event);
-            }
-        };
+        return new RunEventsHandler<>("batch_advice", s::batchAdvice, s::nextBatchAdvice, BatchAdviceEvent::offset,
+                RunEventsHandler::json, replies, mapper, maxWaitMs);
     }
 
     @Override
@@ -110,10 +83,10 @@ final class RunEventsHandler<E> implements RunEndpoint {
         long waitMs = q.waitMs();
         long after = q.cursor();
         if (waitMs == 0) {
-            return replies.send(response, callback, 200, body(source.held(run, after), after));
+            return replies.send(response, callback, 200, body(held.apply(run, after), after));
         }
         // Long-poll without holding a thread: the response completes from the subscriber or the timer.
-        source.next(run, after).orTimeout(waitMs, TimeUnit.MILLISECONDS).whenComplete((events, e) -> {
+        next.apply(run, after).orTimeout(waitMs, TimeUnit.MILLISECONDS).whenComplete((events, e) -> {
             if (events != null) {
                 replies.send(response, callback, 200, body(events, after));
             } else if (e instanceof TimeoutException) {
@@ -128,12 +101,12 @@ final class RunEventsHandler<E> implements RunEndpoint {
     private ObjectNode body(List<E> events, long after) {
         ObjectNode out = Replies.obj();
         ArrayNode list = out.putArray(field);
-        long next = after;
+        long last = after;
         for (E e : events) {
-            list.add(source.json(mapper, e));
-            next = Math.max(next, source.offset(e));
+            list.add(json.apply(mapper, e));
+            last = Math.max(last, offset.applyAsLong(e));
         }
-        out.put("next", next);
+        out.put("next", last);
         return out;
     }
 
