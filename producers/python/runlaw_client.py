@@ -16,6 +16,11 @@ Alerts (loss spike, divergence, stall, router collapse, ...; see the README) com
 returns the run's alert events (dicts with kind, severity, layer, first_step, detected_step, last_step, value,
 expected, score, message, state), ``run.open_alerts()`` those still open, and ``Run(..., on_alert=callback)``
 calls ``callback(alert)`` from a background thread for each new event, e.g. to checkpoint before a divergence.
+Batch-size advice from the batch-size job (see docs/batch-size-live.md) comes back the same way:
+``run.batch_advice()`` returns the run's advice records (dicts with decision KEEP/INCREASE/DECREASE/UNDECIDED,
+batch, suggested_batch, b_noise, b_noise_lo90, b_noise_hi90, steps_factor, tokens_factor, reason, seq, ...),
+``run.latest_batch_advice()`` the newest one seen, and ``Run(..., on_batch_advice=callback)`` calls
+``callback(advice)`` from a background thread for each new record.
 
 Guarantees, in order of importance:
 
@@ -331,7 +336,7 @@ class Run:
     def __init__(self, run_id, url="http://127.0.0.1:8088", token=None, family_id="", planned_total_steps=0,
                  model=None, schedule=None, stop_target=None, tags=None, batch_size_sequences=0,
                  batch_size_tokens=0, seq_len=0, advice_poll_s=10.0, on_alert=None, alert_poll_s=10.0,
-                 weight_decay=None, **client_options):
+                 weight_decay=None, on_batch_advice=None, batch_advice_poll_s=10.0, **client_options):
         self.run_id = str(run_id)
         self.client = Client(url, token=token, **client_options)
         self._started = {
@@ -350,13 +355,9 @@ class Run:
         self._advice_lock = threading.Lock()
         self._advice_poll_s = advice_poll_s
         self._advice_thread = None
-        # Alert events by arrival, the newest _MAX_ALERTS kept; _alert_after is the gateway's cursor.
-        self._alerts = collections.deque(maxlen=_MAX_ALERTS)
-        self._alert_after = -1
-        self._alert_lock = threading.Lock()
-        self._on_alert = on_alert
-        self._alert_poll_s = alert_poll_s
-        self._alert_thread = None
+        self._alerts = _EventFeed(self, "alerts", "alerts", "on_alert", on_alert, alert_poll_s)
+        self._batch_advice = _EventFeed(self, "batch-advice", "batch_advice", "on_batch_advice", on_batch_advice,
+                                        batch_advice_poll_s)
         self._finished = False
 
     # ------------------------------------------------------------------ lifecycle
@@ -375,9 +376,8 @@ class Run:
         if self._advice_poll_s and self._advice_poll_s > 0:
             self._advice_thread = threading.Thread(target=self._poll_advice, name="runlaw-advice", daemon=True)
             self._advice_thread.start()
-        if self._on_alert is not None and self._alert_poll_s and self._alert_poll_s > 0:
-            self._alert_thread = threading.Thread(target=self._poll_alerts, name="runlaw-alerts", daemon=True)
-            self._alert_thread.start()
+        self._alerts.start()
+        self._batch_advice.start()
         return self
 
     def stop_early(self):
@@ -518,56 +518,99 @@ class Run:
                 time.sleep(1.0 - spent)
 
 
-    # ------------------------------------------------------------------ alerts
+    # ------------------------------------------------------------------ alerts and batch advice
 
     def alerts(self, wait=0.0):
         """The run's alert events seen so far, oldest first (OPEN when raised, RESOLVED when closed; the newest
         1000 kept), after asking the gateway for newer ones; ``wait`` > 0 long-polls up to that many seconds for
         at least one. Each new event also goes to ``on_alert``. Never raises: an unreachable gateway gives the
         events already seen."""
-        with self._alert_lock:
-            after = self._alert_after
-        status, body = self.client.get_json(
-            "/v1/runs/%s/alerts?wait_ms=%d&after=%d" % (urllib.parse.quote(self.run_id, safe=""),
-                                                       int(wait * 1000), after),
-            timeout=wait + self.client.timeout)
-        fresh = []
-        if status == 200 and isinstance(body, dict):
-            with self._alert_lock:
-                for event in body.get("alerts") or []:
-                    if isinstance(event, dict) and event.get("offset", -1) > self._alert_after:
-                        self._alerts.append(event)
-                        self._alert_after = event["offset"]
-                        fresh.append(event)
-        for event in fresh:
-            self._notify(event)
-        with self._alert_lock:
-            return list(self._alerts)
+        return self._alerts.fetch(wait)
 
     def open_alerts(self):
         """The alerts still open among those seen (no network call): the latest event of each alert (kind, layer,
         first_step) when it is OPEN."""
         latest = {}
-        with self._alert_lock:
-            for e in self._alerts:
-                latest[(e.get("kind"), e.get("layer"), e.get("first_step"))] = e
+        for e in self._alerts.seen():
+            latest[(e.get("kind"), e.get("layer"), e.get("first_step"))] = e
         return [e for e in latest.values() if e.get("state") == "OPEN"]
 
+    def batch_advice(self, wait=0.0):
+        """The run's batch-size advice records seen so far, oldest first (one per change of decision or
+        suggested batch; the newest 1000 kept), after asking the gateway for newer ones; ``wait`` > 0 long-polls up
+        to that many seconds for at least one. Each new record also goes to ``on_batch_advice``. Never raises: an
+        unreachable gateway gives the records already seen."""
+        return self._batch_advice.fetch(wait)
+
+    def latest_batch_advice(self):
+        """The newest batch-size advice seen (no network call), or None."""
+        seen = self._batch_advice.seen()
+        return seen[-1] if seen else None
+
+
+class _EventFeed:
+    """One of a run's offset-numbered event logs on the gateway (``/alerts``, ``/batch-advice``): the events seen,
+    the gateway's cursor, the callback, and the background thread that long-polls for it."""
+
+    def __init__(self, run, path, field, callback_name, callback, poll_s):
+        self._run = run
+        self._path = path
+        self._field = field
+        self._callback_name = callback_name
+        self._callback = callback
+        self._poll_s = poll_s
+        # Events by arrival, the newest _MAX_ALERTS kept; _after is the gateway's cursor.
+        self._events = collections.deque(maxlen=_MAX_ALERTS)
+        self._after = -1
+        self._lock = threading.Lock()
+
+    def start(self):
+        """Starts the background long-poll when there is a callback and a poll interval."""
+        if self._callback is not None and self._poll_s and self._poll_s > 0:
+            threading.Thread(target=self._poll, name="runlaw-" + self._path, daemon=True).start()
+
+    def seen(self):
+        with self._lock:
+            return list(self._events)
+
+    def fetch(self, wait):
+        """Asks the gateway for events newer than the cursor, hands each new one to the callback, returns all seen."""
+        client = self._run.client
+        with self._lock:
+            after = self._after
+        status, body = client.get_json(
+            "/v1/runs/%s/%s?wait_ms=%d&after=%d" % (urllib.parse.quote(self._run.run_id, safe=""), self._path,
+                                                    int(wait * 1000), after),
+            timeout=wait + client.timeout)
+        fresh = []
+        if status == 200 and isinstance(body, dict):
+            with self._lock:
+                for event in body.get(self._field) or []:
+                    if isinstance(event, dict) and event.get("offset", -1) > self._after:
+                        self._events.append(event)
+                        self._after = event["offset"]
+                        fresh.append(event)
+        for event in fresh:
+            self._notify(event)
+        return self.seen()
+
     def _notify(self, event):
-        if self._on_alert is None:
+        if self._callback is None:
             return
         try:
-            self._on_alert(event)
-        except Exception as e:  # noqa: BLE001 - a failing callback must not stop the alerts
-            self.client._warn_once("on_alert", "runlaw: on_alert callback failed (%r); further failures silent" % e)
+            self._callback(event)
+        except Exception as e:  # noqa: BLE001 - a failing callback must not stop the feed
+            name = self._callback_name
+            self._run.client._warn_once(name, "runlaw: %s callback failed (%r); further failures silent" % (name, e))
 
-    def _poll_alerts(self):
-        """Long-polls alerts in the background and hands each new event to on_alert."""
-        while not self._finished:
+    def _poll(self):
+        """Long-polls in the background and hands each new event to the callback."""
+        while not self._run._finished:
             before = time.monotonic()
-            self.alerts(wait=self._alert_poll_s)
+            self.fetch(self._poll_s)
+            # A gateway that answers at once (error, no such endpoint) must not be hammered.
             spent = time.monotonic() - before
-            if spent < 1.0 and not self._finished:
+            if spent < 1.0 and not self._run._finished:
                 time.sleep(1.0 - spent)
 
 

@@ -25,6 +25,7 @@ class ScriptedGateway:
         self.batches = []
         self.requests = 0
         self.alert_events = []  # what GET /alerts serves: events with an "offset"
+        self.batch_advice = []  # what GET /batch-advice serves, likewise
         self.gets = []
         outer = self
 
@@ -55,12 +56,16 @@ class ScriptedGateway:
 
             def do_GET(self):
                 outer.gets.append(self.path)
-                if "/alerts?" in self.path:
+                feeds = {"/alerts?": ("alerts", outer.alert_events), "/batch-advice?": ("batch_advice",
+                                                                                       outer.batch_advice)}
+                feed = [f for key, f in feeds.items() if key in self.path]
+                if feed:
+                    field, served = feed[0]
                     query = urllib.parse.parse_qs(self.path.split("?", 1)[1])
                     after = int(query["after"][0])
-                    events = [e for e in list(outer.alert_events) if e["offset"] > after]
+                    events = [e for e in list(served) if e["offset"] > after]
                     nxt = max([after] + [e["offset"] for e in events])
-                    data = json.dumps({"alerts": events, "next": nxt}).encode()
+                    data = json.dumps({field: events, "next": nxt}).encode()
                 else:
                     data = json.dumps({"run_id": "r", "decision": "STOP", "seq": 3}).encode()
                 self.send_response(200)
@@ -144,6 +149,69 @@ class AlertsTest(unittest.TestCase):
             run = rl.Run("r", url=gw.url, advice_poll_s=0, alert_poll_s=0.2, on_alert=callback).start()
             self.assertTrue(got.wait(10), "no alert reached the callback")
             self.assertEqual(seen[0]["kind"], "ROUTER_COLLAPSE")
+            run.finish(timeout=5)
+        finally:
+            gw.close()
+
+
+def batch_advice(offset, decision, seq, suggested=None):
+    return {"offset": offset, "scope": "RUN", "run_id": "r", "decision": decision, "batch": 64,
+            "suggested_batch": suggested, "b_noise": 300.0, "steps_factor": 1 + 300.0 / 64, "seq": seq}
+
+
+class BatchAdviceTest(unittest.TestCase):
+    def test_batch_advice_follows_the_cursor_and_reaches_the_callback_once_each(self):
+        gw = ScriptedGateway()
+        try:
+            gw.batch_advice = [batch_advice(3, "INCREASE", 1, suggested=256)]
+            seen = []
+            run = rl.Run("r", url=gw.url, advice_poll_s=0, batch_advice_poll_s=0, on_batch_advice=seen.append,
+                         on_alert=lambda e: self.fail("batch advice reached on_alert")).start()
+            self.assertIsNone(run.latest_batch_advice())
+            self.assertEqual([a["decision"] for a in run.batch_advice()], ["INCREASE"])
+            self.assertEqual(run.latest_batch_advice()["suggested_batch"], 256)
+            gw.batch_advice.append(batch_advice(9, "KEEP", 2))
+            self.assertEqual([a["seq"] for a in run.batch_advice()], [1, 2])
+            self.assertEqual([a["offset"] for a in seen], [3, 9])
+            self.assertEqual(run.latest_batch_advice()["decision"], "KEEP")
+            self.assertIn("after=3", [p for p in gw.gets if "/batch-advice?" in p][-1])
+            self.assertEqual(run.alerts(), [], "batch advice is not an alert")
+            run.finish(timeout=5)
+        finally:
+            gw.close()
+
+    def test_a_failing_callback_or_gateway_never_raises(self):
+        gw = ScriptedGateway()
+        try:
+            gw.batch_advice = [batch_advice(0, "DECREASE", 1, suggested=32)]
+
+            def boom(_):
+                raise RuntimeError("callback bug")
+
+            run = rl.Run("r", url=gw.url, advice_poll_s=0, batch_advice_poll_s=0, on_batch_advice=boom).start()
+            self.assertEqual(len(run.batch_advice()), 1)
+            run.finish(timeout=5)
+        finally:
+            gw.close()
+        dead = rl.Run("r", url=dead_url(), advice_poll_s=0, timeout=0.5, max_backoff=0.05).start()
+        self.assertEqual(dead.batch_advice(), [])
+        self.assertIsNone(dead.latest_batch_advice())
+        dead.finish(timeout=1)
+
+    def test_the_background_thread_delivers_batch_advice_to_the_callback(self):
+        gw = ScriptedGateway()
+        try:
+            gw.batch_advice = [batch_advice(0, "INCREASE", 1, suggested=512)]
+            got = threading.Event()
+            seen = []
+
+            def callback(advice):
+                seen.append(advice)
+                got.set()
+
+            run = rl.Run("r", url=gw.url, advice_poll_s=0, batch_advice_poll_s=0.2, on_batch_advice=callback).start()
+            self.assertTrue(got.wait(10), "no batch advice reached the callback")
+            self.assertEqual(seen[0]["suggested_batch"], 512)
             run.finish(timeout=5)
         finally:
             gw.close()

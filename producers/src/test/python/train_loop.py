@@ -25,6 +25,7 @@ p.add_argument("--max-backoff", type=float, default=2.0)
 p.add_argument("--close-timeout", type=float, default=120.0)
 p.add_argument("--go")
 p.add_argument("--wait-advice", type=float, default=0.0)
+p.add_argument("--wait-batch-advice", type=float, default=0.0)
 a = p.parse_args()
 
 sys.path.insert(0, a.client_dir)
@@ -53,4 +54,6 @@ with rl.Run(a.run, url=a.url, token=a.token, family_id="py-family", planned_tota
         while not os.path.exists(a.go):
             time.sleep(0.05)
     advice = run.advice(wait=a.wait_advice) if a.wait_advice > 0 else None
-print("STATS " + json.dumps({"stats": run.stats(), "advice": advice, "should_stop": run.should_stop()}), flush=True)
+    batch_advice = run.batch_advice(wait=a.wait_batch_advice) if a.wait_batch_advice > 0 else []
+print("STATS " + json.dumps({"stats": run.stats(), "advice": advice, "should_stop": run.should_stop(),
+                             "batch_advice": batch_advice}), flush=True)

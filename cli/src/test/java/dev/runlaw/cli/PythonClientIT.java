@@ -11,6 +11,9 @@ import dev.runlaw.producers.gateway.Gateway;
 import dev.runlaw.producers.gateway.GatewayConfig;
 import dev.runlaw.schema.Advice;
 import dev.runlaw.schema.AdviceDecision;
+import dev.runlaw.schema.BatchAdvice;
+import dev.runlaw.schema.BatchAdviceScope;
+import dev.runlaw.schema.BatchDecision;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;
@@ -38,7 +41,7 @@ import org.junit.jupiter.api.Timeout;
  * A small Python "training loop" (producers/src/test/python/train_loop.py, using producers/python/runlaw_client.py
  * with the machine's python3) logs through the real gateway into the real broker, the Flink ingest job and the
  * ClickHouse server; every row must land exactly once, the NaN step must be refused, and the advice the forecast
- * job would publish must reach the loop.
+ * job (stop) and the batch-size job (batch advice) would publish must reach the loop.
  */
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 class PythonClientIT {
@@ -67,20 +70,27 @@ class PythonClientIT {
     }
 
     @Test
-    void pythonTrainingLoopRowsLandInClickHouseExactlyOnceAndItHearsStopAdvice() throws Exception {
+    void pythonTrainingLoopRowsLandInClickHouseExactlyOnceAndItHearsStopAndBatchAdvice() throws Exception {
         JobClient job = stack.startIngest(stack.ingestConfig(Map.of()));
         // What the forecast job would publish for this run; the loop asks for it at the end.
-        publishAdvice(Advice.newBuilder().setRunId(RUN).setStep(250).setEmittedAtMs(System.currentTimeMillis())
+        publish(AdviceSubscriber.ADVICE_TOPIC, Advice.newBuilder().setRunId(RUN).setStep(250).setEmittedAtMs(System.currentTimeMillis())
                 .setDecision(AdviceDecision.STOP).setTargetKind("LOSS").setTargetLoss(2.0).setFinalPred(2.2)
                 .setProbabilityBeatsTarget(0.01).setReason("forecast 2.2 above target 2.0").setSeq(1).build()
                 .toByteBuffer());
+        // What the batch-size job would publish for it: the loop asks for it after the advice.
+        publish(AdviceSubscriber.BATCH_ADVICE_TOPIC, BatchAdvice.newBuilder().setScope(BatchAdviceScope.RUN)
+                .setRunId(RUN).setFamilyId("py-family").setStep(200).setEmittedAtMs(System.currentTimeMillis())
+                .setDecision(BatchDecision.INCREASE).setBatch(64).setSuggestedBatch(512L).setBNoise(700.0)
+                .setStepsFactor(1 + 700.0 / 64).setTokensFactor(1 + 64 / 700.0).setReason("batch 64 far below 700")
+                .setSeq(1).build().toByteBuffer());
 
         Path root = ProjectRoot.find();
         List<String> cmd = new ArrayList<>(List.of(python3().toString(),
                 root.resolve("producers/src/test/python/train_loop.py").toString(),
                 "--client-dir", root.resolve("producers/python").toString(), "--url", gateway.baseUrl(),
                 "--token", TOKEN, "--run", RUN, "--steps", String.valueOf(STEPS), "--moe-every",
-                String.valueOf(MOE_EVERY), "--batch-size", "64", "--wait-advice", "10"));
+                String.valueOf(MOE_EVERY), "--batch-size", "64", "--wait-advice", "10",
+                "--wait-batch-advice", "10"));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         List<String> out = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -105,6 +115,10 @@ class PythonClientIT {
         assertThat(stats.get("dropped").asLong()).isZero();
         assertThat(result.get("advice").get("decision").asText()).isEqualTo("STOP");
         assertThat(result.get("should_stop").asBoolean()).isTrue();
+        assertThat(result.get("batch_advice")).as(statsLine).hasSize(1);
+        assertThat(result.get("batch_advice").get(0).get("decision").asText()).isEqualTo("INCREASE");
+        assertThat(result.get("batch_advice").get(0).get("suggested_batch").asLong()).isEqualTo(512);
+        assertThat(result.get("batch_advice").get(0).has("offset")).isTrue();
 
         Map<String, Long> expected = Map.of("runs", 1L, "run_finished", 1L, "step_metrics", (long) STEPS,
                 "expert_load", expertLoad, "routing_trace", routingRows);
@@ -143,8 +157,8 @@ class PythonClientIT {
         });
     }
 
-    private static void publishAdvice(ByteBuffer value) throws Exception {
-        stack.kafka().createTopics(LocalStack.PARTITIONS, AdviceSubscriber.ADVICE_TOPIC);
+    private static void publish(String topic, ByteBuffer value) throws Exception {
+        stack.kafka().createTopics(LocalStack.PARTITIONS, topic);
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
@@ -152,8 +166,7 @@ class PythonClientIT {
         byte[] bytes = new byte[value.remaining()];
         value.get(bytes);
         try (KafkaProducer<byte[], byte[]> prod = new KafkaProducer<>(p)) {
-            prod.send(new ProducerRecord<>(AdviceSubscriber.ADVICE_TOPIC, RUN.getBytes(StandardCharsets.UTF_8), bytes))
-                    .get();
+            prod.send(new ProducerRecord<>(topic, RUN.getBytes(StandardCharsets.UTF_8), bytes)).get();
         }
     }
 

@@ -2,12 +2,13 @@ package dev.runlaw.producers;
 
 import dev.runlaw.schema.Advice;
 import dev.runlaw.schema.Alert;
+import dev.runlaw.schema.BatchAdvice;
+import dev.runlaw.schema.BatchAdviceScope;
 import dev.runlaw.schema.RunForecast;
 import dev.runlaw.schema.Topics;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -37,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * can ask "should I stop?" at any moment or wait for the next decision. It also follows the alert job's
  * {@code runlaw.alerts} ({@link Alert} lifecycle events) and keeps each run's most recent
  * {@value #MAX_ALERTS_PER_RUN} events, numbered by their Kafka offset (a run's alerts share one partition, so the
- * offsets of a run's events increase: a cursor that survives a restart of the subscriber).
+ * offsets of a run's events increase: a cursor that survives a restart of the subscriber). Likewise the batch-size
+ * job's {@code runlaw.batch-advice} ({@link BatchAdvice}): the most recent {@value #MAX_BATCH_ADVICE_PER_RUN} per
+ * key (the run id for scope RUN, the family id for scope FAMILY), numbered by offset.
  *
  * <p>Advice is emitted only when a run's decision changes, so the current decision may sit far back in the topic:
  * the subscriber reads both topics from the beginning, without a consumer group (every subscriber sees every
@@ -69,9 +72,13 @@ public final class AdviceSubscriber implements AutoCloseable {
     public static final String ALERT_TOPIC = Topics.ALERTS;
     /** Alert events kept per run, the oldest dropped first. */
     public static final int MAX_ALERTS_PER_RUN = 256;
+    /** Default topic of {@link BatchAdvice} records. */
+    public static final String BATCH_ADVICE_TOPIC = Topics.BATCH_ADVICE;
+    /** Batch advice records kept per run (or family), the oldest dropped first. */
+    public static final int MAX_BATCH_ADVICE_PER_RUN = 64;
     private static final long DISCOVERY_INTERVAL_NANOS = Duration.ofSeconds(3).toNanos();
 
-    /** Called on the subscriber's thread for every newer advice or forecast; must return quickly. */
+    /** Called on the subscriber's thread for every newer advice, forecast, alert or batch advice; must return quickly. */
     public interface Listener {
         default void onAdvice(Advice advice) {
         }
@@ -80,6 +87,9 @@ public final class AdviceSubscriber implements AutoCloseable {
         }
 
         default void onAlert(AlertEvent alert) {
+        }
+
+        default void onBatchAdvice(BatchAdviceEvent advice) {
         }
     }
 
@@ -91,6 +101,20 @@ public final class AdviceSubscriber implements AutoCloseable {
      * @param alert  the event
      */
     public record AlertEvent(long offset, Alert alert) {
+    }
+
+    /**
+     * One batch-size advice record as read.
+     *
+     * @param offset its offset in the run's partition of the batch-advice topic: pass it as {@code after} to get
+     *               only newer records
+     * @param advice the record
+     */
+    public record BatchAdviceEvent(long offset, BatchAdvice advice) {
+        /** The key it is held under: the run id (scope RUN) or the family id (scope FAMILY). */
+        public String key() {
+            return advice.getScope() == BatchAdviceScope.FAMILY ? advice.getFamilyId() : advice.getRunId();
+        }
     }
 
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -113,12 +137,10 @@ public final class AdviceSubscriber implements AutoCloseable {
     private record Waiter(int afterSeq, CompletableFuture<Advice> future) {
     }
 
-    private record AlertWaiter(long after, CompletableFuture<List<AlertEvent>> future) {
-    }
-
-    private final LinkedHashMap<String, ArrayDeque<AlertEvent>> alerts;
-    private final Map<String, List<AlertWaiter>> alertWaiters = new HashMap<>();
+    private final RunEventLog<AlertEvent> alerts;
     private final String alertTopic;
+    private final RunEventLog<BatchAdviceEvent> batchAdvice;
+    private final String batchAdviceTopic;
 
     private AdviceSubscriber(Builder b) {
         Map<String, Object> p = new HashMap<>(b.props);
@@ -133,8 +155,10 @@ public final class AdviceSubscriber implements AutoCloseable {
         this.maxRuns = b.maxRuns;
         this.advice = boundedMap(maxRuns);
         this.forecasts = boundedMap(maxRuns);
-        this.alerts = boundedMap(maxRuns);
+        this.alerts = new RunEventLog<>(maxRuns, MAX_ALERTS_PER_RUN, AlertEvent::offset);
         this.alertTopic = b.topicPrefix + ALERT_TOPIC;
+        this.batchAdvice = new RunEventLog<>(maxRuns, MAX_BATCH_ADVICE_PER_RUN, BatchAdviceEvent::offset);
+        this.batchAdviceTopic = b.topicPrefix + BATCH_ADVICE_TOPIC;
         this.thread = new Thread(this::loop, "runlaw-advice-subscriber");
         this.thread.setDaemon(true);
     }
@@ -200,9 +224,7 @@ public final class AdviceSubscriber implements AutoCloseable {
 
     /** The run's alert events read so far with an offset above {@code after} (-1: all kept), oldest first. */
     public List<AlertEvent> alerts(String runId, long after) {
-        synchronized (lock) {
-            return newer(alerts.get(runId), after);
-        }
+        return alerts.after(runId, after);
     }
 
     /**
@@ -210,41 +232,24 @@ public final class AdviceSubscriber implements AutoCloseable {
      * there already is). The caller bounds the wait; a future that is cancelled or times out is forgotten.
      */
     public CompletableFuture<List<AlertEvent>> nextAlerts(String runId, long after) {
-        CompletableFuture<List<AlertEvent>> f = new CompletableFuture<>();
-        synchronized (lock) {
-            List<AlertEvent> now = newer(alerts.get(runId), after);
-            if (!now.isEmpty()) {
-                f.complete(now);
-                return f;
-            }
-            alertWaiters.computeIfAbsent(runId, k -> new ArrayList<>()).add(new AlertWaiter(after, f));
-        }
-        f.whenComplete((a, e) -> {
-            if (e != null) {
-                synchronized (lock) {
-                    List<AlertWaiter> w = alertWaiters.get(runId);
-                    if (w != null) {
-                        w.removeIf(x -> x.future == f);
-                        if (w.isEmpty()) {
-                            alertWaiters.remove(runId);
-                        }
-                    }
-                }
-            }
-        });
-        return f;
+        return alerts.next(runId, after);
     }
 
-    private static List<AlertEvent> newer(ArrayDeque<AlertEvent> events, long after) {
-        List<AlertEvent> out = new ArrayList<>();
-        if (events != null) {
-            for (AlertEvent e : events) {
-                if (e.offset() > after) {
-                    out.add(e);
-                }
-            }
-        }
-        return out;
+    /**
+     * The batch advice read so far for {@code key} (a run id, or a family id for scope FAMILY) with an offset
+     * above {@code after} (-1: all kept), oldest first.
+     */
+    public List<BatchAdviceEvent> batchAdvice(String key, long after) {
+        return batchAdvice.after(key, after);
+    }
+
+    /**
+     * Completes with the batch advice for {@code key} newer than {@code after} as soon as there is at least one
+     * (at once if there already is). The caller bounds the wait; a future that is cancelled or times out is
+     * forgotten.
+     */
+    public CompletableFuture<List<BatchAdviceEvent>> nextBatchAdvice(String key, long after) {
+        return batchAdvice.next(key, after);
     }
 
     /** Adds a listener; close the returned handle to remove it. */
@@ -258,12 +263,12 @@ public final class AdviceSubscriber implements AutoCloseable {
         return caughtUp;
     }
 
-    /** Records read from both topics so far (decoded or not). */
+    /** Records read from the followed topics so far (decoded or not). */
     public long consumed() {
         return consumed.get();
     }
 
-    /** Records that were not valid single-object encoded {@link Advice} / {@link RunForecast}, skipped. */
+    /** Records that were not valid single-object encoded records of their topic's type, skipped. */
     public long undecodable() {
         return undecodable.get();
     }
@@ -288,9 +293,9 @@ public final class AdviceSubscriber implements AutoCloseable {
         synchronized (lock) {
             waiters.values().forEach(list -> list.forEach(w -> w.future.cancel(false)));
             waiters.clear();
-            alertWaiters.values().forEach(list -> list.forEach(w -> w.future.cancel(false)));
-            alertWaiters.clear();
         }
+        alerts.cancelWaiters();
+        batchAdvice.cancelWaiters();
     }
 
     private void loop() {
@@ -328,7 +333,7 @@ public final class AdviceSubscriber implements AutoCloseable {
 
     private void discover(Set<TopicPartition> assigned) {
         List<TopicPartition> fresh = new ArrayList<>();
-        for (String topic : List.of(adviceTopic, forecastTopic, alertTopic)) {
+        for (String topic : List.of(adviceTopic, forecastTopic, alertTopic, batchAdviceTopic)) {
             List<PartitionInfo> parts;
             try {
                 parts = consumer.partitionsFor(topic, Duration.ofSeconds(2));
@@ -390,6 +395,11 @@ public final class AdviceSubscriber implements AutoCloseable {
                 Alert a = Alert.fromByteBuffer(ByteBuffer.wrap(r.value()));
                 if (onlyRun == null || onlyRun.equals(a.getRunId())) {
                     onAlert(new AlertEvent(r.offset(), a));
+                }
+            } else if (r.topic().equals(batchAdviceTopic)) {
+                BatchAdviceEvent e = new BatchAdviceEvent(r.offset(), BatchAdvice.fromByteBuffer(ByteBuffer.wrap(r.value())));
+                if (onlyRun == null || onlyRun.equals(e.key())) {
+                    onBatchAdvice(e);
                 }
             } else {
                 RunForecast f = RunForecast.fromByteBuffer(ByteBuffer.wrap(r.value()));
@@ -459,36 +469,25 @@ public final class AdviceSubscriber implements AutoCloseable {
     }
 
     private void onAlert(AlertEvent e) {
-        String run = e.alert().getRunId();
-        List<AlertWaiter> ready = new ArrayList<>();
-        List<AlertEvent> snapshot;
-        synchronized (lock) {
-            ArrayDeque<AlertEvent> events = alerts.remove(run); // re-insert: least recently updated runs go first
-            if (events == null) {
-                events = new ArrayDeque<>();
-            }
-            alerts.put(run, events);
-            if (!events.isEmpty() && events.peekLast().offset() >= e.offset()) {
-                return; // read again (a re-assignment): already held
-            }
-            events.addLast(e);
-            while (events.size() > MAX_ALERTS_PER_RUN) {
-                events.removeFirst();
-            }
-            snapshot = List.copyOf(events);
-            List<AlertWaiter> w = alertWaiters.remove(run);
-            if (w != null) {
-                ready.addAll(w);
+        if (alerts.add(e.alert().getRunId(), e)) {
+            for (Listener l : listeners) {
+                try {
+                    l.onAlert(e);
+                } catch (RuntimeException x) {
+                    LOG.warn("alert listener failed: {}", x.toString());
+                }
             }
         }
-        for (AlertWaiter w : ready) {
-            w.future.complete(newer(new ArrayDeque<>(snapshot), w.after));
-        }
-        for (Listener l : listeners) {
-            try {
-                l.onAlert(e);
-            } catch (RuntimeException x) {
-                LOG.warn("alert listener failed: {}", x.toString());
+    }
+
+    private void onBatchAdvice(BatchAdviceEvent e) {
+        if (batchAdvice.add(e.key(), e)) {
+            for (Listener l : listeners) {
+                try {
+                    l.onBatchAdvice(e);
+                } catch (RuntimeException x) {
+                    LOG.warn("batch advice listener failed: {}", x.toString());
+                }
             }
         }
     }

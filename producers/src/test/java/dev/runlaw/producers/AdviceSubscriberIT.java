@@ -10,6 +10,9 @@ import dev.runlaw.schema.Alert;
 import dev.runlaw.schema.AlertKind;
 import dev.runlaw.schema.AlertSeverity;
 import dev.runlaw.schema.AlertState;
+import dev.runlaw.schema.BatchAdvice;
+import dev.runlaw.schema.BatchAdviceScope;
+import dev.runlaw.schema.BatchDecision;
 import dev.runlaw.schema.ForecastStatus;
 import dev.runlaw.schema.RunForecast;
 import java.nio.ByteBuffer;
@@ -39,7 +42,7 @@ class AdviceSubscriberIT {
     static void start() {
         kafka = EmbeddedKafka.start();
         kafka.createTopics(3, "as." + AdviceSubscriber.ADVICE_TOPIC, "as." + AdviceSubscriber.FORECAST_TOPIC,
-                "as." + AdviceSubscriber.ALERT_TOPIC);
+                "as." + AdviceSubscriber.ALERT_TOPIC, "as." + AdviceSubscriber.BATCH_ADVICE_TOPIC);
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
@@ -168,6 +171,59 @@ class AdviceSubscriberIT {
             assertThat(sub.alerts("other", -1)).as("another run's alerts, for a one-run subscriber").isEmpty();
             await("both events heard", () -> heard.size() == 2);
             assertThat(heard).extracting(AdviceSubscriber.AlertEvent::offset).isSorted();
+        }
+    }
+
+    static BatchAdvice batchAdvice(BatchAdviceScope scope, String run, String family, int seq, BatchDecision d) {
+        return BatchAdvice.newBuilder().setScope(scope).setRunId(run).setFamilyId(family).setStep(100L * seq)
+                .setEmittedAtMs(1L).setDecision(d).setBatch(64).setSuggestedBatch(d == BatchDecision.KEEP ? null : 256L)
+                .setBNoise(300.0).setStepsFactor(1 + 300.0 / 64).setTokensFactor(1 + 64 / 300.0)
+                .setReason("test").setSeq(seq).build();
+    }
+
+    @Test
+    void keepsARunsBatchAdviceInOrderWithTheirOffsetsAndWakesWaitersAndListeners() throws Exception {
+        send(AdviceSubscriber.BATCH_ADVICE_TOPIC, "ba", bytes(batchAdvice(BatchAdviceScope.RUN, "ba", "fam", 1,
+                BatchDecision.INCREASE).toByteBuffer()));
+        send(AdviceSubscriber.BATCH_ADVICE_TOPIC, "ba-other", bytes(batchAdvice(BatchAdviceScope.RUN, "ba-other",
+                "fam", 1, BatchDecision.DECREASE).toByteBuffer()));
+        send(AdviceSubscriber.BATCH_ADVICE_TOPIC, "fam", bytes(batchAdvice(BatchAdviceScope.FAMILY, "", "fam", 1,
+                BatchDecision.INCREASE).toByteBuffer()));
+        try (AdviceSubscriber all = AdviceSubscriber.builder(kafka.bootstrapServers()).topicPrefix("as.").start();
+             AdviceSubscriber sub = AdviceSubscriber.builder(kafka.bootstrapServers()).topicPrefix("as.")
+                     .onlyRun("ba").start()) {
+            List<AdviceSubscriber.BatchAdviceEvent> heard = new CopyOnWriteArrayList<>();
+            sub.addListener(new AdviceSubscriber.Listener() {
+                @Override
+                public void onBatchAdvice(AdviceSubscriber.BatchAdviceEvent e) {
+                    heard.add(e);
+                }
+            });
+            await("run ba's first batch advice", () -> !sub.batchAdvice("ba", -1).isEmpty());
+            long first = sub.batchAdvice("ba", -1).get(0).offset();
+            CompletableFuture<List<AdviceSubscriber.BatchAdviceEvent>> next = sub.nextBatchAdvice("ba", first);
+            assertThat(next).isNotDone();
+            send(AdviceSubscriber.BATCH_ADVICE_TOPIC, "ba", bytes(batchAdvice(BatchAdviceScope.RUN, "ba", "fam", 2,
+                    BatchDecision.KEEP).toByteBuffer()));
+            List<AdviceSubscriber.BatchAdviceEvent> got = next.get(20, TimeUnit.SECONDS);
+            assertThat(got).singleElement().satisfies(e -> {
+                assertThat(e.offset()).isGreaterThan(first);
+                assertThat(e.advice().getDecision()).isEqualTo(BatchDecision.KEEP);
+                assertThat(e.advice().getSuggestedBatch()).isNull();
+                assertThat(e.key()).isEqualTo("ba");
+            });
+            assertThat(sub.batchAdvice("ba", -1)).extracting(e -> e.advice().getSeq()).containsExactly(1, 2);
+            assertThat(sub.batchAdvice("ba", first)).extracting(e -> e.advice().getSeq()).containsExactly(2);
+            assertThat(sub.batchAdvice("ba-other", -1)).as("another run's advice, for a one-run subscriber").isEmpty();
+            await("both records heard", () -> heard.size() == 2);
+            assertThat(heard).extracting(AdviceSubscriber.BatchAdviceEvent::offset).isSorted();
+            // A subscriber for every run holds family advice under the family id, run advice under the run id.
+            await("the family's advice", () -> !all.batchAdvice("fam", -1).isEmpty());
+            assertThat(all.batchAdvice("fam", -1)).singleElement()
+                    .satisfies(e -> assertThat(e.advice().getScope()).isEqualTo(BatchAdviceScope.FAMILY));
+            await("run ba-other's advice", () -> all.batchAdvice("ba-other", -1).size() == 1);
+            assertThat(all.batchAdvice("ba-other", -1).get(0).advice().getDecision())
+                    .isEqualTo(BatchDecision.DECREASE);
         }
     }
 

@@ -15,9 +15,9 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
- * {@code GET /v1/runs/{run}/events}: server-sent events {@code advice}, {@code forecast} and {@code alert}. The
- * run's latest advice and forecast at once, then every newer one and every new alert event (with its
- * {@code offset}, the cursor of {@code /alerts}), and a comment line every {@value #KEEPALIVE_MS} ms so proxies and
+ * {@code GET /v1/runs/{run}/events}: server-sent events {@code advice}, {@code forecast}, {@code alert} and
+ * {@code batch_advice}. The run's latest advice and forecast at once, then every newer one and every new alert or
+ * batch advice event (with its {@code offset}, the cursor of {@code /alerts} and {@code /batch-advice}), and a comment line every {@value #KEEPALIVE_MS} ms so proxies and
  * idle timeouts keep the stream open.
  */
 final class EventsHandler implements RunEndpoint {
@@ -60,7 +60,14 @@ final class EventsHandler implements RunEndpoint {
             @Override
             public void onAlert(AdviceSubscriber.AlertEvent e) {
                 if (e.alert().getRunId().equals(run)) {
-                    stream.event("alert", AlertsHandler.json(mapper, e).toString());
+                    stream.event("alert", RunEventsHandler.json(mapper, e).toString());
+                }
+            }
+
+            @Override
+            public void onBatchAdvice(AdviceSubscriber.BatchAdviceEvent e) {
+                if (e.key().equals(run)) {
+                    stream.event("batch_advice", RunEventsHandler.json(mapper, e).toString());
                 }
             }
         });

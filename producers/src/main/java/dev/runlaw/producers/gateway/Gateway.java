@@ -36,8 +36,10 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code GET /v1/runs/{run}/forecast}</td><td>latest forecast (404 when none)</td></tr>
  *   <tr><td>{@code GET /v1/runs/{run}/alerts?wait_ms=&after=}</td><td>the run's alert events newer than the
  *   cursor {@code after}: {@code {"alerts":[…],"next":n}}; with {@code wait_ms} a long-poll until one exists</td></tr>
- *   <tr><td>{@code GET /v1/runs/{run}/events}</td><td>server-sent events {@code advice}, {@code forecast} and
- *   {@code alert}</td></tr>
+ *   <tr><td>{@code GET /v1/runs/{run}/batch-advice?wait_ms=&after=}</td><td>the run's batch-size advice newer
+ *   than the cursor {@code after}, the same way: {@code {"batch_advice":[…],"next":n}}</td></tr>
+ *   <tr><td>{@code GET /v1/runs/{run}/events}</td><td>server-sent events {@code advice}, {@code forecast},
+ *   {@code alert} and {@code batch_advice}</td></tr>
  *   <tr><td>{@code GET /healthz}, {@code /readyz}, {@code /metrics}</td><td>liveness; readiness (503 while Kafka
  *   is stalled); Prometheus text metrics. No token needed.</td></tr>
  * </table>
@@ -58,7 +60,8 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Structure</h2>
  * This class wires and runs the server; {@link GatewayRouter} routes and authenticates; one handler per endpoint
- * ({@link RecordsHandler}, {@link AdviceHandler}, {@link ForecastHandler}, {@link EventsHandler},
+ * ({@link RecordsHandler}, {@link AdviceHandler}, {@link ForecastHandler}, {@link RunEventsHandler} for alerts and
+ * batch advice, {@link EventsHandler},
  * {@link HealthHandlers}, {@link MetricsHandler}) answers through {@link Replies}; {@link GatewayCommand} is the
  * command line.
  *
@@ -113,7 +116,8 @@ public final class Gateway implements AutoCloseable {
             runs = Map.of(
                     "advice", new AdviceHandler(advice, replies, mapper, config.maxAdviceWaitMs()),
                     "forecast", new ForecastHandler(advice, replies, mapper),
-                    "alerts", new AlertsHandler(advice, replies, mapper, config.maxAdviceWaitMs()),
+                    "alerts", RunEventsHandler.alerts(advice, replies, mapper, config.maxAdviceWaitMs()),
+                    "batch-advice", RunEventsHandler.batchAdvice(advice, replies, mapper, config.maxAdviceWaitMs()),
                     "events", new EventsHandler(advice, mapper, metrics, server::getScheduler));
         }
         server.setHandler(new GatewayRouter(config, replies, open,

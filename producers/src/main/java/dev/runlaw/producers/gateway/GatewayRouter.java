@@ -28,7 +28,8 @@ final class GatewayRouter extends Handler.Abstract {
 
     /**
      * @param open    the endpoints that need no token, by exact path
-     * @param runs    the run endpoints by name ({@code advice}, {@code forecast}, {@code alerts}, {@code events}), or null when the
+     * @param runs    the run endpoints by name ({@code advice}, {@code forecast}, {@code alerts},
+     *                {@code batch-advice}, {@code events}), or null when the
      *                gateway serves no advice
      */
     GatewayRouter(GatewayConfig config, Replies replies, Map<String, Endpoint> open, RecordsHandler records,
@@ -85,7 +86,7 @@ final class GatewayRouter extends Handler.Abstract {
         int slash = rest.lastIndexOf('/');
         RunEndpoint endpoint = slash <= 0 ? null : runs.get(rest.substring(slash + 1));
         if (endpoint == null) {
-            return replies.error(response, callback, 404, "not_found", "use /v1/runs/{run}/advice|forecast|alerts|events");
+            return replies.error(response, callback, 404, "not_found", "use /v1/runs/{run}/advice|forecast|alerts|batch-advice|events");
         }
         return endpoint.handle(rest.substring(0, slash), request, response, callback);
     }

@@ -15,6 +15,9 @@ import dev.runlaw.schema.AlertKind;
 import dev.runlaw.schema.AlertSeverity;
 import dev.runlaw.schema.AlertState;
 import dev.runlaw.schema.AdviceDecision;
+import dev.runlaw.schema.BatchAdvice;
+import dev.runlaw.schema.BatchAdviceScope;
+import dev.runlaw.schema.BatchDecision;
 import dev.runlaw.schema.ForecastStatus;
 import dev.runlaw.schema.RecordKind;
 import dev.runlaw.schema.RunForecast;
@@ -65,6 +68,7 @@ class GatewayIT {
         topics.add(PREFIX + AdviceSubscriber.ADVICE_TOPIC);
         topics.add(PREFIX + AdviceSubscriber.FORECAST_TOPIC);
         topics.add(PREFIX + AdviceSubscriber.ALERT_TOPIC);
+        topics.add(PREFIX + AdviceSubscriber.BATCH_ADVICE_TOPIC);
         kafka.createTopics(2, topics.toArray(String[]::new));
         GatewayConfig c = GatewayConfig.fromArgs(new String[] {"--bootstrap.servers", kafka.bootstrapServers(),
             "--port", "0", "--topic.prefix", PREFIX}, Map.of(GatewayConfig.TOKENS_ENV, TOKEN));
@@ -311,6 +315,99 @@ class GatewayIT {
         assertThat(client.get("/v1/runs/" + run + "/alerts").json().get("alerts")).hasSize(2);
         assertThat(client.get("/v1/runs/" + run + "/alerts?wait_ms=-1").status()).isEqualTo(400);
         assertThat(client.get("/v1/runs/" + run + "/alerts?after=x").status()).isEqualTo(400);
+    }
+
+    @Test
+    void batchAdviceLongPollReturnsEachNewRecordOnceWithACursor() throws Exception {
+        String run = "batch-run";
+        GatewayClient.Answer none = client.get("/v1/runs/" + run + "/batch-advice");
+        assertThat(none.status()).isEqualTo(200);
+        assertThat(none.json().get("batch_advice")).isEmpty();
+        assertThat(none.json().get("next").asLong()).isEqualTo(-1);
+        CompletableFuture<GatewayClient.Answer> poll = CompletableFuture.supplyAsync(
+                () -> client.get("/v1/runs/" + run + "/batch-advice?wait_ms=20000&after=-1"));
+        publish(PREFIX + AdviceSubscriber.BATCH_ADVICE_TOPIC, run,
+                batchAdvice(run, 1, BatchDecision.INCREASE).toByteBuffer());
+        GatewayClient.Answer a = poll.get(15, TimeUnit.SECONDS);
+        assertThat(a.status()).isEqualTo(200);
+        assertThat(a.json().get("batch_advice")).hasSize(1);
+        JsonNode first = a.json().get("batch_advice").get(0);
+        assertThat(first.get("scope").asText()).isEqualTo("RUN");
+        assertThat(first.get("decision").asText()).isEqualTo("INCREASE");
+        assertThat(first.get("batch").asLong()).isEqualTo(64);
+        assertThat(first.get("suggested_batch").asLong()).isEqualTo(256);
+        assertThat(first.get("steps_factor").asDouble()).isEqualTo(1 + 300.0 / 64);
+        long next = a.json().get("next").asLong();
+        assertThat(next).isEqualTo(first.get("offset").asLong());
+
+        CompletableFuture<GatewayClient.Answer> poll2 = CompletableFuture.supplyAsync(
+                () -> client.get("/v1/runs/" + run + "/batch-advice?wait_ms=20000&after=" + next));
+        publish(PREFIX + AdviceSubscriber.BATCH_ADVICE_TOPIC, run,
+                batchAdvice(run, 2, BatchDecision.KEEP).toByteBuffer());
+        GatewayClient.Answer b = poll2.get(15, TimeUnit.SECONDS);
+        assertThat(b.json().get("batch_advice")).hasSize(1);
+        assertThat(b.json().get("batch_advice").get(0).get("decision").asText()).isEqualTo("KEEP");
+        assertThat(b.json().get("batch_advice").get(0).get("suggested_batch").isNull()).isTrue();
+        long last = b.json().get("next").asLong();
+        assertThat(last).isGreaterThan(next);
+
+        GatewayClient.Answer empty = client.get("/v1/runs/" + run + "/batch-advice?wait_ms=300&after=" + last);
+        assertThat(empty.json().get("batch_advice")).isEmpty();
+        assertThat(empty.json().get("next").asLong()).isEqualTo(last);
+        assertThat(client.get("/v1/runs/" + run + "/batch-advice").json().get("batch_advice")).hasSize(2);
+        assertThat(client.get("/v1/runs/" + run + "/batch-advice?wait_ms=-1").status()).isEqualTo(400);
+        assertThat(client.get("/v1/runs/" + run + "/batch-advice?after=x").status()).isEqualTo(400);
+    }
+
+    @Test
+    void serverSentEventsCarryNewBatchAdviceForTheRunOnly() throws Exception {
+        String run = "sse-batch-run";
+        HttpRequest req = HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/runs/" + run + "/events"))
+                .header("Authorization", "Bearer " + TOKEN).GET().build();
+        HttpResponse<InputStream> resp = client.http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(resp.statusCode()).isEqualTo(200);
+        List<String> lines = new ArrayList<>();
+        CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(resp.body(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    synchronized (lines) {
+                        lines.add(line);
+                    }
+                    if (line.startsWith("data: ") && line.contains("\"DECREASE\"")) {
+                        return;
+                    }
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        // The stream says it is subscribed once its listener is registered: from then on it hears new records.
+        Await.until(Duration.ofSeconds(20), "the stream's subscribed comment", () -> {
+            synchronized (lines) {
+                return lines.contains(": subscribed to " + run);
+            }
+        });
+        publish(PREFIX + AdviceSubscriber.BATCH_ADVICE_TOPIC, "other-batch-run",
+                batchAdvice("other-batch-run", 1, BatchDecision.INCREASE).toByteBuffer());
+        publish(PREFIX + AdviceSubscriber.BATCH_ADVICE_TOPIC, run,
+                batchAdvice(run, 1, BatchDecision.DECREASE).toByteBuffer());
+        reader.get(20, TimeUnit.SECONDS);
+        resp.body().close();
+        synchronized (lines) {
+            List<String> data = lines.stream().filter(l -> l.startsWith("data: ")).toList();
+            assertThat(data).singleElement().satisfies(d -> assertThat(d).contains("\"run_id\":\"" + run + "\"")
+                    .contains("\"offset\":"));
+            assertThat(lines.get(lines.indexOf(data.get(0)) - 1)).isEqualTo("event: batch_advice");
+        }
+    }
+
+    static BatchAdvice batchAdvice(String run, int seq, BatchDecision d) {
+        return BatchAdvice.newBuilder().setScope(BatchAdviceScope.RUN).setRunId(run).setFamilyId("fam")
+                .setStep(100L * seq).setEmittedAtMs(1L).setDecision(d).setBatch(64)
+                .setSuggestedBatch(d == BatchDecision.KEEP ? null : (d == BatchDecision.INCREASE ? 256L : 32L))
+                .setBNoise(300.0).setStepsFactor(1 + 300.0 / 64).setTokensFactor(1 + 64 / 300.0)
+                .setReason("batch 64 is far below B_simple 300").setSeq(seq).build();
     }
 
     static Alert alert(String run, AlertState state) {

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Runs the Python client's own unit tests ({@code src/test/python/test_runlaw_client.py}: retries, drops, never
- * raising, lifecycle statuses, alerts and their callback, the noise-scale fields) and {@code runlaw_torch}'s
+ * raising, lifecycle statuses, alerts and batch advice with their callbacks, the noise-scale fields) and {@code runlaw_torch}'s
  * ({@code test_runlaw_torch.py}: one of its two torch-dependent tests runs, the other is skipped, whether or not
  * this {@code python3} has torch) with the first {@code python3} on PATH. The real gateway is in the ITs.
  */
@@ -23,6 +23,6 @@ class PythonClientTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out).isZero();
-        assertThat(out).contains("Ran 15 tests").contains("OK (skipped=1)");
+        assertThat(out).contains("Ran 18 tests").contains("OK (skipped=1)");
     }
 }
