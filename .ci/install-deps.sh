@@ -61,3 +61,12 @@ else
   as_root apt-get update -q
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-scipy
 fi
+
+# ReportIT opens the HTML reports of ./runlaw report in a real browser: Debian's chromium, run headless.
+if command -v chromium >/dev/null 2>&1; then
+  say "chromium present: $(command -v chromium)"
+else
+  say "installing chromium with apt-get (headless browser for ReportIT)"
+  as_root apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium
+fi

@@ -2,8 +2,10 @@ package dev.runlaw.cli;
 
 import dev.runlaw.cli.backtest.BacktestCommand;
 import dev.runlaw.cli.backtest.BacktestReport;
+import dev.runlaw.cli.report.ReportWriter;
 import dev.runlaw.jobs.ingest.RowMapper;
 import dev.runlaw.local.Await;
+import dev.runlaw.local.ProjectRoot;
 import dev.runlaw.math.data.RunCurve;
 import dev.runlaw.producers.MoeRunSimulator;
 import dev.runlaw.producers.ProgressBar;
@@ -83,6 +85,8 @@ public final class DemoCommand implements Callable<Integer> {
     static final double MOE_MIN_STEPS_PER_SECOND = 40;
     /** Replay pace: slow enough that forecasts can be watched converging while a run replays. */
     static final double STEPS_PER_SECOND = 8000;
+    /** Where the demo writes its report pages ({@code ./runlaw report}), relative to the working directory. */
+    static final Path REPORT_DIR = Path.of("runlaw-reports");
 
     @Spec
     CommandSpec spec;
@@ -210,6 +214,7 @@ public final class DemoCommand implements Callable<Integer> {
             out.printf("  (%.1f s in all)%n", (System.nanoTime() - t0) / 1e9);
             report(stack, expected, out);
             ForecastBoard.print(stack, ForecastBoard.truths(replayers), out);
+            writeReports(stack, REPORT_DIR, out);
             if (opts.keep()) {
                 out.println("the stack keeps running; press Ctrl-C to stop it");
                 new CountDownLatch(1).await();
@@ -375,6 +380,15 @@ public final class DemoCommand implements Callable<Integer> {
         out.printf("  noise scale %s at step %d: B_simple %s sequences (90 %% %s-%s, %s, advice %s);"
                         + " the simulator's true B_simple %.0f%n", MOE_RUN, last, r.get(0), r.get(1), r.get(2),
                 r.get(3), r.get(4), sim.trueNoiseScale(sim.expectedLoss(last)));
+    }
+
+    /** Writes one report page per run ({@code ./runlaw report}) and an index into {@code dir}; prints their paths. */
+    static List<Path> writeReports(LocalStack stack, Path dir, PrintStream out) {
+        List<Path> pages = ReportWriter.create(stack.http(), ProjectRoot.resolve("dashboards")).writeAll(dir);
+        out.println();
+        out.println("reports (self-contained HTML, one per run; ./runlaw report --run ID writes one from any ClickHouse):");
+        pages.forEach(p -> out.println("  " + p.toAbsolutePath()));
+        return pages;
     }
 
     /** Two records the producer library would refuse, written raw, to show the dead-letter path. */

@@ -4,6 +4,7 @@ import dev.runlaw.cli.backtest.BacktestCommand;
 import dev.runlaw.cli.bench.BenchCommand;
 import dev.runlaw.cli.cbs.CbsCommand;
 import dev.runlaw.cli.detect.DetectCommand;
+import dev.runlaw.cli.report.ReportCommand;
 import dev.runlaw.cli.routing.FlinkRoutingBackend;
 import dev.runlaw.cli.routing.RoutingCommand;
 import dev.runlaw.producers.command.Commands;
@@ -32,6 +33,7 @@ public final class Main {
                 .addSubcommand(new CommandLine(new DemoCommand(out)))
                 .addSubcommand(new CommandLine(new BacktestCommand(out, err)))
                 .addSubcommand(new CommandLine(new DetectCommand(out)))
+                .addSubcommand(new CommandLine(new ReportCommand(out)))
                 .addSubcommand(RoutingCommand.commandLine(out, err, new FlinkRoutingBackend(System.getenv())))
                 .addSubcommand(BenchCommand.commandLine(out))
                 .addSubcommand(CbsCommand.commandLine(out))

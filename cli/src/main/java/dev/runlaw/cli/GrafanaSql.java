@@ -13,8 +13,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Expands the macros of Grafana's ClickHouse datasource plugin the way the plugin does, so that tests can run a
- * dashboard panel's SQL against a real server: {@code $__timeFilter(col)}, {@code $__fromTime}, {@code $__toTime},
+ * Expands the macros of Grafana's ClickHouse datasource plugin the way the plugin does, so that a dashboard panel's
+ * SQL runs outside Grafana exactly as Grafana would run it (the tests run every panel against a real server;
+ * {@code ./runlaw report} draws its charts from the panels' SQL): {@code $__timeFilter(col)}, {@code $__fromTime}, {@code $__toTime},
  * {@code $__interval_s}, {@code $__conditionalAll(cond, $var)} and template variables {@code $var} /
  * {@code ${var}} / {@code ${var:format}}. A variable whose value list is empty stands for "All".
  *
@@ -41,7 +42,7 @@ import java.util.stream.Collectors;
  * {@code $__all} (All), else by {@code cond}, before variables are replaced (the plugin's
  * {@code applyConditionalAll} runs first).
  */
-final class GrafanaSql {
+public final class GrafanaSql {
     private static final Pattern TIME_FILTER = Pattern.compile("\\$__timeFilter\\(([^)]+)\\)");
     private static final Pattern CONDITIONAL_ALL = Pattern.compile("\\$__conditionalAll\\((.*?),\\s*\\$(\\w+)\\)");
     private static final Pattern VAR = Pattern.compile("\\$\\{(\\w+)(?::(\\w+))?}|\\$(\\w+)");
@@ -51,7 +52,7 @@ final class GrafanaSql {
     private GrafanaSql() {
     }
 
-    static String expand(String sql, long fromSec, long toSec, long intervalSec, Map<String, List<String>> vars) {
+    public static String expand(String sql, long fromSec, long toSec, long intervalSec, Map<String, List<String>> vars) {
         String out = TIME_FILTER.matcher(sql).replaceAll(m -> Matcher.quoteReplacement(
                 m.group(1).trim() + " >= toDateTime(" + fromSec + ") AND " + m.group(1).trim() + " <= toDateTime(" + toSec + ")"));
         out = out.replace("$__fromTime", "toDateTime(" + fromSec + ")")
@@ -76,7 +77,7 @@ final class GrafanaSql {
     }
 
     /** One multi-value variable's values in Grafana's {@code format} (null: the plugin's default). */
-    static String format(List<String> values, String format) {
+    public static String format(List<String> values, String format) {
         if (format == null) {
             return "'" + String.join("','", values) + "'";
         }
