@@ -171,7 +171,8 @@ final class LineChart {
     private void legend(Svg svg, double x0) {
         double x = x0;
         for (Line l : lines) {
-            svg.path("M" + Svg.num(x) + " 14h18", l.dashed() ? "series dashed" : "series", "stroke:" + l.color(), null);
+            svg.path("M" + Svg.num(x) + " 14h18", l.dashed() ? "legend-line dashed" : "legend-line",
+                    "stroke:" + l.color(), null);
             svg.text(x + 22, 18, "start", "legend", 0, l.name());
             x += 30 + 6.5 * l.name().length();
         }
@@ -181,12 +182,12 @@ final class LineChart {
             x += 30 + 6.5 * b.name().length();
         }
         if (!intervals.isEmpty()) {
-            svg.path(dot(x + 9, 13, 3.5), "interval", null, null);
+            svg.path(dot(x + 9, 13, 3.5), "legend-dot", null, null);
             svg.text(x + 22, 18, "start", "legend", 0, "what-if final loss (90 %)");
             x += 30 + 6.5 * 25;
         }
         if (!markers.isEmpty()) {
-            svg.path("M" + Svg.num(x + 9) + " 6V20", "marker warning", null, null);
+            svg.path("M" + Svg.num(x + 9) + " 6V20", "legend-marker", null, null);
             svg.text(x + 22, 18, "start", "legend", 0, "alert (number as in the table)");
         }
     }

@@ -38,6 +38,8 @@ final class RunPage {
             svg .marker { stroke-width: 1.4; stroke-dasharray: 3 2; fill: none; } svg .marker.critical { stroke: #c00; }
             svg .marker.warning { stroke: #e08000; } svg .marker.info { stroke: #888; }
             svg .marker-label { font-size: 10px; font-weight: bold; fill: #c00; } svg .ramp { stroke: #999; }
+            svg .legend-line { fill: none; stroke-width: 1.6; } svg .legend-line.dashed { stroke-dasharray: 6 3; }
+            svg .legend-dot { fill: #444; } svg .legend-marker { stroke: #c00; stroke-dasharray: 3 2; }
             """;
 
     private RunPage() {
