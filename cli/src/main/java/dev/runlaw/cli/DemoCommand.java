@@ -323,6 +323,12 @@ public final class DemoCommand implements Callable<Integer> {
             throws Exception {
         Expected expected = new Expected();
         try (TelemetryProducer producer = TelemetryProducer.builder(stack.kafka().bootstrapServers()).build()) {
+            // Every topic's metadata first: on a loaded machine the first send to a topic (expert load, after the
+            // replays) could otherwise wait out max.block.ms and fail. A few tries, each bounded by max.block.ms.
+            List<String> missing = producer.warmUpTopics();
+            for (int attempt = 1; attempt < 10 && !missing.isEmpty(); attempt++) {
+                missing = producer.warmUpTopics();
+            }
             java.util.function.Consumer<SpecificRecord> send = r -> {
                 // Block briefly instead of dropping: a demo must deliver every record it counts.
                 while (!producer.send(r)) {

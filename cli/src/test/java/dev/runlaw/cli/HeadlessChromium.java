@@ -46,10 +46,13 @@ final class HeadlessChromium {
         return run(work, List.of("--enable-logging=stderr", "--v=0", "--dump-dom", page.toUri().toString()));
     }
 
-    /** A PNG of the page's first {@code width} × {@code height} pixels, scripts disabled. */
+    /**
+     * A PNG of the page's first {@code width} × {@code height} pixels. (Chromium's headless screenshot writes nothing
+     * with {@code --blink-settings=scriptEnabled=false}; a report's own Content-Security-Policy forbids scripts.)
+     */
     static Result screenshot(Path page, Path png, int width, int height, Path work)
             throws IOException, InterruptedException {
-        return run(work, List.of("--blink-settings=scriptEnabled=false", "--hide-scrollbars",
+        return run(work, List.of("--hide-scrollbars",
                 "--window-size=" + width + "," + height, "--screenshot=" + png.toAbsolutePath(), page.toUri().toString()));
     }
 

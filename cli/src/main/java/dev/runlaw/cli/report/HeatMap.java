@@ -109,14 +109,7 @@ final class HeatMap {
             svg.line(px, y0, px, y0 + 4, "tick");
             svg.text(px, y0 + 16, "middle", "tick-label", 0, xs.label(t));
         }
-        for (Marker m : markers) {
-            if (m.x() >= xs.lo() && m.x() <= xs.hi()) {
-                double px = xs.map(m.x());
-                svg.path("M" + Svg.num(px) + " " + Svg.num(y1) + "V" + Svg.num(y0),
-                        "marker " + m.severity().toLowerCase(Locale.ROOT), null, m.title());
-                svg.text(px + 2, y1 + 11, "start", "marker-label", 0, Integer.toString(m.number()));
-            }
-        }
+        LineChart.drawMarkers(svg, markers, xs, y1, y0);
         svg.horizontalGradient("ramp", color(0), color(0.5), color(1));
         svg.rect(x1 - 160, 8, 120, 10, "ramp", "fill:url(#ramp)");
         svg.text(x1 - 164, 17, "end", "legend", 0, "0");

@@ -8,6 +8,7 @@ import dev.runlaw.cli.report.Series.Range;
 import dev.runlaw.cli.report.Series.XY;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.DoublePredicate;
 
 /**
@@ -123,16 +124,31 @@ final class LineChart {
         for (Interval iv : intervals) {
             interval(svg, iv, xs, ys);
         }
-        for (Marker m : markers) {
-            if (xs.accepts(m.x()) && m.x() >= xs.lo() && m.x() <= xs.hi()) {
-                double px = xs.map(m.x());
-                svg.path("M" + Svg.num(px) + " " + Svg.num(y1) + "V" + Svg.num(y0),
-                        "marker " + m.severity().toLowerCase(java.util.Locale.ROOT), null, m.title());
-                svg.text(px + 2, y1 + 11, "start", "marker-label", 0, Integer.toString(m.number()));
-            }
-        }
+        drawMarkers(svg, markers, xs, y1, y0);
         legend(svg, x0);
         return svg.close();
+    }
+
+    /**
+     * Vertical dashed lines at the markers' x (those inside the axis), each with its number at the top; numbers of
+     * markers closer than 14 px step down a line so they stay readable.
+     */
+    static void drawMarkers(Svg svg, List<Marker> markers, Scale xs, double top, double bottom) {
+        double lastPx = Double.NEGATIVE_INFINITY;
+        int row = 0;
+        List<Marker> sorted = new ArrayList<>(markers);
+        sorted.sort((a, b) -> Double.compare(a.x(), b.x()));
+        for (Marker m : sorted) {
+            if (!xs.accepts(m.x()) || m.x() < xs.lo() || m.x() > xs.hi()) {
+                continue;
+            }
+            double px = xs.map(m.x());
+            row = px - lastPx < 14 ? row + 1 : 0;
+            lastPx = px;
+            svg.path("M" + Svg.num(px) + " " + Svg.num(top) + "V" + Svg.num(bottom),
+                    "marker " + m.severity().toLowerCase(Locale.ROOT), null, m.title());
+            svg.text(px + 2, top + 11 + 11 * (row % 4), "start", "marker-label", 0, Integer.toString(m.number()));
+        }
     }
 
     private void axes(Svg svg, Scale xs, Scale ys, double x0, double x1, double y0, double y1) {

@@ -4,7 +4,7 @@ package dev.runlaw.cli.report;
  * The dashboard panels the report draws from, one per chart or table: resolved from the dashboard files every
  * time, so an edit of a panel's SQL changes Grafana and the report alike.
  */
-record ReportPanels(Panel runs, Panel latestForecast, Panel loss, Panel whatIfs, Panel advice, Panel lr,
+record ReportPanels(Panel runs, Panel latestForecast, Panel loss, Panel finalLoss, Panel whatIfs, Panel advice, Panel lr,
                     Panel gradNorm, Panel noise, Panel batchAdvice, Panel expertShare, Panel imbalance,
                     Panel alerts) {
 
@@ -13,6 +13,7 @@ record ReportPanels(Panel runs, Panel latestForecast, Panel loss, Panel whatIfs,
                 d.panel("run-overview.json", 1, "Runs"),
                 d.panel("forecasts.json", 1, "Latest forecast per run"),
                 d.panel("forecasts.json", 2, "Observed loss with the latest forecast curve"),
+                d.panel("forecasts.json", 3, "Predicted final loss over time"),
                 d.panel("forecasts.json", 4, "What-if outcomes"),
                 d.panel("forecasts.json", 5, "Advice history"),
                 d.panel("run-overview.json", 7, "Learning rate by step"),

@@ -82,6 +82,26 @@ final class RunCharts {
         return c.addMarkers(markers(d.alerts(), false, false));
     }
 
+    /** The predicted final loss of every forecast, at the time it was made, with its 90 % band. */
+    static LineChart finalLoss(RunData d) {
+        List<XY> pred = new ArrayList<>();
+        List<Range> band = new ArrayList<>();
+        for (Map<String, String> r : d.finalLoss()) {
+            double t = Rows.epochSeconds(r, "time");
+            add(pred, t, Rows.num(r, "final_pred"));
+            double lo = Rows.num(r, "final_lo90");
+            double hi = Rows.num(r, "final_hi90");
+            if (Double.isFinite(lo) && Double.isFinite(hi)) {
+                band.add(new Range(t, lo, hi));
+            }
+        }
+        return new LineChart("Predicted final loss of " + d.runId() + " over time", "time (UTC)",
+                "predicted final loss").timeX()
+                .add(new Band("90 % interval", FORECAST, band))
+                .add(new Line("predicted final loss", FORECAST, pred, false))
+                .addMarkers(markers(d.alerts(), false, true));
+    }
+
     static LineChart lr(RunData d) {
         return new LineChart("Learning rate of " + d.runId(), "step", "learning rate")
                 .add(new Line("learning rate", LR, xy(d.lr(), "step", "lr"), false))

@@ -1,6 +1,7 @@
 package dev.runlaw.cli.report;
 
 import dev.runlaw.producers.command.CommandFailure;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -11,7 +12,7 @@ import java.util.Map;
  * @param latestForecast its row of the latest-forecast table, or null before the first forecast
  */
 record RunData(String runId, Map<String, String> summary, Map<String, String> latestForecast,
-               List<Map<String, String>> loss, List<Map<String, String>> whatIfs, List<Map<String, String>> lr,
+               List<Map<String, String>> loss, List<Map<String, String>> finalLoss, List<Map<String, String>> whatIfs, List<Map<String, String>> lr,
                List<Map<String, String>> gradNorm, List<Map<String, String>> noise,
                List<Map<String, String>> batchAdvice, List<Map<String, String>> expertShare,
                List<Map<String, String>> imbalance, List<Map<String, String>> alerts,
@@ -35,8 +36,12 @@ record RunData(String runId, Map<String, String> summary, Map<String, String> la
         long span = (long) (Rows.epochSeconds(s, "last_seen") - Rows.epochSeconds(s, "first_seen"));
         long interval = Math.max(1, (span + TIME_BUCKETS) / TIME_BUCKETS);
         List<Map<String, String>> forecast = runner.rows(p.latestForecast(), run, interval);
-        return new RunData(runId, s, forecast.isEmpty() ? null : forecast.get(0),
-                runner.rows(p.loss(), run, interval), runner.rows(p.whatIfs(), run, interval),
+        // The panel groups by family too: forecasts made before the run's family was known form a row of their own.
+        Map<String, String> latest = forecast.stream()
+                .max(Comparator.comparingDouble(r -> Rows.num(r, "last_step"))).orElse(null);
+        return new RunData(runId, s, latest,
+                runner.rows(p.loss(), run, interval), runner.rows(p.finalLoss(), run, interval),
+                runner.rows(p.whatIfs(), run, interval),
                 runner.rows(p.lr(), run, interval), runner.rows(p.gradNorm(), run, interval),
                 runner.rows(p.noise(), run, interval), runner.rows(p.batchAdvice(), run, interval),
                 runner.rows(p.expertShare(), run, interval), runner.rows(p.imbalance(), run, interval),

@@ -27,6 +27,7 @@ final class RunPage {
             table { border-collapse: collapse; font-size: 12px; margin: 8px 0; }
             th, td { border: 1px solid #ccc; padding: 2px 6px; text-align: left; vertical-align: top; }
             th { background: #f3f3f3; } p.empty { font-size: 13px; color: #777; font-style: italic; }
+            p.source { font-size: 12px; color: #555; margin-top: 2px; }
             svg.chart { display: block; background: #fff; }
             svg .frame { fill: none; stroke: #999; } svg .grid { stroke: #eee; } svg .tick { stroke: #999; }
             svg .group-line { stroke: #fff; stroke-width: 1.5; }
@@ -56,6 +57,8 @@ final class RunPage {
         b.append("<h2>Loss</h2>\n").append(Html.figure("loss", RunCharts.loss(d).render(), p.loss(),
                 "Observed loss, the latest forecast to the planned last step with its 90 % band, what-if final losses "
                         + "(dots with their 90 % bars) and run-level alerts (numbered as in the alerts table)."));
+        b.append(Html.figure("final-loss", RunCharts.finalLoss(d).render(), p.finalLoss(),
+                "Each forecast's predicted loss at the planned last step, when it was made: does it converge?"));
         b.append(Html.table("whatifs", List.of("what-if", "decay starts at step", "ends at step", "final loss",
                 "90 % low", "90 % high"), whatIfRows(d), "No what-ifs: the run has no forecast yet."));
         b.append("<p class=\"source\">What-ifs: ").append(Html.esc(p.whatIfs().citation())).append(".</p>\n");

@@ -95,8 +95,8 @@ record Scale(double lo, double hi, double from, double to, boolean log, boolean 
                     }
                 }
             }
-            if (ticks.size() < 2) {
-                // Less than a decade without a round value inside: fall back to linear ticks.
+            if (ticks.size() < 3) {
+                // Less than a decade with at most two round values inside: linear ticks read better.
                 return new Scale(lo, hi, from, to, false, epoch).ticks(approx);
             }
             return ticks;

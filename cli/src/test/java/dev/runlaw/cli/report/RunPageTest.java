@@ -21,7 +21,7 @@ class RunPageTest {
 
     @Test
     void everyPanelTheReportUsesIsInTheDashboardsWithSql() {
-        assertThat(List.of(PANELS.runs(), PANELS.latestForecast(), PANELS.loss(), PANELS.whatIfs(), PANELS.advice(),
+        assertThat(List.of(PANELS.runs(), PANELS.latestForecast(), PANELS.loss(), PANELS.finalLoss(), PANELS.whatIfs(), PANELS.advice(),
                 PANELS.lr(), PANELS.gradNorm(), PANELS.noise(), PANELS.batchAdvice(), PANELS.expertShare(),
                 PANELS.imbalance(), PANELS.alerts()))
                 .allSatisfy(p -> assertThat(p.rawSql()).contains("${run:percentencode}"));
@@ -41,14 +41,14 @@ class RunPageTest {
 
     @Test
     void aRunWithoutDataGetsAPageWhoseChartsSayNoData() {
-        RunData d = new RunData("r<1>", summary(), null, List.of(), List.of(), List.of(), List.of(), List.of(),
+        RunData d = new RunData("r<1>", summary(), null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
                 List.of(), List.of(), List.of(), List.of(), List.of());
         String html = RunPage.render(d, PANELS, Instant.parse("2026-12-04T12:00:00Z"));
         assertThat(html).startsWith("<!DOCTYPE html>").doesNotContainIgnoringCase("<script").doesNotContain("http:").doesNotContain("https:")
                 .contains("content=\"" + RunPage.CSP + "\"").contains("runlaw report: r&lt;1&gt;")
                 .contains("No alerts for this run.").contains("latest forecast</dt><dd>none yet");
-        assertThat(html.split(">no data</text>", -1)).hasSize(7);
-        for (String id : List.of("loss", "lr", "grad-norm", "noise-scale", "expert-share", "imbalance")) {
+        assertThat(html.split(">no data</text>", -1)).hasSize(8);
+        for (String id : List.of("loss", "final-loss", "lr", "grad-norm", "noise-scale", "expert-share", "imbalance")) {
             assertThat(html).contains("<figure id=\"" + id + "\">");
         }
         assertThat(html).contains("dashboards/forecasts.json, panel 2");
@@ -67,7 +67,7 @@ class RunPageTest {
         List<Map<String, String>> share = List.of(
                 Map.of("t", "2026-12-04 11:00:00", "series", "L7 E00", "avg_share", "0.5"),
                 Map.of("t", "2026-12-04 11:05:00", "series", "L7 E00", "avg_share", "0.9"));
-        RunData d = new RunData("sim", summary(), null, loss, List.of(), List.of(), List.of(), List.of(),
+        RunData d = new RunData("sim", summary(), null, loss, List.of(), List.of(), List.of(), List.of(), List.of(),
                 List.of(), share, List.of(), alerts, List.of());
         String lossSvg = RunCharts.loss(d).render();
         // Run-level alerts only on step charts: #1 (step 100) and #3 (step 255); the layer alert is #2.
@@ -92,7 +92,7 @@ class RunPageTest {
             r.put("suggested_batch", advice[i][1].isEmpty() ? null : advice[i][1]);
             rows.add(r);
         }
-        RunData d = new RunData("r", summary(), null, List.of(), List.of(), List.of(), List.of(), List.of(), rows,
+        RunData d = new RunData("r", summary(), null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), rows,
                 List.of(), List.of(), List.of(), List.of());
         assertThat(RunPage.batchAdviceRows(d)).extracting(r -> r.get(1)).containsExactly("1", "101", "201", "251");
     }
