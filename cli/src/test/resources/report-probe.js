@@ -1,5 +1,5 @@
 // Injected by ReportIT into a copy of a report page: measures what the browser laid out for every chart and
-// writes it as JSON into <pre id="probe">, which chromium --dump-dom then prints.
+// writes it as JSON into a pre element with id "probe", which chromium --dump-dom then prints.
 (function () {
   var out = [];
   document.querySelectorAll('figure').forEach(function (f) {

@@ -108,7 +108,7 @@ class ReportIT {
                     .replace("</body>", "<script>" + probe + "</script>\n</body>"));
             HeadlessChromium.Result r = HeadlessChromium.dumpDom(probed, work);
             assertThat(r.consoleMessages()).as(page + " console").isEmpty();
-            int start = r.dom().indexOf("<pre id=\"probe\">");
+            int start = r.dom().lastIndexOf("<pre id=\"probe\">");
             assertThat(start).as(page + ": the probe ran").isPositive();
             String text = r.dom().substring(start + "<pre id=\"probe\">".length(), r.dom().indexOf("</pre>", start))
                     .replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
