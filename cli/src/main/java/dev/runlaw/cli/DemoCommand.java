@@ -53,7 +53,8 @@ import picocli.CommandLine.Spec;
  * the Flink ingest job write them to ClickHouse, the forecast job forecast them live, the alert job watch them and
  * the batch-size job estimate the MoE run's gradient noise scale (printed against the simulator's truth),
  * printing each run's forecast against where the run really ended, its advice and every alert as it arrives, while
- * it replays; then prints what landed. With {@code --observe-fraction} it runs the backtest protocol through the pipeline
+ * it replays; then prints what landed and writes one report page per run ({@code ./runlaw report}) into
+ * {@code runlaw-reports/}. With {@code --observe-fraction} it runs the backtest protocol through the pipeline
  * instead ({@link ForecastReport}).
  */
 @Command(name = "demo", sortOptions = false,
