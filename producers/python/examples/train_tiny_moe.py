@@ -15,7 +15,8 @@ alert job must call DIVERGENCE); ``--collapse-router`` trains without the balanc
 x10), so routing collapses onto few experts; ``--hang-at STEP`` stops for --hang-seconds at STEP (a STALL).
 
 Output: one line per --print-every steps, one line per alert and advice heard, and at the end one line
-``RESULT {json}`` (steps logged, the last step, stopped_by, alerts heard, the client's counters). Exit status 0
+``RESULT {json}`` (steps, evals and routes logged, the last step, stopped_by, alerts heard, the latest advice, the
+client's counters). Exit status 0
 when the run completed or stopped on runlaw's word; 2 on bad arguments; 1 when the client could not deliver.
 Standard library plus PyTorch (Debian: apt-get install python3-torch). Seeded: the same losses on every run.
 """
@@ -294,7 +295,7 @@ def main(argv=None):
     # The three lines of docs/trainer.md: this one, micro_batch_done() and step_done().
     probe = rt.TrainingProbe(run, model, model.routers(), top_k=a.top_k, micro_batch_size=a.micro_batch,
                              accumulation_steps=a.accumulation, trace_every=a.trace_every)
-    steps_logged, last_step, stopped_by, last_eval, latest = 0, -1, None, None, None
+    steps_logged, last_step, stopped_by, last_eval, latest, evals = 0, -1, None, None, None, 0
     t0 = time.monotonic()
     try:
         for step in range(a.steps):
@@ -323,6 +324,7 @@ def main(argv=None):
             if a.eval_every > 0 and (step + 1) % a.eval_every == 0:
                 last_eval = evaluate(model, held, a, step)
                 run.log_eval(step, "stdlib-heldout", last_eval)
+                evals += 1
             if a.print_every > 0 and step % a.print_every == 0:
                 loads = logged["loads"]
                 top = max((max(ld["tokens_per_expert"]) / max(1.0, sum(ld["tokens_per_expert"]) / a.experts)
@@ -343,7 +345,7 @@ def main(argv=None):
               "stopped_by": stopped_by, "alerts": alerts, "batch_advice": batch_advice,
               "advice": latest and {k: latest.get(k) for k in ("decision", "final_pred", "probability_beats_target",
                                                                "reason")},
-              "eval_loss": last_eval, "routes_logged": probe.routes_logged, "tokens_seen": probe.tokens_seen,
+              "eval_loss": last_eval, "evals_logged": evals, "layers": a.layers, "routes_logged": probe.routes_logged, "tokens_seen": probe.tokens_seen,
               "seconds": round(time.monotonic() - t0, 1), "stats": {k: v for k, v in stats.items()
                                                                    if k != "status_counts"}}
     print("RESULT " + json.dumps(result), flush=True)
