@@ -52,7 +52,8 @@ import picocli.CommandLine.Spec;
  * the batch-size job estimate the MoE run's gradient noise scale (printed against the simulator's truth),
  * printing each run's forecast against where the run really ended, its advice and every alert as it arrives, while
  * it replays; then prints what landed. With {@code --observe-fraction} it runs the backtest protocol through the pipeline
- * instead ({@link ForecastReport}).
+ * instead ({@link ForecastReport}); with {@code --trainer torch} a real PyTorch run through the gateway
+ * ({@link TorchDemo}).
  */
 @Command(name = "demo", sortOptions = false,
         description = {"The whole pipeline on an embedded Kafka broker, a private ClickHouse server and a Flink "
