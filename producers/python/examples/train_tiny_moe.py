@@ -10,9 +10,10 @@ its micro-batches), an eval loss on held-out files every --eval-every steps, eac
 a routing trace every --trace-every steps, and run finished. What it listens to: advice (STOP ends the run), alerts
 (an OPEN CRITICAL DIVERGENCE ends the run; every alert is printed), batch-size advice (printed).
 
-Incidents on purpose: ``--diverge-at STEP`` multiplies the LR by 10x more every 5 steps from STEP on (a blow-up the
-alert job must call DIVERGENCE); ``--collapse-router`` trains without the balance loss and with a hot router (logits
-x10), so routing collapses onto few experts; ``--hang-at STEP`` stops for --hang-seconds at STEP (a STALL).
+Incidents on purpose: ``--diverge-at STEP`` multiplies the LR by 10 at STEP, then by 10x more every 8 steps, up to
+1000x (the loss climbs and stays far above, finite; a blow-up the alert job must call DIVERGENCE); ``--collapse-router`` trains without the balance loss and with a hot router (logits
+x10, raw top-k gates, router LR x1000), so the routing of at least one layer collapses onto two experts;
+``--hang-at STEP`` stops for --hang-seconds at STEP (a STALL).
 
 Output: one line per --print-every steps, one line per alert and advice heard, and at the end one line
 ``RESULT {json}`` (steps, evals and routes logged, the last step, stopped_by, alerts heard, the latest advice, the
@@ -70,7 +71,8 @@ def parse_args(argv=None):
     p.add_argument("--trace-every", type=int, default=25)
     p.add_argument("--print-every", type=int, default=10)
     p.add_argument("--diverge-at", type=int, default=-1, metavar="STEP", help="LR blow-up from STEP on")
-    p.add_argument("--collapse-router", action="store_true", help="no balance loss, hot router")
+    p.add_argument("--collapse-router", action="store_true", help="no balance loss, hot router (logits x10, raw gates, "
+                                                                  "router LR x1000)")
     p.add_argument("--hang-at", type=int, default=-1, metavar="STEP", help="hang at STEP for --hang-seconds")
     p.add_argument("--hang-seconds", type=float, default=20.0)
     p.add_argument("--poll-seconds", type=float, default=5.0, help="long-poll length for advice and alerts")
@@ -135,6 +137,9 @@ class MoE(nn.Module):
         super().__init__()
         self.router = Router(d, experts, temperature)
         self.top_k = top_k
+        # A hot router gates with the raw probabilities (Switch style), so the router is paid for mass on the
+        # experts it already prefers; renormalised top-k gates (Mixtral style) only trade weight within the pair.
+        self.renormalize = temperature == 1.0
         self.w1 = nn.Parameter(torch.randn(experts, d, 2 * d) * d ** -0.5)
         self.w2 = nn.Parameter(torch.randn(experts, 2 * d, d) * (2 * d) ** -0.5)
 
@@ -143,7 +148,8 @@ class MoE(nn.Module):
         logits = self.router(x).reshape(b * t, -1)
         probs = logits.softmax(-1)
         w, ids = probs.topk(self.top_k, dim=-1)
-        w = w / w.sum(-1, keepdim=True)
+        if self.renormalize:
+            w = w / w.sum(-1, keepdim=True)
         flat = x.reshape(b * t, d)
         out = torch.zeros_like(flat)
         e = probs.shape[-1]
@@ -262,9 +268,16 @@ def main(argv=None):
     gen = torch.Generator().manual_seed(a.seed)
     temperature = 10.0 if a.collapse_router else 1.0
     model = TinyMoE(a.layers, a.hidden, a.experts, a.top_k, a.seq_len, temperature)
-    decay = [p for n, p in model.named_parameters() if p.dim() >= 2 and "pos" not in n]
-    rest = [p for n, p in model.named_parameters() if not (p.dim() >= 2 and "pos" not in n)]
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": a.weight_decay}, {"params": rest, "weight_decay": 0.0}],
+    router_ids = {id(p) for r in model.routers() for p in r.parameters()}
+    named = [(n, p) for n, p in model.named_parameters() if id(p) not in router_ids]
+    decay = [p for n, p in named if p.dim() >= 2 and "pos" not in n]
+    rest = [p for n, p in named if not (p.dim() >= 2 and "pos" not in n)]
+    # A collapsing router learns 1000x faster than the rest (with logits x10 and raw gates): within ~20 steps the
+    # routing of at least one layer locks onto two experts.
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": a.weight_decay, "lr_scale": 1.0},
+                             {"params": rest, "weight_decay": 0.0, "lr_scale": 1.0},
+                             {"params": [p for r in model.routers() for p in r.parameters()],
+                              "weight_decay": a.weight_decay, "lr_scale": 1000.0 if a.collapse_router else 1.0}],
                             lr=a.lr, betas=(0.9, 0.95))
     global_batch = a.micro_batch * a.accumulation
     n_params = sum(p.numel() for p in model.parameters())
@@ -307,7 +320,7 @@ def main(argv=None):
                 time.sleep(a.hang_seconds)
             lr = lr_at(step, a)
             for g in opt.param_groups:
-                g["lr"] = lr
+                g["lr"] = lr * g["lr_scale"]
             total = 0.0
             for _ in range(a.accumulation):
                 x, y = batch(train, a.micro_batch, a.seq_len, gen)
@@ -345,7 +358,8 @@ def main(argv=None):
               "stopped_by": stopped_by, "alerts": alerts, "batch_advice": batch_advice,
               "advice": latest and {k: latest.get(k) for k in ("decision", "final_pred", "probability_beats_target",
                                                                "reason")},
-              "eval_loss": last_eval, "evals_logged": evals, "layers": a.layers, "routes_logged": probe.routes_logged, "tokens_seen": probe.tokens_seen,
+              "eval_loss": last_eval, "evals_logged": evals, "layers": a.layers,
+              "routes_logged": probe.routes_logged, "tokens_seen": probe.tokens_seen,
               "seconds": round(time.monotonic() - t0, 1), "stats": {k: v for k, v in stats.items()
                                                                    if k != "status_counts"}}
     print("RESULT " + json.dumps(result), flush=True)
