@@ -117,7 +117,7 @@ public final class DemoCommand implements Callable<Integer> {
     Path report;
     @Option(names = "--trainer", paramLabel = "torch", order = 10,
             description = "Instead: a real PyTorch run (a tiny MoE LM on the Python standard library's sources) through "
-                    + "the HTTP gateway, with an LR blow-up it must be told to stop for (TorchDemo; installs "
+                    + "the HTTP gateway, with an LR blow-up it must be told to stop for (docs/trainer.md; installs "
                     + "python3-torch with apt when missing and root).")
     String trainer;
 
