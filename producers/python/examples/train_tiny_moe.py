@@ -33,6 +33,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))  # runlaw_client and runlaw_torch live one directory up
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 
 import runlaw_client as rl  # noqa: E402
 import runlaw_torch as rt  # noqa: E402
