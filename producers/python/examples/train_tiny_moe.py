@@ -67,7 +67,7 @@ def parse_args(argv=None):
     p.add_argument("--lr", type=float, default=3e-3, help="peak LR (AdamW)")
     p.add_argument("--warmup", type=int, default=10)
     p.add_argument("--weight-decay", type=float, default=0.1)
-    p.add_argument("--target-loss", type=float, default=2.0, help="stop target: final loss below this (nats/byte)")
+    p.add_argument("--target-loss", type=float, default=3.0, help="stop target: final loss below this (nats/byte)")
     p.add_argument("--eval-every", type=int, default=25)
     p.add_argument("--trace-every", type=int, default=25)
     p.add_argument("--print-every", type=int, default=10)
