@@ -2,7 +2,8 @@
 # Installs the real servers the *IT tests start themselves (see shared design notes):
 #   - Debian's clickhouse-server/clickhouse-client (18.16 here), run as a private instance by LocalClickHouse;
 #   - libchdb.so (ClickHouse 26.7 in-process) from npm, used by SqlDialectIT to check our SQL on a current engine;
-#   - python3 >= 3.8 (standard library only) for the Python client tests (GatewayKafkaDownIT, PythonClientIT).
+#   - python3 >= 3.8 (standard library only) for the Python client tests (GatewayKafkaDownIT, PythonClientIT);
+#   - Debian's python3-torch (PyTorch 1.13 for /usr/bin/python3) for the example trainer (TorchTrainerIT).
 # Idempotent: each step checks first and says what it does. The library (~566 MB) lives outside the repo.
 set -euo pipefail
 
@@ -69,4 +70,14 @@ else
   say "installing chromium with apt-get (headless browser for ReportIT)"
   as_root apt-get update -q
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium
+fi
+
+# The example PyTorch trainer (producers/python/examples/train_tiny_moe.py, TorchTrainerIT, ./runlaw demo --trainer
+# torch) runs on Debian's python3-torch, which serves /usr/bin/python3 even when the python3 on the PATH has no torch.
+if python3 -c 'import torch' >/dev/null 2>&1 || /usr/bin/python3 -c 'import torch' >/dev/null 2>&1; then
+  say "python3 with torch present"
+else
+  say "installing python3-torch with apt-get (PyTorch for /usr/bin/python3)"
+  as_root apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-torch
 fi

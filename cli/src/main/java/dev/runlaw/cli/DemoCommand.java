@@ -55,14 +55,16 @@ import picocli.CommandLine.Spec;
  * printing each run's forecast against where the run really ended, its advice and every alert as it arrives, while
  * it replays; then prints what landed and writes one report page per run ({@code ./runlaw report}) into
  * {@code runlaw-reports/}. With {@code --observe-fraction} it runs the backtest protocol through the pipeline
- * instead ({@link ForecastReport}).
+ * instead ({@link ForecastReport}); with {@code --trainer torch} a real PyTorch run through the gateway
+ * ({@link TorchDemo}).
  */
 @Command(name = "demo", sortOptions = false,
         description = {"The whole pipeline on an embedded Kafka broker, a private ClickHouse server and a Flink "
                 + "MiniCluster: replays loss curves (bundled, or yours) and a simulated MoE run, forecasts them live, "
                 + "and shows what landed in ClickHouse."},
         customSynopsis = {"runlaw demo [--runs DIR] [--moe-steps N] [--no-moe] [--keep] [--no-progress]",
-            "       runlaw demo --runs DIR [--reference FILE...] --observe-fraction F [--law L] [--report OUT.json]"})
+            "       runlaw demo --runs DIR [--reference FILE...] --observe-fraction F [--law L] [--report OUT.json]",
+            "       runlaw demo --trainer torch"})
 public final class DemoCommand implements Callable<Integer> {
     /** Tables in the order the report shows them, with the column that names the run. */
     static final Map<String, String> TABLES = new LinkedHashMap<>();
@@ -118,6 +120,11 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--report", paramLabel = "OUT.json", order = 9,
             description = "Report mode: also write the report as JSON.")
     Path report;
+    @Option(names = "--trainer", paramLabel = "torch", order = 10,
+            description = "Instead: a real PyTorch run (a tiny MoE LM on the Python standard library's sources) through "
+                    + "the HTTP gateway, with an LR blow-up it must be told to stop for (docs/trainer.md; installs "
+                    + "python3-torch with apt when missing and root).")
+    String trainer;
 
     private final PrintStream out;
 
@@ -135,7 +142,7 @@ public final class DemoCommand implements Callable<Integer> {
      * @param observeFraction report mode when positive (see {@link ForecastReport}); NaN otherwise
      */
     record Options(Path runsDir, int moeSteps, boolean moe, boolean keep, boolean progress, List<Path> references,
-                   double observeFraction, String law, Path report) {
+                   double observeFraction, String law, Path report, String trainer) {
         /** As {@link DemoCommand#parse}. */
         static Options parse(String[] args) {
             return DemoCommand.parse(args);
@@ -174,13 +181,19 @@ public final class DemoCommand implements Callable<Integer> {
         if (!List.of("auto", "momentum", "multipower").contains(law)) {
             throw Commands.usage(spec, "--law must be auto, momentum or multipower, got " + law);
         }
+        if (trainer != null && !trainer.equals("torch")) {
+            throw Commands.usage(spec, "--trainer must be torch, got " + trainer);
+        }
+        if (trainer != null && (reportMode || runsDir != null)) {
+            throw Commands.usage(spec, "--trainer runs on its own: no --runs or --observe-fraction with it");
+        }
         for (Path r : references) {
             if (!Files.isRegularFile(r)) {
                 throw Commands.usage(spec, "--reference " + r + ": not a file");
             }
         }
         return new Options(runsDir, moeSteps, !noMoe, keep, !noProgress, List.copyOf(references),
-                reportMode ? observeFraction : Double.NaN, law, report);
+                reportMode ? observeFraction : Double.NaN, law, report, trainer);
     }
 
     /** What a demo replay sent: rows expected per table and per run, and dead letters sent on purpose. */
@@ -204,6 +217,9 @@ public final class DemoCommand implements Callable<Integer> {
         Options opts = options();
         if (opts.reportMode()) {
             return runReport(opts, out);
+        }
+        if (opts.trainer() != null) {
+            return TorchDemo.run(out);
         }
         List<RunReplayer> replayers = replayers(opts);
         out.println("runlaw demo: starting Kafka (KRaft, in-process), ClickHouse (private server) and Flink (MiniCluster) on 127.0.0.1");
