@@ -30,6 +30,10 @@ import org.apache.flink.core.execution.JobClient;
  * the mean relative error of that curve, interpolated linearly, at the run's measured steps after the cut), and
  * each predicted run announces its last measured step as its planned last step (where the backtest scores its
  * final forecast).
+ *
+ * <p>The wait for the forecasts at the cut ({@link CutForecasts}) covers all runs at once, prints what it still
+ * waits for every few seconds, and is bounded ({@link #FORECAST_WAIT}): a run whose forecast did not come (or came
+ * without a final value) is listed with its status ({@link Result#unscored()}) instead of failing the report.
  */
 final class ForecastReport {
     /** Family id of the replayed runs, so the references serve the predicted runs. */
