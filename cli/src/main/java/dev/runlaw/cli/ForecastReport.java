@@ -55,9 +55,10 @@ final class ForecastReport {
         m.put("forecast.law", law);
         m.put("forecast.full-select-every", "1");
         m.put("forecast.curve-points", Integer.toString(CURVE_POINTS));
-        // Only the newest forecast is scored: refit on the interval, not every few points.
+        // Only the forecast at the cut is scored: refit on the interval, not every few points, and not often (each
+        // refit is a full selection, seconds on a 72,000-step run; runs replay faster than the job refits them).
         m.put("forecast.refit-points", "1000000");
-        m.put("forecast.refit-interval-ms", "1000");
+        m.put("forecast.refit-interval-ms", "5000");
         return m;
     }
 
@@ -100,8 +101,8 @@ final class ForecastReport {
      * Replays and scores on a started stack whose forecast job runs with {@link #jobSettings}.
      *
      * @param job  the forecast job, watched so that its failure ends the wait with its cause
-     * @param wait how long to wait, in all, for the forecasts at the cut (a run still without one is reported with
-     *             its status, not scored)
+     * @param wait how long to wait for the references to be published (else the report fails), and then, in all,
+     *             for the forecasts at the cut (a run still without one is reported with its status, not scored)
      */
     static Result run(LocalStack stack, JobClient job, List<Path> referenceFiles, Path runsDir, double fraction,
                       String law, boolean progress, PrintStream out, Duration wait) throws Exception {
@@ -129,7 +130,7 @@ final class ForecastReport {
             }
             producer.flush(Duration.ofMinutes(2));
             checkDelivered(producer);
-            awaitReferences(stack, job, references.size(), Duration.ofMinutes(5));
+            awaitReferences(stack, job, references.size(), wait, out);
             out.printf("  %d reference run(s) published by the forecast job%n", references.size());
             for (RunCurve c : predicted) {
                 RunReplayer.create(c, c.name()).withFamilyId(FAMILY).withEvalMetrics(false).withMaxFraction(fraction)
@@ -185,13 +186,23 @@ final class ForecastReport {
         }
     }
 
-    private static void awaitReferences(LocalStack stack, JobClient job, int n, Duration timeout) throws Exception {
+    /** Waits for the references to be published, printing which are every {@link CutForecasts#PROGRESS_MS} ms. */
+    private static void awaitReferences(LocalStack stack, JobClient job, int n, Duration timeout, PrintStream out)
+            throws Exception {
         String sql = "SELECT run_id FROM run_references FINAL WHERE family_id = '" + FAMILY + "' ORDER BY run_id";
         List<String> seen = new ArrayList<>();
+        long t0 = System.nanoTime();
+        long[] lastPrint = {t0};
         JobWait.until(job, timeout, () -> n + " reference runs to be published (published: " + seen + ")", () -> {
             List<String> now = stack.http().query(sql).stream().map(r -> r.get(0)).toList();
             seen.clear();
             seen.addAll(now);
+            long t = System.nanoTime();
+            if (now.size() < n && t - lastPrint[0] >= CutForecasts.PROGRESS_MS * 1_000_000) {
+                lastPrint[0] = t;
+                long sec = (t - t0) / 1_000_000_000;
+                out.printf("  [%d:%02d] references published: %d of %d %s%n", sec / 60, sec % 60, now.size(), n, now);
+            }
             return now.size() >= n;
         });
     }
