@@ -1,5 +1,7 @@
 package dev.runlaw.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runlaw.cli.backtest.BacktestCommand;
 import dev.runlaw.cli.backtest.BacktestReport;
 import dev.runlaw.cli.report.ReportWriter;
@@ -241,19 +243,38 @@ public final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * Report mode ({@link ForecastReport}). Exit code 1 when a run could not be scored (the report says why) or the
+     * stack failed; a failure is one line on the terminal, its details and the stack's own log in a file
+     * ({@link DemoLog}), so that the failovers of jobs shutting down after it do not flood the terminal.
+     */
     private static int runReport(Options opts, PrintStream out) throws Exception {
-        out.println("runlaw demo (report mode): starting Kafka, ClickHouse and Flink on 127.0.0.1");
+        DemoLog log = DemoLog.toFile();
+        out.println("runlaw demo (report mode): starting Kafka, ClickHouse and Flink on 127.0.0.1"
+                + (log.path() == null ? "" : "; their log: " + log.path()));
+        ForecastReport.Result result;
         try (LocalStack stack = LocalStack.start()) {
             JobClient ingest = stack.startIngest(stack.ingestConfig(Map.of()));
             JobClient forecast = stack.startForecast(stack.forecastConfig(ForecastReport.jobSettings(opts.law())));
             out.printf("  Flink       ingest job %s, forecast job %s%n", ingest.getJobID(), forecast.getJobID());
-            BacktestReport report = ForecastReport.run(stack, forecast, opts.references(), opts.runsDir(),
+            result = ForecastReport.run(stack, forecast, opts.references(), opts.runsDir(),
                     opts.observeFraction(), opts.law(), opts.progress(), out);
-            out.print(report.summary());
-            if (opts.report() != null) {
-                BacktestCommand.mapper().writeValue(opts.report().toFile(), report);
-                out.println("report written to " + opts.report());
-            }
+        } catch (Exception e) {
+            log.failure("report mode failed", e);
+            out.println("runlaw demo: failed: " + e.getMessage() + log.pointer());
+            return Commands.FAILURE;
+        }
+        out.print(result.summary());
+        if (opts.report() != null) {
+            ObjectMapper mapper = BacktestCommand.mapper();
+            ObjectNode json = mapper.valueToTree(result.report());
+            json.set("unscored", mapper.valueToTree(result.unscored()));
+            mapper.writeValue(opts.report().toFile(), json);
+            out.println("report written to " + opts.report());
+        }
+        if (!result.complete()) {
+            out.println("runlaw demo: " + result.unscored().size() + " run(s) not scored (see above)" + log.pointer());
+            return Commands.FAILURE;
         }
         return 0;
     }

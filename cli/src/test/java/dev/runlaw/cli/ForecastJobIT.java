@@ -106,18 +106,28 @@ class ForecastJobIT {
         send(records, 0.0, 0.5);
         JobWait.until(first, Duration.ofMinutes(3), "forecasts before the cancel",
                 () -> count("SELECT count() FROM forecasts") >= 6);
-        Path checkpoint = awaitRetainedCheckpoint(first.getJobID().toString(), Duration.ofMinutes(2));
+        awaitRetainedCheckpoint(first.getJobID().toString(), Duration.ofMinutes(2));
         first.cancel().get(1, TimeUnit.MINUTES);
+        // Only now pick the checkpoint to restore: the newest one, which the cancellation retains. One picked before
+        // the cancel can be subsumed by a checkpoint completing meanwhile (300 ms apart; the cancel takes longer on
+        // a loaded machine) and deleted, and the restore then fails ("Failed to execute job", seen in CI).
+        Path checkpoint = awaitRetainedCheckpoint(first.getJobID().toString(), Duration.ofMinutes(2));
         long before = count("SELECT count() FROM forecasts FINAL");
         // The trainers go on while the job is down.
         send(records, 0.5, 1.0);
         JobClient restored = stack.startForecast(stack.forecastConfig(settings), checkpoint.toString());
         // The final forecasts, the references and the advice go to different tables in different inserts: wait for
         // each of them.
-        JobWait.until(restored, Duration.ofMinutes(5), "both runs finished and published, with advice",
-                () -> count("SELECT count() FROM run_references FINAL") >= 2
-                        && count("SELECT count() FROM forecasts FINAL") >= expected.size()
-                        && count("SELECT count() FROM advice FINAL") >= 1);
+        long[] seen = {-1, -1, -1};
+        long[] want = {2, expected.size(), 1};
+        String[] what = {"run_references", "forecasts", "advice"};
+        JobWait.until(restored, Duration.ofMinutes(5), () -> "both runs finished and published, with advice: "
+                + shortfall(what, seen, want), () -> {
+                    for (int i = 0; i < what.length; i++) {
+                        seen[i] = count("SELECT count() FROM " + what[i] + " FINAL");
+                    }
+                    return seen[0] >= want[0] && seen[1] >= want[1] && seen[2] >= want[2];
+                });
 
         Set<String> landed = new TreeSet<>();
         for (List<String> row : stack.http().query("SELECT run_id, step FROM forecasts FINAL")) {
@@ -244,6 +254,16 @@ class ForecastJobIT {
 
     private static ProducerRecord<byte[], byte[]> record(RecordKind k, String key, SpecificRecord r) {
         return new ProducerRecord<>(k.topic(), key.getBytes(StandardCharsets.UTF_8), CODEC.encode(r));
+    }
+
+    /** "forecasts FINAL 40 of >= 44 (4 short), ..." for a wait's timeout message. */
+    private static String shortfall(String[] tables, long[] seen, long[] want) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < tables.length; i++) {
+            out.add(tables[i] + " FINAL " + seen[i] + " of >= " + want[i]
+                    + (seen[i] >= want[i] ? " (ok)" : " (" + (want[i] - seen[i]) + " short)"));
+        }
+        return String.join(", ", out);
     }
 
     private static long count(String sql) {

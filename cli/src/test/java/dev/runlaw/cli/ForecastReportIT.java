@@ -60,7 +60,10 @@ class ForecastReportIT {
         JobClient forecast = stack.startForecast(stack.forecastConfig(ForecastReport.jobSettings("auto")));
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         try (PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
-            live = ForecastReport.run(stack, forecast, refs, runsDir, FRACTION, "auto", false, out);
+            ForecastReport.Result result = ForecastReport.run(stack, forecast, refs, runsDir, FRACTION, "auto", false,
+                    out);
+            assertThat(result.unscored()).as("runs without a forecast").isEmpty();
+            live = result.report();
         }
         output = buf.toString(StandardCharsets.UTF_8);
         List<RunCurve> refCurves = new ArrayList<>();

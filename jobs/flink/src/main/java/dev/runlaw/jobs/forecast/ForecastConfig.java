@@ -45,7 +45,8 @@ import org.apache.flink.util.ParameterTool;
  *       forecast with status IDLE_EXPIRED and its state is dropped; a finished run's marker (which makes late
  *       records be ignored) is dropped after this long too</td></tr>
  *   <tr><td>forecast.finish-grace-ms</td><td>30000</td><td>after run-finished, the run is finished as soon as its
- *       final step has arrived, or after this long (steps of other topics may lag the run-finished record)</td></tr>
+ *       final step has arrived, or after this long (steps of other topics may lag the run-finished record); a run
+ *       whose end arrives before its run-started record waits at most this long for it</td></tr>
  *   <tr><td>advice.stop-below</td><td>0.05</td><td>STOP when P(beat target) is at most this</td></tr>
  *   <tr><td>advice.continue-above</td><td>0.95</td><td>CONTINUE when P(beat target) is at least this</td></tr>
  *   <tr><td>sink.batch-rows / sink.flush-interval-ms</td><td>50000 / 250</td><td>ClickHouse batching (short: forecast

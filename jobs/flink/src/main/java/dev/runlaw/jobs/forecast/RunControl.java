@@ -34,6 +34,16 @@ public class RunControl {
     public String lastDecision;
     /** Sequence number of the last advice emitted (0 before any). */
     public int adviceSeq;
+    /**
+     * The plan, target or family changed after steps were forecast (a RunStarted that lagged the steps): the next
+     * refit timer forecasts again even with no new step.
+     */
+    public boolean replan;
+    /**
+     * The run's end step arrived before its RunStarted (family unknown): the finish waits for RunStarted, at most
+     * until {@link #finishAt}.
+     */
+    public boolean endReached;
 
     public RunControl() {
     }
@@ -53,6 +63,8 @@ public class RunControl {
         c.family = family;
         c.lastDecision = lastDecision;
         c.adviceSeq = adviceSeq;
+        c.replan = replan;
+        c.endReached = endReached;
         return c;
     }
 

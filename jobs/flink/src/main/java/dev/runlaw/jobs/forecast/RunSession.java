@@ -8,7 +8,9 @@ import dev.runlaw.schema.RunStarted;
 import dev.runlaw.schema.StepMetrics;
 import dev.runlaw.schema.StopTarget;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * One run's forecast protocol, without Flink: what a run-started, step or run-finished record, or a timer, does to
@@ -24,6 +26,13 @@ import java.util.List;
  * gets a final forecast and is published as a reference, and only once both are built is its state dropped (a
  * small "done" marker stays until the idle timeout so that late records are ignored). A run with no record for
  * {@code idleTimeoutMs} gets a last forecast with status {@code IDLE_EXPIRED} and its state is dropped.
+ *
+ * <p><b>Run-started on its own topic.</b> The job reads run-started, step and run-finished records from three
+ * topics, so a run's RunStarted may be read after its steps (its split on another source reader, held back by
+ * backpressure). A forecast made before it lacks the plan, the target and the family's references: when it comes,
+ * the run is forecast again at the next refit timer even if no step follows; and a run whose end step arrives
+ * before it waits for it (at most {@code finishGraceMs}) before it finishes, so that its reference is published
+ * under its family.
  *
  * <p><b>Failures.</b> A failed refit or finish is retried at the next trigger (more points, a later step, or its
  * timer), each timer retry after twice the previous delay; the idle timeout ends a run that keeps failing.
@@ -68,12 +77,19 @@ public final class RunSession {
         return before != null && before.done;
     }
 
-    /** A run-started record: the plan, the target and the family. */
+    /**
+     * A run-started record: the plan, the target and the family. RunStarted comes on its own topic, so it may be
+     * read after some of the run's steps, even after all of them (another source reader, held back by
+     * backpressure): when steps were already forecast without it, the run is marked for a re-forecast at the next
+     * refit timer ({@link RunControl#replan}), and a finish that waited for it ({@link RunControl#endReached})
+     * happens now.
+     */
     public Transition onStarted(RunStarted r, long now) throws Exception {
         if (done()) {
             return Transition.none(before);
         }
         RunControl c = touched(now);
+        String familyBefore = c.family;
         c.family = r.getFamilyId();
         byte[] bytes = store.tracker();
         try {
@@ -82,9 +98,20 @@ public final class RunSession {
             t.plan(ScheduleSpecs.toSpec(r.getSchedule()), ScheduleSpecs.toArray(r.getLrPerStep()),
                     r.getPlannedTotalSteps() + 1);
             t.setTarget(toTarget(r.getStopTarget()));
+            if (c.endReached) {
+                return finish(c, t, null, now);
+            }
             byte[] saved = t.toBytes();
             if (c.finishAt == 0) {
                 c.endStep = r.getPlannedTotalSteps();
+            }
+            if (t.lastStep() >= 0 && (!Arrays.equals(saved, bytes) || !Objects.equals(familyBefore, c.family))) {
+                // Forecasts so far lacked this plan, target or family (its references): forecast again soon, even
+                // if no step follows (a run observed up to a cut, or whose last steps came before this record).
+                c.replan = true;
+                if (c.refitTimer == 0) {
+                    c.refitTimer = now + policy.refitIntervalMs();
+                }
             }
             return Transition.update(before, c, saved, false, null, new Emission());
         } catch (RuntimeException e) {
@@ -103,7 +130,7 @@ public final class RunSession {
         c.pendingPoints += Double.isNaN(loss) && !nonFinite ? 0 : 1;
         c.pendingSteps++;
         if (c.endStep >= 0 && step.step >= c.endStep) {
-            return finish(c, null, step, now);
+            return endOfRun(c, null, step, now);
         }
         if (c.pendingPoints >= policy.refitPoints()) {
             return refit(c, step, now);
@@ -131,7 +158,7 @@ public final class RunSession {
             RunTracker t = decode(bytes);
             t.finish(f.getFinalStep());
             if (t.lastStep() >= f.getFinalStep() || reaches(steps, f.getFinalStep())) {
-                return finish(c, t, null, now);
+                return endOfRun(c, t, null, now);
             }
             byte[] saved = t.toBytes();
             c.endStep = f.getFinalStep();
@@ -167,7 +194,7 @@ public final class RunSession {
         }
         if (c.refitTimer != 0 && c.refitTimer <= timestamp) {
             c.refitTimer = 0;
-            if (c.pendingPoints > 0 || c.pendingSteps > 0) {
+            if (c.pendingPoints > 0 || c.pendingSteps > 0 || c.replan) {
                 return refit(c, null, now);
             }
         }
@@ -190,6 +217,7 @@ public final class RunSession {
             next.pendingSteps = 0;
             next.refitTimer = 0;
             next.failedAttempts = 0;
+            next.replan = false;
             return Transition.update(before, next, saved, true, null, out);
         } catch (RuntimeException e) {
             // Keep every step; try again after as many new points, or at the (backed-off) interval timer.
@@ -209,6 +237,30 @@ public final class RunSession {
             RunTracker t = decode(bytes);
             fold(t, steps);
             return Transition.update(before, c, t.toBytes(), true, null, new Emission());
+        } catch (RuntimeException e) {
+            return Transition.failed(before, c, step, e);
+        }
+    }
+
+    /**
+     * The run's end step has arrived: finish it, unless its RunStarted has not been seen yet (no family: the
+     * reference would serve no family, and the forecast would lack the plan and the target). Then the finish waits
+     * for RunStarted ({@link #onStarted} finishes it) or the finish grace, whichever comes first; with no grace it
+     * finishes at once.
+     *
+     * @param working the tracker already decoded (and marked finished), or null
+     */
+    private Transition endOfRun(RunControl c, RunTracker working, PendingStep step, long now) throws Exception {
+        if (c.family != null || policy.finishGraceMs() == 0) {
+            return finish(c, working, step, now);
+        }
+        c.endReached = true;
+        if (c.finishAt == 0) {
+            c.finishAt = now + policy.finishGraceMs();
+        }
+        try {
+            return Transition.update(before, c, working == null ? null : working.toBytes(), false, step,
+                    new Emission());
         } catch (RuntimeException e) {
             return Transition.failed(before, c, step, e);
         }
@@ -248,7 +300,7 @@ public final class RunSession {
             // Not finished: every step stays; retried at the next step or at the (backed-off) finish timer.
             c.finishAt = now + backoff(Math.max(policy.finishGraceMs(), MIN_RETRY_MS), c.failedAttempts);
             c.failedAttempts++;
-            if (working != null) {
+            if (working != null && working.finished()) {
                 c.endStep = working.finalStep();
             }
             return Transition.failed(before, c, step, e);

@@ -251,4 +251,71 @@ class RunSessionTest {
         assertThat(store.pending).isEmpty();
         assertThat(store.control.failedAttempts).isZero();
     }
+
+    @Test
+    void aRunStartedReadAfterTheRunsLastForecastMakesTheTimerForecastItAgainWithThePlan() throws Exception {
+        // The report-mode hang: RunStarted (its own topic) read after every step of a run observed up to a cut; the
+        // timer's forecast lacked the plan (planned final step = the last step, so no curve) and nothing came after.
+        setup = setup(ForecastTestRuns.config(1000, 2000));
+        feedAll(ForecastTestRuns.steps(RUN, 999));
+        timer(2000);
+        assertThat(forecasts).singleElement().satisfies(f -> {
+            assertThat(f.getStatus()).isEqualTo(ForecastStatus.SCHEDULE_MISSING);
+            assertThat(f.getPlannedFinalStep()).isEqualTo(999L);
+            assertThat(f.getCurve()).isEmpty();
+        });
+        Transition started = feed(ForecastTestRuns.started(RUN, null), 3000);
+        assertThat(started.emission().isEmpty()).isTrue();
+        assertThat(store.control.replan).isTrue();
+        assertThat(store.control.refitTimer).isEqualTo(3000L + 2000L);
+        assertThat(started.timersToRegister()).contains(5000L);
+        timer(5000);
+        assertThat(forecasts).hasSize(2);
+        RunForecast again = forecasts.get(1);
+        assertThat(again.getStep()).isEqualTo(999L);
+        assertThat(again.getStatus()).isEqualTo(ForecastStatus.OK);
+        assertThat(again.getFamilyId()).isEqualTo("fam");
+        assertThat(again.getPlannedFinalStep()).isEqualTo((long) PLANNED_LAST);
+        assertThat(again.getCurve()).isNotEmpty().last().satisfies(p -> assertThat(p.getStep())
+                .isEqualTo((long) PLANNED_LAST));
+        assertThat(store.control.replan).isFalse();
+        assertThat(store.control.refitTimer).isZero();
+        // A RunStarted repeated as it was (a replay) changes nothing: no forecast again.
+        Transition repeated = feed(ForecastTestRuns.started(RUN, null), 6000);
+        assertThat(store.control.replan).isFalse();
+        assertThat(repeated.timersToRegister()).doesNotContain(6000L + 2000L);
+    }
+
+    @Test
+    void aRunWhoseEndArrivesBeforeItsRunStartedFinishesWhenItComesUnderItsFamily() throws Exception {
+        feedAll(ForecastTestRuns.steps(RUN, PLANNED_LAST));
+        feed(ForecastTestRuns.finished(RUN, PLANNED_LAST), 1000);
+        assertThat(references).isEmpty();
+        assertThat(store.control.endReached).isTrue();
+        assertThat(store.control.finishAt).isEqualTo(1000L + setup.policy().finishGraceMs());
+        int before = forecasts.size();
+        Transition t = feed(ForecastTestRuns.started(RUN, null), 2000);
+        assertThat(t.clearsRun()).isTrue();
+        assertThat(references).singleElement().satisfies(r -> {
+            assertThat(r.getFamilyId()).isEqualTo("fam");
+            assertThat(r.getFinalStep()).isEqualTo((long) PLANNED_LAST);
+        });
+        assertThat(forecasts).hasSize(before + 1).last().satisfies(f -> {
+            assertThat(f.getStep()).isEqualTo((long) PLANNED_LAST);
+            assertThat(f.getStatus()).isEqualTo(ForecastStatus.OK);
+        });
+        assertThat(store.control.done).isTrue();
+        assertThat(t.timersToDelete()).contains(1000L + setup.policy().finishGraceMs());
+    }
+
+    @Test
+    void aRunWhoseRunStartedNeverComesFinishesAfterTheGrace() throws Exception {
+        feedAll(ForecastTestRuns.steps(RUN, PLANNED_LAST));
+        feed(ForecastTestRuns.finished(RUN, PLANNED_LAST), 1000);
+        assertThat(references).isEmpty();
+        long grace = setup.policy().finishGraceMs();
+        timer(1000 + grace);
+        assertThat(references).singleElement().satisfies(r -> assertThat(r.getFamilyId()).isEmpty());
+        assertThat(store.control.done).isTrue();
+    }
 }

@@ -1,0 +1,117 @@
+package dev.runlaw.math.live;
+
+import dev.runlaw.math.data.RunCurve;
+import dev.runlaw.math.fit.RunObservations;
+import dev.runlaw.math.forecast.ForecastModel;
+import dev.runlaw.math.schedule.LrSchedule;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * Not a test: wall time of a warm refit ({@link RunTracker#forecast} of a run it already forecast, new points
+ * appended, state round-tripped through bytes as the job does) with the default settings (law auto, 32 curve
+ * points, three decay-at what-ifs and decay-now, a full selection every 8th refit) and three references (mpl-25m
+ * cosine_24000, constant_24000, wsdcon_9, rebuilt through LrTrack + LossSummary as the job rebuilds them), on
+ * <ul>
+ *   <li>72 000 planned steps: mpl-25m cosine_72000 under its cosine spec, observed to 40 %, a refit every 128
+ *       steps (each loss);</li>
+ *   <li>10^6 planned steps: a seeded cosine run (loss every 100 steps, 0.3 % noise) observed to 40 %, a refit every
+ *       1 000 steps.</li>
+ * </ul>
+ * Then the parts of one warm refit: {@code ForecastModel.refit} alone, the final forecast, the curve, the what-ifs.
+ * Run with the test classpath: {@code java -cp ... dev.runlaw.math.live.WarmRefitTiming [rounds]}.
+ */
+public final class WarmRefitTiming {
+    private WarmRefitTiming() {
+    }
+
+    public static void main(String[] args) {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+        List<RunObservations> refs = new ArrayList<>();
+        for (String name : List.of("cosine_24000", "constant_24000", "wsdcon_9")) {
+            refs.add(Curves.viaTrackAndSummary(Curves.load("25m", name)));
+        }
+        for (int r = 0; r < rounds; r++) {
+            report("72000 ", refs, cosine72k(), 128, 28_799);
+            report("10^6  ", refs, synthetic(1_000_000), 1_000, 400_000);
+        }
+    }
+
+    /** The run to forecast: a plan, an LR and a loss per step. */
+    record Run(ScheduleSpec spec, long planned, double[] lr, double[] loss) {
+    }
+
+    static Run cosine72k() {
+        RunCurve c = Curves.load("25m", "cosine_72000");
+        return new Run(ScheduleSpec.of("COSINE", 2160, 0, 3e-4, 3e-5, 2160, 72_000), 72_000, c.lr(), c.loss());
+    }
+
+    static Run synthetic(long planned) {
+        ScheduleSpec spec = ScheduleSpec.of("COSINE", 2160, 0, 3e-4, 3e-5, 2160, planned);
+        LrSchedule s = spec.toSchedule();
+        int n = (int) Math.min(planned, 600_000);
+        double[] lr = new double[n];
+        double[] loss = new double[n];
+        SplittableRandom rnd = new SplittableRandom(13);
+        double s1 = 0;
+        for (int i = 0; i < n; i++) {
+            lr[i] = s.lrAt(i);
+            s1 += i < 2160 ? 3e-4 : lr[i];
+            loss[i] = i >= 2176 && i % 100 == 0 ? (2.9 + 3.5 * Math.pow(s1, -0.35)) * (1 + 0.003 * rnd.nextGaussian())
+                    : Double.NaN;
+        }
+        return new Run(spec, planned, lr, loss);
+    }
+
+    static void report(String label, List<RunObservations> refs, Run run, int every, long cut) {
+        ForecastSettings settings = ForecastSettings.defaults();
+        RunTracker t = RunTracker.create("run", "fam");
+        t.plan(run.spec(), null, run.planned());
+        long step = 0;
+        for (; step <= cut; step++) {
+            t.observe(step, run.lr()[(int) step], run.loss()[(int) step], step);
+        }
+        long a = System.nanoTime();
+        t.forecast(refs, settings);
+        double selectMs = (System.nanoTime() - a) / 1e6;
+        double[] warm = new double[settings.fullSelectEvery() - 1];
+        for (int i = 0; i < warm.length; i++) {
+            for (long end = step + every; step < end; step++) {
+                t.observe(step, run.lr()[(int) step], run.loss()[(int) step], step);
+            }
+            t = RunTracker.fromBytes(t.toBytes());
+            long b = System.nanoTime();
+            LiveForecast f = t.forecast(refs, settings);
+            warm[i] = (System.nanoTime() - b) / 1e6;
+            if (f.status() != Status.OK) {
+                throw new IllegalStateException(f.status() + " " + f.issues());
+            }
+        }
+        // The parts of one more warm refit, on the same input.
+        List<String> issues = new ArrayList<>();
+        LrSchedule schedule = ForecastSchedule.assemble(t.observedLr(), run.spec().toPiecewise(LrTrack.DEFAULT_TOLERANCE),
+                t.lastStep(), run.planned() - 1, issues);
+        List<RunObservations> runs = new ArrayList<>(refs);
+        runs.add(new RunObservations("run", schedule, t.lossSteps(), t.lossValues()));
+        long c = System.nanoTime();
+        ForecastModel m = ForecastModel.refit(t.seed(), runs);
+        long d = System.nanoTime();
+        m.forecast(schedule, new long[] {run.planned() - 1}, t.lastStep());
+        long e = System.nanoTime();
+        m.forecast(schedule, WhatIfForecasts.curveSteps(t.lastStep() + 1, run.planned() - 1, settings.curvePoints()),
+                t.lastStep());
+        long g = System.nanoTime();
+        WhatIfForecasts.whatIfs(m, schedule, t.lastStep(), run.planned() - 1, 3e-4, run.spec(), settings);
+        long h = System.nanoTime();
+        double[] sorted = warm.clone();
+        Arrays.sort(sorted);
+        System.out.printf(Locale.ROOT, "%s planned: select %.1f ms; warm refit median %.1f ms (all %s); parts: "
+                        + "refit %.1f, final %.1f, curve %.1f, what-ifs %.1f ms; %d own points%n", label, selectMs,
+                sorted[sorted.length / 2], Arrays.toString(Arrays.stream(warm).map(x -> Math.round(x * 10) / 10.0)
+                        .toArray()), (d - c) / 1e6, (e - d) / 1e6, (g - e) / 1e6, (h - g) / 1e6,
+                t.lossSteps().length);
+    }
+}
