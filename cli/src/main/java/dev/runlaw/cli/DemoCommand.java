@@ -3,7 +3,6 @@ package dev.runlaw.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runlaw.cli.backtest.BacktestCommand;
-import dev.runlaw.cli.backtest.BacktestReport;
 import dev.runlaw.cli.report.ReportWriter;
 import dev.runlaw.jobs.ingest.RowMapper;
 import dev.runlaw.local.Await;
