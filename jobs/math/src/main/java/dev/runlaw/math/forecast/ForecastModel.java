@@ -36,8 +36,9 @@ import java.util.Map;
  *
  * <p><b>Warm refit</b> ({@link #refit}): keeps the chosen hyper-parameters (prior strength, head copies, ensemble
  * weights, name) and refits each member from its previous parameters and law variant
- * ({@code LawFitter.withWarmStart}), without any validation fit: one LM run per member instead of the
- * {@code 1 + 2 * |PRIOR_STRENGTHS| * |HEAD_COPIES|} multi-start fits of a selection. The caller decides when to
+ * ({@code LawFitter.withWarmStart}), without any validation fit: one LM run per member instead of a selection's
+ * two multi-start fits and its validation fits (warm-started from those, one per split, law, prior strength and
+ * head-copy choice). The caller decides when to
  * select again (the weights go stale as data accrue). The warm-start state is a small {@link Seed}, so a refit from
  * a {@code Seed} restored from a checkpoint equals a refit from the model itself.
  *
