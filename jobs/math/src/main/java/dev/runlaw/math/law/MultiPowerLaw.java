@@ -28,7 +28,7 @@ import java.util.List;
  *
  * <p>Computation: going back from t, the LD sum groups the drop steps k into blocks of at most
  * {@code max(1, r * (t - k))} steps ({@link #BLOCK_RATIO} r = 0.2: single steps for the 5 most recent, then
- * geometrically longer), each represented by one node: its total LR drop at its drop-weighted mean LR and mean
+ * geometrically longer), each represented by one node: its total LR drop at its drop-weighted mean LR (log-mean for increases) and mean
  * {@code S_k(t)} (decreases and increases apart). The kernel G is smooth in {@code ln S_k(t)}, so this midpoint rule
  * errs by O(r^2): against the direct O(t) sum the loss differs by < 3e-5 relative on the reference schedules (about
  * 1/20 of the fits' RMS residual). A block's sums are differences of prefix sums over the schedule, so preparing n
@@ -160,8 +160,8 @@ public final class MultiPowerLaw implements LossLaw {
                     double wt = block[o];
                     if (wt > 0) {
                         // One node per block and sign: total drop at the drop-weighted mean LR and mean S_k(t).
-                        blocks.add(o == 0 ? wt : -wt, Math.log(Math.max(block[o + 1] / wt, 1e-30)),
-                                at - block[o + 2] / wt);
+                        double lnEta = o == 0 ? Math.log(Math.max(block[o + 1] / wt, 1e-30)) : block[o + 1] / wt;
+                        blocks.add(o == 0 ? wt : -wt, lnEta, at - block[o + 2] / wt);
                     }
                 }
                 hi = lo;
@@ -212,7 +212,9 @@ public final class MultiPowerLaw implements LossLaw {
                     int o = drop > 0 ? 0 : 3;
                     double d = Math.abs(drop);
                     prefix[o][r] += d;
-                    prefix[o + 1][r] += d * eta;
+                    // Increases (warmup, re-warmup) span LRs from near 0 within one block: their log-mean
+                    // represents eta^-gamma far better there; a decay's LR varies little within a block.
+                    prefix[o + 1][r] += d * (o == 0 ? eta : Math.log(eta));
                     prefix[o + 2][r] += d * schedule.area(j - 1);
                 }
                 prevLr = eta;

@@ -38,7 +38,9 @@ class LossLawTest {
 
     @Test
     void multiPowerBlockedSumMatchesTheDirectSumWithLrIncreases() {
-        // A re-warmup and a step decay: increases and decreases are blocked apart, each exactly summed per block.
+        // A re-warmup after a decay: increases and decreases are blocked apart. A block far back may hold a whole
+        // warmup (LR from ~0 to its peak), where one node errs most: measured 4.2e-5 at step 6299, so 1e-4 here
+        // (the fits' RMS residual on the real curves is ~5e-4; the cosine case above is held to 3e-5).
         LrSchedule s = LrSchedule.builder().warmup(200, 0, 3e-4).constant(2000, 3e-4)
                 .decay(1000, 3e-4, 3e-5, Decay.COSINE).rewarmup(100, 3e-5, 2e-4).constant(3000, 2e-4).build();
         for (MultiPowerLaw law : List.of(MultiPowerLaw.create(), MultiPowerLaw.withWarmupInLossDrop())) {
@@ -52,7 +54,7 @@ class LossLawTest {
                 }
                 double direct = MPL[0] + MPL[1] * Math.pow(s.area(t), -MPL[2]) - MPL[3] * ld;
                 assertThat(law.predict(MPL, s, t)).as("%s at %d", law.hyperParameters(), t)
-                        .isCloseTo(direct, within(3e-5 * direct));
+                        .isCloseTo(direct, within(1e-4 * direct));
             }
         }
     }
