@@ -1,6 +1,7 @@
 package dev.runlaw.bench;
 
 import dev.runlaw.math.fit.FitResult;
+import dev.runlaw.math.forecast.ForecastModel;
 import dev.runlaw.math.fit.LawFitter;
 import dev.runlaw.math.fit.RunObservations;
 import dev.runlaw.math.law.LossLaw;
@@ -27,7 +28,11 @@ import org.openjdk.jmh.annotations.State;
  *   <li>{@code momentum-lambda-0.998}: the same with lambda fixed (0.998 is the value the default fit picks on
  *       both models; {@code runlaw bench forecast-fit} passes the value it picked): the problem the SciPy baseline
  *       solves;</li>
- *   <li>{@code multipower}: the multi-power law (Luo et al. 2025), reported separately.</li>
+ *   <li>{@code multipower}: the multi-power law (Luo et al. 2025), plain (no prior), the problem of the SciPy
+ *       multi-power baseline;</li>
+ *   <li>{@code auto}: the default law of {@code ./runlaw backtest} and the live job, {@link ForecastModel#select}
+ *       {@code (runs, "auto", false)}: both laws (the multi-power one with its kernel prior), the leave-one-run-out
+ *       validation fits that weigh them, and the ensemble.</li>
  * </ul>
  */
 @State(Scope.Benchmark)
@@ -37,11 +42,14 @@ public class JointFitBenchmark {
     @Param({"mpl-25m", "mpl-100m"})
     public String model;
 
-    @Param({"momentum", "momentum-lambda-0.998", "multipower"})
+    @Param({"momentum", "momentum-lambda-0.998", "multipower", "auto"})
     public String law;
 
     private List<RunObservations> runs;
     private LawFitter fitter;
+
+    /** The benchmark name of the default law ({@link ForecastModel#select} with {@code auto}). */
+    public static final String AUTO = "auto";
 
     /** Prefix of the momentum law with a fixed lambda, e.g. {@code momentum-lambda-0.998}. */
     public static final String FIXED_LAMBDA = "momentum-lambda-";
@@ -61,6 +69,12 @@ public class JointFitBenchmark {
     @Setup
     public void setup() {
         runs = ReferenceRuns.observations(ReferenceRuns.curves(model, ReferenceRuns.FIT));
+        if (law.equals(AUTO)) {
+            if (!ForecastModel.select(runs, AUTO, false).ok()) {
+                throw new IllegalStateException(model + " auto: a member fit failed");
+            }
+            return;
+        }
         fitter = LawFitter.create(law(law));
         FitResult r = fitter.fit(runs);
         if (!r.ok()) {
@@ -69,7 +83,7 @@ public class JointFitBenchmark {
     }
 
     @Benchmark
-    public FitResult jointFit() {
-        return fitter.fit(runs);
+    public Object jointFit() {
+        return fitter == null ? ForecastModel.select(runs, AUTO, false) : fitter.fit(runs);
     }
 }

@@ -11,6 +11,9 @@ import dev.runlaw.bench.SyntheticRun;
 import dev.runlaw.math.data.RunCurve;
 import dev.runlaw.math.fit.FitResult;
 import dev.runlaw.math.fit.LawFitter;
+import dev.runlaw.math.forecast.Forecast;
+import dev.runlaw.math.forecast.ForecastModel;
+import dev.runlaw.math.schedule.LrSchedule;
 import dev.runlaw.math.law.MomentumLaw;
 import dev.runlaw.math.online.OnlineRunState;
 import dev.runlaw.producers.command.CommandFailure;
@@ -55,16 +58,19 @@ import picocli.CommandLine.Spec;
  *   <li>Runs the JMH benchmarks {@link JointFitBenchmark} and {@link OnlineUpdateBenchmark} (forked JVMs, the
  *       iterations of {@link ForecastFitOptions}).</li>
  *   <li>Measures the retained bytes of a fitted online run state after 10k, 100k and 1M steps (JOL).</li>
- *   <li>Runs {@code bench/scipy_momentum_fit.py} (L-BFGS-B from 81 starts, same points, objective and lambda) per
- *       model, from the project root (system property {@code runlaw.project.root}, else the working
- *       directory).</li>
+ *   <li>Runs {@code bench/scipy_momentum_fit.py} (L-BFGS-B from 81 starts, same points, objective and lambda) and
+ *       {@code bench/scipy_multipower_fit.py} (the same for the multi-power law, one timed repeat) per model, from
+ *       the project root (system property {@code runlaw.project.root}, else the working directory). Each law is
+ *       compared with the baseline of the same law (goal 50x), the default law {@code auto} with the momentum
+ *       baseline (goal 20x).</li>
  * </ol>
  * and prints the table of {@link ForecastFitReport}. Exit codes: 0 ok (whether or not goals are met: the goals
  * are printed), 2 usage, 1 a benchmark or the baseline failed.
  */
 @Command(name = "forecast-fit", sortOptions = false,
         description = {"JMH: the forecast engine's joint 3-curve fit and online update, and its memory, against "
-                + "SciPy's L-BFGS-B with 81 starting points (bench/scipy_momentum_fit.py)."})
+                + "SciPy's L-BFGS-B with 81 starting points (bench/scipy_momentum_fit.py, "
+                + "bench/scipy_multipower_fit.py); the default law (auto) against the momentum baseline."})
 public final class ForecastFitBench implements Callable<Integer> {
     /** Run lengths at which the online state's memory is measured. */
     static final long[] MEMORY_STEPS = {10_000, 100_000, 1_000_000};
@@ -146,13 +152,23 @@ public final class ForecastFitBench implements Callable<Integer> {
             laws.add(JointFitBenchmark.FIXED_LAMBDA + l);
         }
         laws.add("multipower");
+        laws.add(JointFitBenchmark.AUTO);
         Map<String, RunCurve[]> predict = new HashMap<>();
+        Map<String, ForecastModel> autoModels = new HashMap<>();
         for (String model : o.models()) {
             List<RunCurve> fit = ReferenceRuns.curves(model, ReferenceRuns.FIT);
             predict.put(model, ReferenceRuns.curves(model, ReferenceRuns.PREDICT).toArray(new RunCurve[0]));
             for (String law : laws) {
                 if (law.startsWith(JointFitBenchmark.FIXED_LAMBDA)
                         && !law.equals(JointFitBenchmark.FIXED_LAMBDA + chosenLambda.get(model))) {
+                    continue;
+                }
+                if (law.equals(JointFitBenchmark.AUTO)) {
+                    ForecastModel m = ForecastModel.select(ReferenceRuns.observations(fit), law, false);
+                    if (!m.ok()) {
+                        throw new IllegalStateException(model + " auto: a member fit failed: " + m);
+                    }
+                    autoModels.put(model, m);
                     continue;
                 }
                 FitResult r = LawFitter.create(JointFitBenchmark.law(law)).fit(ReferenceRuns.observations(fit));
@@ -217,19 +233,28 @@ public final class ForecastFitBench implements Callable<Integer> {
 
         // 4. SciPy, after JMH so that the two never share the cores.
         Map<String, ScipyBaseline> scipy = new HashMap<>();
+        Map<String, ScipyBaseline> scipyMultipower = new HashMap<>();
         if (o.scipy()) {
             for (String model : o.models()) {
                 out.println("running " + ScipyBaseline.SCRIPT + " for " + model + " ...");
                 scipy.put(model, ScipyBaseline.run(root, o.python(), model, chosenLambda.get(model),
                         o.scipyRepeats()));
+                // One repeat: the 81-start multi-power fit takes seconds, and is compared at a ratio far above noise.
+                out.println("running " + ScipyBaseline.MULTIPOWER_SCRIPT + " for " + model + " ...");
+                scipyMultipower.put(model, ScipyBaseline.runMultipower(root, o.python(), model, 1));
             }
         }
         header.add(String.format(Locale.ROOT, "load average %.2f at the end", loadAverage()));
 
         for (String model : o.models()) {
             for (String law : laws) {
-                FitResult r = fits.get(model + "/" + law);
                 double[] t = jmhFit.get(model + "/" + law);
+                ForecastModel auto = autoModels.get(model);
+                if (law.equals(JointFitBenchmark.AUTO) && auto != null && t != null) {
+                    rows.add(autoRow(model, auto, t, predict.get(model), scipy.get(model)));
+                    continue;
+                }
+                FitResult r = fits.get(model + "/" + law);
                 if (r == null || t == null) {
                     continue;
                 }
@@ -241,7 +266,7 @@ public final class ForecastFitBench implements Callable<Integer> {
                 }
                 predE /= pred.length;
                 double fitErr = FitErrors.pooled(r.law(), params, ReferenceRuns.curves(model, ReferenceRuns.FIT));
-                ScipyBaseline b = law.startsWith("momentum") ? scipy.get(model) : null;
+                ScipyBaseline b = law.startsWith("momentum") ? scipy.get(model) : scipyMultipower.get(model);
                 rows.add(new ForecastFitReport.FitRow(model, law, r.law().hyperParameters().isEmpty() ? "-"
                         : r.law().hyperParameters(), t[0], t[1], r.objective(), fitErr, predE, b));
             }
@@ -250,6 +275,45 @@ public final class ForecastFitBench implements Callable<Integer> {
         out.println();
         out.print(report.table());
         return 0;
+    }
+
+    /** The {@code auto} row: errors of the ensemble's point forecasts, compared with the SciPy momentum time. */
+    private static ForecastFitReport.FitRow autoRow(String model, ForecastModel auto, double[] t, RunCurve[] pred,
+                                                    ScipyBaseline momentumBaseline) {
+        double predE = 0;
+        for (RunCurve c : pred) {
+            predE += meanRelativeError(auto, c);
+        }
+        predE /= pred.length;
+        double fitSum = 0;
+        int fitN = 0;
+        for (RunCurve c : ReferenceRuns.curves(model, ReferenceRuns.FIT)) {
+            int n = postWarmup(c).length;
+            fitSum += meanRelativeError(auto, c) * n;
+            fitN += n;
+        }
+        FitResult mp = auto.fits().get(auto.fits().size() - 1);
+        String chosen = String.format(Locale.ROOT, "w=%.2f/%.2f", auto.weights()[0],
+                auto.weights()[auto.weights().length - 1]);
+        return new ForecastFitReport.FitRow(model, JointFitBenchmark.AUTO, chosen, t[0], t[1], mp.objective(),
+                fitSum / fitN, predE, momentumBaseline, ForecastFitReport.DEFAULT_LAW_SPEEDUP_GOAL, false);
+    }
+
+    private static double meanRelativeError(ForecastModel m, RunCurve c) {
+        LrSchedule s = LrSchedule.of(c.firstStep(), c.lr());
+        long[] steps = postWarmup(c);
+        Forecast[] f = m.forecast(s, steps, -1);
+        double e = 0;
+        for (int i = 0; i < steps.length; i++) {
+            double truth = c.lossAt(steps[i]);
+            e += Math.abs(f[i].point() - truth) / truth;
+        }
+        return e / steps.length;
+    }
+
+    private static long[] postWarmup(RunCurve c) {
+        long peak = LrSchedule.of(c.firstStep(), c.lr()).peakStep();
+        return java.util.Arrays.stream(c.measuredSteps()).filter(x -> x > peak).toArray();
     }
 
     private static double loadAverage() {

@@ -15,13 +15,13 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The SciPy baseline: {@code bench/scipy_momentum_fit.py} run from the project root on one model's fit and predict
- * runs, and its JSON answer.
+ * A SciPy baseline: {@code bench/scipy_momentum_fit.py} (or {@code bench/scipy_multipower_fit.py}) run from the
+ * project root on one model's fit and predict runs, and its JSON answer.
  *
  * @param wallSecondsMean mean wall time of the 81-start fit over the repeats
  * @param wallSecondsMin  fastest repeat
  * @param repeats         repeats timed
- * @param lambda          the momentum factor the script used
+ * @param lambda          the momentum factor the script used (NaN for the multi-power script)
  * @param objective       sum of Huber(ln Lhat - ln L) at the best optimum
  * @param fitError        mean |pred - true| / true over the fit points
  * @param predEMean       mean over the predict runs of their PredE
@@ -34,6 +34,8 @@ public record ScipyBaseline(double wallSecondsMean, double wallSecondsMin, int r
                             Map<String, Double> params, String versions) {
     /** The script, relative to the project root. */
     public static final String SCRIPT = "bench/scipy_momentum_fit.py";
+    /** The multi-power law's script (same protocol, 81 starts over its non-linear parameters), from the root. */
+    public static final String MULTIPOWER_SCRIPT = "bench/scipy_multipower_fit.py";
 
     /** The command line for one model. */
     public static List<String> command(String python, String model, double lambda, int repeats) {
@@ -52,12 +54,38 @@ public record ScipyBaseline(double wallSecondsMean, double wallSecondsMin, int r
         return cmd;
     }
 
-    /** Runs the script from {@code root}; throws with its stderr when it fails. */
+    /** The multi-power baseline's command line for one model (plain law, no prior). */
+    public static List<String> multipowerCommand(String python, String model, int repeats) {
+        List<String> cmd = new ArrayList<>(List.of(python, MULTIPOWER_SCRIPT));
+        for (String r : ReferenceRuns.FIT) {
+            cmd.add(ReferenceRuns.file(model, r).toString());
+        }
+        cmd.add("--predict");
+        for (String r : ReferenceRuns.PREDICT) {
+            cmd.add(ReferenceRuns.file(model, r).toString());
+        }
+        cmd.add("--repeats");
+        cmd.add(Integer.toString(repeats));
+        return cmd;
+    }
+
+    /** Runs the momentum script from {@code root}; throws with its stderr when it fails. */
     public static ScipyBaseline run(Path root, String python, String model, double lambda, int repeats)
             throws IOException, InterruptedException {
+        return run(root, command(python, model, lambda, repeats));
+    }
+
+    /** Runs the multi-power script from {@code root} ({@link ScipyBaseline#lambda()} is NaN). */
+    public static ScipyBaseline runMultipower(Path root, String python, String model, int repeats)
+            throws IOException, InterruptedException {
+        return run(root, multipowerCommand(python, model, repeats));
+    }
+
+    private static ScipyBaseline run(Path root, List<String> command) throws IOException, InterruptedException {
+        String script = command.get(1);
         Path errFile = Files.createTempFile("runlaw-scipy", ".err");
         try {
-            ProcessBuilder pb = new ProcessBuilder(command(python, model, lambda, repeats)).directory(root.toFile())
+            ProcessBuilder pb = new ProcessBuilder(command).directory(root.toFile())
                     .redirectError(errFile.toFile());
             // Single-threaded like the Java fit: an idle BLAS pool spinning on a shared machine slows SciPy 5-10x.
             for (String v : List.of("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")) {
@@ -68,10 +96,10 @@ public record ScipyBaseline(double wallSecondsMean, double wallSecondsMin, int r
             byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(10, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
-                throw new IOException(SCRIPT + " did not finish in 10 minutes");
+                throw new IOException(script + " did not finish in 10 minutes");
             }
             if (p.exitValue() != 0) {
-                throw new IOException(SCRIPT + " exited with " + p.exitValue() + ": "
+                throw new IOException(script + " exited with " + p.exitValue() + ": "
                         + Files.readString(errFile, StandardCharsets.UTF_8).strip());
             }
             return parse(new String(out, StandardCharsets.UTF_8));
@@ -87,7 +115,8 @@ public record ScipyBaseline(double wallSecondsMean, double wallSecondsMin, int r
         n.path("params").fields().forEachRemaining(e -> params.put(e.getKey(), e.getValue().asDouble()));
         JsonNode pred = n.path("pred_e_mean");
         return new ScipyBaseline(required(n, "wall_seconds_mean"), required(n, "wall_seconds_min"),
-                n.path("wall_seconds").size(), required(n, "lambda"), required(n, "objective"),
+                n.path("wall_seconds").size(), n.path("lambda").isNumber() ? n.get("lambda").asDouble() : Double.NaN,
+                required(n, "objective"),
                 required(n, "fit_error"), pred.isNumber() ? pred.asDouble() : Double.NaN,
                 n.path("starts_converged").asInt(), params,
                 "python " + n.path("python").asText() + ", numpy " + n.path("numpy").asText() + ", scipy "

@@ -45,6 +45,16 @@ class ForecastFitReportTest {
     }
 
     @Test
+    void theDefaultLawIsHeldToItsOwnGoalAgainstTheMomentumBaselineWithoutAnErrorComparison() {
+        ForecastFitReport.FitRow auto = new ForecastFitReport.FitRow("mpl-25m", "auto", "w=0.27/0.73", 50, 5,
+                1.5e-4, 8e-4, 1.3e-3, scipy(2.0, 0.00126), ForecastFitReport.DEFAULT_LAW_SPEEDUP_GOAL, false);
+        ForecastFitReport r = new ForecastFitReport(List.of("header"), List.of(auto), null, List.of());
+        // 2000 ms / 50 ms = 40x: above the default law's 20x, below the per-law 50x; no error line (other law).
+        assertThat(r.goals()).containsExactly("MET    mpl-25m auto: 40.0x faster than SciPy momentum (goal >= 20x)");
+        assertThat(r.table()).contains("40.0x").contains("goal >= 20x");
+    }
+
+    @Test
     void reportsEachMissedGoalWithItsFigure() {
         List<String> slow = report(80, 0.00126, 0.00126, 1500, 28_232, 90_000).goals();
         assertThat(slow.get(0)).startsWith("MISSED").contains("25.0x");

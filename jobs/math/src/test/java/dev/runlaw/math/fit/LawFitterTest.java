@@ -94,6 +94,27 @@ class LawFitterTest {
     }
 
     @Test
+    void priorPinnedStartReachesTheExhaustiveOptimumWithOneLmStart() {
+        // With a kernel prior the default start holds C, beta, gamma at the prior mean and projects over alpha only;
+        // one LM start from the best point must reach the 54-point grid's multi-start optimum, at every strength,
+        // with the prior away from the truth (strength 0.1, mean C=1 vs true 2) and at it.
+        MultiPowerLaw law = MultiPowerLaw.create();
+        List<RunObservations> data = runs(law, MPL, 5e-4);
+        double nan = Double.NaN;
+        for (double[] mean : new double[][] {{nan, nan, nan, nan, 1.0, 0.5, 0.5}, {nan, nan, nan, nan, 2, 0.6, 0.6}}) {
+            for (double strength : new double[] {0.1, 1, 10}) {
+                LawFitter f = LawFitter.create(law).withPrior(mean, strength);
+                FitResult fast = f.fit(data);
+                FitResult exhaustive = f.withStarts(5).fit(data);
+                assertThat(fast.ok()).as(fast.toString()).isTrue();
+                assertThat(fast.starts()).isEqualTo(1);
+                assertThat(fast.objective()).as("strength %s", strength)
+                        .isLessThanOrEqualTo(exhaustive.objective() * (1 + 1e-5));
+            }
+        }
+    }
+
+    @Test
     void rejectsABadPrior() {
         LawFitter f = LawFitter.create(MultiPowerLaw.create());
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.withPrior(new double[7], -1))

@@ -31,7 +31,31 @@ class LossLawTest {
                 ld += (s.lrAt(k - 1) - eta) * (1 - Math.pow(MPL[4] * x + 1, -MPL[5]));
             }
             double direct = MPL[0] + MPL[1] * Math.pow(s.area(t), -MPL[2]) - MPL[3] * ld;
-            assertThat(MultiPowerLaw.create().predict(MPL, s, t)).isCloseTo(direct, within(1e-6 * direct));
+            // Geometric blocks of at most 20 % of their distance, one node each: O(r^2) midpoint error.
+            assertThat(MultiPowerLaw.create().predict(MPL, s, t)).isCloseTo(direct, within(3e-5 * direct));
+        }
+    }
+
+    @Test
+    void multiPowerBlockedSumMatchesTheDirectSumWithLrIncreases() {
+        // A re-warmup after a decay: increases and decreases are blocked apart. A block far back may hold a whole
+        // warmup (LR from ~0 to its peak), where one node errs most: measured 4.2e-5 at step 6299, so 1e-4 here
+        // (the fits' RMS residual on the real curves is ~5e-4; the cosine case above is held to 3e-5).
+        LrSchedule s = LrSchedule.builder().warmup(200, 0, 3e-4).constant(2000, 3e-4)
+                .decay(1000, 3e-4, 3e-5, Decay.COSINE).rewarmup(100, 3e-5, 2e-4).constant(3000, 2e-4).build();
+        for (MultiPowerLaw law : List.of(MultiPowerLaw.create(), MultiPowerLaw.withWarmupInLossDrop())) {
+            long from = law.warmupInLossDrop() ? s.firstStep() : s.peakStep();
+            for (long t : new long[] {2500, 3250, 3400, 6299}) {
+                double ld = 0;
+                for (long k = from + 1; k <= t; k++) {
+                    double eta = s.lrAt(k);
+                    double x = Math.pow(eta, -MPL[6]) * (s.area(t) - s.area(k - 1));
+                    ld += (s.lrAt(k - 1) - eta) * (1 - Math.pow(MPL[4] * x + 1, -MPL[5]));
+                }
+                double direct = MPL[0] + MPL[1] * Math.pow(s.area(t), -MPL[2]) - MPL[3] * ld;
+                assertThat(law.predict(MPL, s, t)).as("%s at %d", law.hyperParameters(), t)
+                        .isCloseTo(direct, within(1e-4 * direct));
+            }
         }
     }
 
