@@ -58,7 +58,7 @@ import picocli.CommandLine.Spec;
         description = {"The whole pipeline on an embedded Kafka broker, a private ClickHouse server and a Flink "
                 + "MiniCluster: replays loss curves (bundled, or yours) and a simulated MoE run, forecasts them live, "
                 + "and shows what landed in ClickHouse."},
-        customSynopsis = {"runlaw demo [--runs DIR] [--moe-steps N] [--no-moe] [--keep] [--no-progress]",
+        customSynopsis = {"runlaw demo [--runs DIR] [--moe-steps N] [--no-moe] [--keep] [--no-progress] [--cluster]",
             "       runlaw demo --runs DIR [--reference FILE...] --observe-fraction F [--law L] [--report OUT.json]"})
 public final class DemoCommand implements Callable<Integer> {
     /** Tables in the order the report shows them, with the column that names the run. */
@@ -113,6 +113,10 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--report", paramLabel = "OUT.json", order = 9,
             description = "Report mode: also write the report as JSON.")
     Path report;
+    @Option(names = "--cluster", order = 10,
+            description = "Run the Flink jobs on a local multi-process session cluster (a JobManager and two "
+                    + "TaskManagers, each its own JVM; the job jar submitted over REST) instead of MiniClusters.")
+    boolean cluster;
 
     private final PrintStream out;
 
@@ -130,7 +134,7 @@ public final class DemoCommand implements Callable<Integer> {
      * @param observeFraction report mode when positive (see {@link ForecastReport}); NaN otherwise
      */
     record Options(Path runsDir, int moeSteps, boolean moe, boolean keep, boolean progress, List<Path> references,
-                   double observeFraction, String law, Path report) {
+                   double observeFraction, String law, Path report, boolean cluster) {
         /** As {@link DemoCommand#parse}. */
         static Options parse(String[] args) {
             return DemoCommand.parse(args);
@@ -175,7 +179,7 @@ public final class DemoCommand implements Callable<Integer> {
             }
         }
         return new Options(runsDir, moeSteps, !noMoe, keep, !noProgress, List.copyOf(references),
-                reportMode ? observeFraction : Double.NaN, law, report);
+                reportMode ? observeFraction : Double.NaN, law, report, cluster);
     }
 
     /** What a demo replay sent: rows expected per table and per run, and dead letters sent on purpose. */
@@ -201,10 +205,13 @@ public final class DemoCommand implements Callable<Integer> {
             return runReport(opts, out);
         }
         List<RunReplayer> replayers = replayers(opts);
-        out.println("runlaw demo: starting Kafka (KRaft, in-process), ClickHouse (private server) and Flink (MiniCluster) on 127.0.0.1");
+        out.println("runlaw demo: starting Kafka (KRaft, in-process), ClickHouse (private server) and Flink ("
+                + (opts.cluster() ? "session cluster: JobManager and 2 TaskManager JVMs" : "MiniCluster") + ") on 127.0.0.1");
         long t0 = System.nanoTime();
-        try (LocalStack stack = LocalStack.start()) {
+        try (LocalStack stack = LocalStack.start(opts.cluster())) {
             out.printf("  Kafka       %s%n", stack.kafka().bootstrapServers());
+            stack.cluster().ifPresent(c -> out.printf("  Flink       %s (REST; logs and checkpoints in %s)%n",
+                    c.cluster().restUrl(), c.cluster().directory()));
             out.printf("  ClickHouse  %s  database %s%n", stack.clickHouse().endpoint().url(), LocalStack.DATABASE);
             Expected expected = execute(stack, replayers, opts, out);
             out.printf("  (%.1f s in all)%n", (System.nanoTime() - t0) / 1e9);
@@ -221,7 +228,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     private static int runReport(Options opts, PrintStream out) throws Exception {
         out.println("runlaw demo (report mode): starting Kafka, ClickHouse and Flink on 127.0.0.1");
-        try (LocalStack stack = LocalStack.start()) {
+        try (LocalStack stack = LocalStack.start(opts.cluster())) {
             JobClient ingest = stack.startIngest(stack.ingestConfig(Map.of()));
             JobClient forecast = stack.startForecast(stack.forecastConfig(ForecastReport.jobSettings(opts.law())));
             out.printf("  Flink       ingest job %s, forecast job %s%n", ingest.getJobID(), forecast.getJobID());
@@ -246,8 +253,9 @@ public final class DemoCommand implements Callable<Integer> {
         JobClient forecast = stack.startForecast(stack.forecastConfig(Map.of()));
         JobClient alerts = stack.startAlerts(stack.alertConfig(Map.of()));
         JobClient batch = stack.startBatch(stack.batchConfig(Map.of()));
-        out.printf("  Flink       ingest job %s, forecast job %s, alert job %s and batch-size job %s, each on a"
-                + " MiniCluster%n", job.getJobID(), forecast.getJobID(), alerts.getJobID(), batch.getJobID());
+        out.printf("  Flink       ingest job %s, forecast job %s, alert job %s and batch-size job %s, %s%n",
+                job.getJobID(), forecast.getJobID(), alerts.getJobID(), batch.getJobID(),
+                stack.cluster().isPresent() ? "on the session cluster" : "each on a MiniCluster");
         Expected expected;
         try (AlertBoard alertBoard = AlertBoard.start(stack, out);
              ForecastBoard board = ForecastBoard.start(stack, ForecastBoard.truths(replayers), out)) {
