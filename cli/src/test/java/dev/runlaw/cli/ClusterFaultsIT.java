@@ -57,14 +57,17 @@ import org.junit.jupiter.api.Timeout;
  * refit policy implies with no conflicting copies, advice numbered 1..n, dead letters once in their table and once
  * on their topic (read committed). Each prints the data produced, the rows found and the recovery time.
  *
- * <p>Not here: ClickHouse stopped mid-stream (the ingest sink fails its task on a failed insert, so an outage means
- * fail-overs until the server returns; a bounded in-sink retry is not built yet).
+ * <p>Outages last {@value #DEFAULT_OUTAGES} by default (CI); set {@code -Drunlaw.faults.broker-outage-s} and
+ * {@code -Drunlaw.faults.clickhouse-outage-s} for longer ones (60 s by hand, see docs/benchmarks.md).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 12, unit = TimeUnit.MINUTES)
 class ClusterFaultsIT {
     /** How long the Kafka broker stays down (seconds); {@code -Drunlaw.faults.broker-outage-s=60} by hand. */
     static final long BROKER_OUTAGE_S = Long.getLong("runlaw.faults.broker-outage-s", 10);
+    /** How long ClickHouse stays down (seconds); {@code -Drunlaw.faults.clickhouse-outage-s=60} by hand. */
+    static final long CLICKHOUSE_OUTAGE_S = Long.getLong("runlaw.faults.clickhouse-outage-s", 20);
+    static final String DEFAULT_OUTAGES = "10 s (broker) and 20 s (ClickHouse)";
     static final int REFIT_POINTS = 8;
     /** Forecast settings: refits driven by counts only, so the forecasts are a function of the data. */
     static final Map<String, String> FORECAST = Map.of("forecast.law", "momentum",
@@ -153,6 +156,32 @@ class ClusterFaultsIT {
 
     @Test
     @Order(3)
+    void clickHouseAwayMidStreamBackpressuresTheJobsAndEveryRowArrivesOnce() throws Exception {
+        Phase ph = Phase.create("ch");
+        send(ph, 0.0, 0.5);
+        awaitProgress(ph);
+        Map<String, Integer> failuresBefore = failures();
+        stack.clickHouse().stopServer();
+        long down = System.nanoTime();
+        sendRest(ph);
+        // The outage itself, not a wait for a condition: ClickHouse stays away this long while the data comes in.
+        long left = TimeUnit.SECONDS.toNanos(CLICKHOUSE_OUTAGE_S) - (System.nanoTime() - down);
+        if (left > 0) {
+            Thread.sleep(TimeUnit.NANOSECONDS.toMillis(left));
+        }
+        Map<String, Integer> failuresDuring = failures();
+        stack.clickHouse().restartServer();
+        long t0 = System.nanoTime();
+        double caughtUp = assertExactlyOnce(ph, t0);
+        assertThat(failuresDuring).as("job failures while ClickHouse was away (the sinks retry instead)")
+                .isEqualTo(failuresBefore);
+        assertThat(failures()).as("job failures after it came back").isEqualTo(failuresBefore);
+        record(String.format("ClickHouse stopped %.0f s mid-stream, started again; no job failed over",
+                (t0 - down) / 1e9), ph, caughtUp, caughtUp);
+    }
+
+    @Test
+    @Order(4)
     void rescalingThroughSavepointsKeepsEveryStateAndTheSameForecasts() throws Exception {
         Phase ph = Phase.create("rs");
         send(ph, 0.0, 1.0 / 3);
@@ -184,6 +213,16 @@ class ClusterFaultsIT {
         assertThat(compared).as("forecasts compared with the unrescaled twin").isEqualTo(ph.forecastSteps.size());
         record(String.format("stop with savepoint, 2→1 (down %.1f s), 1→2 (down %.1f s); %d forecasts equal the "
                 + "unrescaled ones", down1, down2, compared), ph, down1 + down2, caughtUp);
+    }
+
+    /** Failures in each running job's exception history (a fail-over adds one). */
+    private static Map<String, Integer> failures() {
+        Map<String, Integer> out = new TreeMap<>();
+        for (var e : running.entrySet()) {
+            out.put(e.getKey().getSimpleName(),
+                    rest.get("jobs/" + e.getValue() + "/exceptions").path("exceptionHistory").path("entries").size());
+        }
+        return out;
     }
 
     // ---- jobs ----------------------------------------------------------------------------------------------

@@ -155,20 +155,31 @@ public final class LocalFlinkCluster implements AutoCloseable {
 
     /** Starts one more TaskManager (e.g. to replace a killed one) and waits until the JobManager counts it. */
     public synchronized String startTaskManager() throws InterruptedException {
+        String id = launchTaskManager();
+        awaitTaskManagers();
+        return id;
+    }
+
+    private String launchTaskManager() {
         String id = "tm-" + nextTaskManager++;
         taskManagers.add(launch(id, TASK_MANAGER_MAIN, "taskmanager-" + id,
                 List.of("-D", "taskmanager.resource-id=" + id), taskManagerJvm()));
-        Process p = taskManagers.get(taskManagers.size() - 1).process();
+        return id;
+    }
+
+    /** Waits until the JobManager counts every live TaskManager; fails at once if one exited. */
+    private void awaitTaskManagers() throws InterruptedException {
         int want = taskManagers.size();
         Await.until(READY_TIMEOUT, () -> want + " TaskManagers registered at " + rest.url() + "; logs:\n"
                 + logs(), () -> {
-                    if (!p.isAlive()) {
-                        throw new IllegalStateException("TaskManager " + id + " exited with " + p.exitValue()
-                                + "; logs:\n" + logs());
+                    for (Node n : taskManagers) {
+                        if (!n.process().isAlive()) {
+                            throw new IllegalStateException("TaskManager " + n.id() + " exited with "
+                                    + n.process().exitValue() + "; logs:\n" + logs());
+                        }
                     }
                     return taskManagersRegistered() >= want;
                 });
-        return id;
     }
 
     /** TaskManagers the JobManager counts (it keeps a killed one until its heartbeat times out). */
@@ -223,7 +234,7 @@ public final class LocalFlinkCluster implements AutoCloseable {
         }
     }
 
-    private void startJobManager() throws InterruptedException {
+    private synchronized void startJobManager() throws InterruptedException {
         jobManager = launch("jobmanager", JOB_MANAGER_MAIN, "jobmanager", List.of(),
                 List.of("-Xms" + settings.jobManagerHeapMb + "m", "-Xmx" + settings.jobManagerHeapMb + "m"));
         Await.until(READY_TIMEOUT, () -> "the JobManager's REST API at " + rest.url() + "; logs:\n" + logs(),
@@ -353,10 +364,12 @@ public final class LocalFlinkCluster implements AutoCloseable {
             LocalFlinkCluster c = new LocalFlinkCluster(dir, this, classpath, restPort);
             try {
                 writeConf(dir, restPort, FreePorts.next());
-                c.startJobManager();
+                // The TaskManagers start while the JobManager does: they retry registering until it answers.
                 for (int i = 0; i < taskManagers; i++) {
-                    c.startTaskManager();
+                    c.launchTaskManager();
                 }
+                c.startJobManager();
+                c.awaitTaskManagers();
             } catch (InterruptedException e) {
                 c.close();
                 Thread.currentThread().interrupt();
@@ -400,6 +413,11 @@ public final class LocalFlinkCluster implements AutoCloseable {
             // Notice a vanished TaskManager in seconds, not the default 50 s.
             c.put("heartbeat.interval", "1000");
             c.put("heartbeat.timeout", "6000");
+            // TaskManagers start alongside the JobManager: retry registering every second, not after 10-30 s.
+            c.put("cluster.registration.initial-timeout", "200");
+            c.put("cluster.registration.max-timeout", "2000");
+            c.put("cluster.registration.error-delay", "1000");
+            c.put("cluster.registration.refused-registration-delay", "1000");
             c.put("execution.checkpointing.dir", dir.resolve("checkpoints").toUri().toString());
             c.put("execution.checkpointing.savepoint-dir", dir.resolve("savepoints").toUri().toString());
             c.put("io.tmp.dirs", dir.resolve("tmp").toString());
