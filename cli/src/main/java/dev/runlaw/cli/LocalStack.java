@@ -9,6 +9,7 @@ import dev.runlaw.jobs.forecast.ForecastJob;
 import dev.runlaw.jobs.ingest.IngestConfig;
 import dev.runlaw.jobs.ingest.IngestJob;
 import dev.runlaw.local.Await;
+import dev.runlaw.local.ChildProcesses;
 import dev.runlaw.local.ClickHouseHttp;
 import dev.runlaw.local.EmbeddedKafka;
 import dev.runlaw.local.Files2;
@@ -62,6 +63,8 @@ public final class LocalStack implements AutoCloseable {
      * 5 MB, which a thousand runs of the forecast job exceed.
      */
     private final Path checkpoints = Files2.createTempDir("runlaw-checkpoints");
+    /** Lets the next start delete {@link #checkpoints} if this JVM is killed with kill -9. */
+    private final ChildProcesses.Guard checkpointsGuard = ChildProcesses.ownDir("local stack checkpoints", checkpoints);
     private final Thread shutdownHook;
     /** The multi-process cluster the jobs run on, or null for a MiniCluster per job. */
     private ClusterJobs cluster;
@@ -343,6 +346,7 @@ public final class LocalStack implements AutoCloseable {
         } finally {
             clickHouse.close();
             Files2.deleteRecursively(checkpoints);
+            checkpointsGuard.close();
             if (Thread.currentThread() != shutdownHook) {
                 try {
                     Runtime.getRuntime().removeShutdownHook(shutdownHook);
