@@ -63,7 +63,7 @@ import picocli.CommandLine.Spec;
         description = {"The whole pipeline on an embedded Kafka broker, a private ClickHouse server and a Flink "
                 + "MiniCluster: replays loss curves (bundled, or yours) and a simulated MoE run, forecasts them live, "
                 + "and shows what landed in ClickHouse."},
-        customSynopsis = {"runlaw demo [--runs DIR] [--moe-steps N] [--no-moe] [--keep] [--no-progress]",
+        customSynopsis = {"runlaw demo [--runs DIR] [--moe-steps N] [--no-moe] [--keep] [--no-progress] [--cluster]",
             "       runlaw demo --runs DIR [--reference FILE...] --observe-fraction F [--law L] [--report OUT.json]",
             "       runlaw demo --trainer torch"})
 public final class DemoCommand implements Callable<Integer> {
@@ -126,6 +126,10 @@ public final class DemoCommand implements Callable<Integer> {
                     + "the HTTP gateway, with an LR blow-up it must be told to stop for (docs/trainer.md; installs "
                     + "python3-torch with apt when missing and root).")
     String trainer;
+    @Option(names = "--cluster", order = 11,
+            description = "Run the Flink jobs on a local multi-process session cluster (a JobManager and two "
+                    + "TaskManagers, each its own JVM; the job jar submitted over REST) instead of MiniClusters.")
+    boolean cluster;
 
     private final PrintStream out;
 
@@ -143,7 +147,7 @@ public final class DemoCommand implements Callable<Integer> {
      * @param observeFraction report mode when positive (see {@link ForecastReport}); NaN otherwise
      */
     record Options(Path runsDir, int moeSteps, boolean moe, boolean keep, boolean progress, List<Path> references,
-                   double observeFraction, String law, Path report, String trainer) {
+                   double observeFraction, String law, Path report, String trainer, boolean cluster) {
         /** As {@link DemoCommand#parse}. */
         static Options parse(String[] args) {
             return DemoCommand.parse(args);
@@ -185,8 +189,8 @@ public final class DemoCommand implements Callable<Integer> {
         if (trainer != null && !trainer.equals("torch")) {
             throw Commands.usage(spec, "--trainer must be torch, got " + trainer);
         }
-        if (trainer != null && (reportMode || runsDir != null)) {
-            throw Commands.usage(spec, "--trainer runs on its own: no --runs or --observe-fraction with it");
+        if (trainer != null && (reportMode || runsDir != null || cluster)) {
+            throw Commands.usage(spec, "--trainer runs on its own: no --runs, --observe-fraction or --cluster with it");
         }
         for (Path r : references) {
             if (!Files.isRegularFile(r)) {
@@ -194,7 +198,7 @@ public final class DemoCommand implements Callable<Integer> {
             }
         }
         return new Options(runsDir, moeSteps, !noMoe, keep, !noProgress, List.copyOf(references),
-                reportMode ? observeFraction : Double.NaN, law, report, trainer);
+                reportMode ? observeFraction : Double.NaN, law, report, trainer, cluster);
     }
 
     /** What a demo replay sent: rows expected per table and per run, and dead letters sent on purpose. */
@@ -223,10 +227,13 @@ public final class DemoCommand implements Callable<Integer> {
             return TorchDemo.run(out);
         }
         List<RunReplayer> replayers = replayers(opts);
-        out.println("runlaw demo: starting Kafka (KRaft, in-process), ClickHouse (private server) and Flink (MiniCluster) on 127.0.0.1");
+        out.println("runlaw demo: starting Kafka (KRaft, in-process), ClickHouse (private server) and Flink ("
+                + (opts.cluster() ? "session cluster: JobManager and 2 TaskManager JVMs" : "MiniCluster") + ") on 127.0.0.1");
         long t0 = System.nanoTime();
-        try (LocalStack stack = LocalStack.start()) {
+        try (LocalStack stack = LocalStack.start(opts.cluster())) {
             out.printf("  Kafka       %s%n", stack.kafka().bootstrapServers());
+            stack.cluster().ifPresent(c -> out.printf("  Flink       %s (REST; logs and checkpoints in %s)%n",
+                    c.cluster().restUrl(), c.cluster().directory()));
             out.printf("  ClickHouse  %s  database %s%n", stack.clickHouse().endpoint().url(), LocalStack.DATABASE);
             Expected expected = execute(stack, replayers, opts, out);
             out.printf("  (%.1f s in all)%n", (System.nanoTime() - t0) / 1e9);
@@ -252,7 +259,7 @@ public final class DemoCommand implements Callable<Integer> {
         out.println("runlaw demo (report mode): starting Kafka, ClickHouse and Flink on 127.0.0.1"
                 + (log.path() == null ? "" : "; their log: " + log.path()));
         ForecastReport.Result result;
-        try (LocalStack stack = LocalStack.start()) {
+        try (LocalStack stack = LocalStack.start(opts.cluster())) {
             JobClient ingest = stack.startIngest(stack.ingestConfig(Map.of()));
             JobClient forecast = stack.startForecast(stack.forecastConfig(ForecastReport.jobSettings(opts.law())));
             out.printf("  Flink       ingest job %s, forecast job %s%n", ingest.getJobID(), forecast.getJobID());
@@ -288,8 +295,9 @@ public final class DemoCommand implements Callable<Integer> {
         JobClient forecast = stack.startForecast(stack.forecastConfig(Map.of()));
         JobClient alerts = stack.startAlerts(stack.alertConfig(Map.of()));
         JobClient batch = stack.startBatch(stack.batchConfig(Map.of()));
-        out.printf("  Flink       ingest job %s, forecast job %s, alert job %s and batch-size job %s, each on a"
-                + " MiniCluster%n", job.getJobID(), forecast.getJobID(), alerts.getJobID(), batch.getJobID());
+        out.printf("  Flink       ingest job %s, forecast job %s, alert job %s and batch-size job %s, %s%n",
+                job.getJobID(), forecast.getJobID(), alerts.getJobID(), batch.getJobID(),
+                stack.cluster().isPresent() ? "on the session cluster" : "each on a MiniCluster");
         Expected expected;
         try (AlertBoard alertBoard = AlertBoard.start(stack, out);
              ForecastBoard board = ForecastBoard.start(stack, ForecastBoard.truths(replayers), out)) {

@@ -9,10 +9,12 @@ import dev.runlaw.jobs.forecast.ForecastJob;
 import dev.runlaw.jobs.ingest.IngestConfig;
 import dev.runlaw.jobs.ingest.IngestJob;
 import dev.runlaw.local.Await;
+import dev.runlaw.local.ChildProcesses;
 import dev.runlaw.local.ClickHouseHttp;
 import dev.runlaw.local.EmbeddedKafka;
 import dev.runlaw.local.Files2;
 import dev.runlaw.local.LocalClickHouse;
+import dev.runlaw.local.LocalFlinkCluster;
 import dev.runlaw.local.SqlFiles;
 import dev.runlaw.schema.RecordKind;
 import dev.runlaw.schema.Topics;
@@ -23,7 +25,9 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +43,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * The embedded default deployment: a real Kafka KRaft broker in this JVM, a private ClickHouse server process and
  * the Flink ingest, forecast, alert and batch-size jobs, each on its own MiniCluster, all on 127.0.0.1 with free ports. Used by {@code ./runlaw demo}, the
  * benchmarks and the end-to-end tests. {@link #close()} (also run on Ctrl-C) stops everything it started.
+ *
+ * <p>{@link #start(boolean) start(true)} runs the jobs on a multi-process {@link LocalFlinkCluster} instead (one
+ * JobManager, two TaskManagers): the job jar is submitted over REST with the same flags docker-compose passes
+ * ({@code --state.backend rocksdb --checkpoint.dir} on the cluster's shared directory), see {@link ClusterJobs}.
  */
 public final class LocalStack implements AutoCloseable {
     /** The database the stack's tables live in. */
@@ -55,7 +63,13 @@ public final class LocalStack implements AutoCloseable {
      * 5 MB, which a thousand runs of the forecast job exceed.
      */
     private final Path checkpoints = Files2.createTempDir("runlaw-checkpoints");
+    /** Lets the next start delete {@link #checkpoints} if this JVM is killed with kill -9. */
+    private final ChildProcesses.Guard checkpointsGuard = ChildProcesses.ownDir("local stack checkpoints", checkpoints);
     private final Thread shutdownHook;
+    /** The multi-process cluster the jobs run on, or null for a MiniCluster per job. */
+    private ClusterJobs cluster;
+    /** The settings each config of {@code *Config(overrides)} was parsed from: a cluster gets them as arguments. */
+    private final Map<Object, Map<String, String>> configArgs = Collections.synchronizedMap(new IdentityHashMap<>());
     private boolean closed;
 
     private LocalStack(EmbeddedKafka kafka, LocalClickHouse clickHouse) {
@@ -68,6 +82,14 @@ public final class LocalStack implements AutoCloseable {
 
     /** Starts Kafka and ClickHouse, creates every topic and applies every {@code sql/} file. */
     public static LocalStack start() {
+        return start(false);
+    }
+
+    /**
+     * As {@link #start()}; with {@code flinkCluster}, also starts a {@link LocalFlinkCluster} (JobManager and two
+     * TaskManagers, each its own JVM) and uploads the job jar, so that every {@code start*} runs its job there.
+     */
+    public static LocalStack start(boolean flinkCluster) {
         // log4j2-cli.xml already keeps the broker at ERROR; the builder would raise it back to WARN.
         EmbeddedKafka kafka = EmbeddedKafka.builder().quietLogs(false).start();
         LocalClickHouse ch;
@@ -92,6 +114,14 @@ public final class LocalStack implements AutoCloseable {
             // One record per finished run is all a reader needs: compaction keeps the latest per run id.
             kafka.createTopics(PARTITIONS, Map.of("cleanup.policy", "compact"), Topics.RUN_REFERENCES);
             SqlFiles.fromProject().applyAll(ch.http(), DATABASE);
+            if (flinkCluster) {
+                // Four jobs of parallelism 2 fill 8 slots: two TaskManagers of 8 slots leave room for the jobs of
+                // a killed one on the other (LocalFlinkCluster spreads tasks evenly over both).
+                stack.cluster = ClusterJobs.upload(LocalFlinkCluster.builder().taskManagers(2).slotsPerTaskManager(8)
+                        .config("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION")
+                        .config("restart-strategy.exponential-delay.max-backoff", "10 s")
+                        .start());
+            }
         } catch (RuntimeException e) {
             stack.close();
             throw e;
@@ -107,6 +137,11 @@ public final class LocalStack implements AutoCloseable {
         return clickHouse;
     }
 
+    /** The Flink cluster the jobs run on, when started with {@link #start(boolean) start(true)}. */
+    public java.util.Optional<ClusterJobs> cluster() {
+        return java.util.Optional.ofNullable(cluster);
+    }
+
     /** HTTP client on the stack's database. */
     public ClickHouseHttp http() {
         return http;
@@ -114,11 +149,30 @@ public final class LocalStack implements AutoCloseable {
 
     /** The ingest job's configuration for this stack; {@code overrides} may change any key. */
     public IngestConfig ingestConfig(Map<String, String> overrides) {
-        return IngestConfig.fromMap(jobSettings(overrides));
+        return remember(IngestConfig.fromMap(jobSettings(overrides)), overrides);
+    }
+
+    private <C> C remember(C config, Map<String, String> overrides) {
+        configArgs.put(config, jobSettings(overrides));
+        return config;
+    }
+
+    /** Submits a job to the cluster with the settings {@code config} was parsed from. */
+    private JobClient submitToCluster(Class<?> job, Object config, String savepoint) {
+        Map<String, String> args = configArgs.get(config);
+        if (args == null) {
+            throw new IllegalArgumentException("on a Flink cluster, start jobs with configs from this stack's "
+                    + "*Config(overrides) methods (their settings become the job's arguments)");
+        }
+        JobClient client = cluster.submit(job, args, savepoint);
+        synchronized (jobs) {
+            jobs.add(client);
+        }
+        return client;
     }
 
     /** The settings every job on this stack shares (Kafka, ClickHouse, checkpoints), then {@code overrides}. */
-    private Map<String, String> jobSettings(Map<String, String> overrides) {
+    Map<String, String> jobSettings(Map<String, String> overrides) {
         Map<String, String> conf = new HashMap<>();
         conf.put("bootstrap.servers", kafka.bootstrapServers());
         conf.put("clickhouse.url", clickHouse.endpoint().url());
@@ -128,6 +182,11 @@ public final class LocalStack implements AutoCloseable {
         conf.put("checkpoint.interval-ms", "2000");
         conf.put("checkpoint.dir", checkpoints.toUri().toString());
         conf.put("parallelism", "2");
+        if (cluster != null) {
+            // docker-compose's flags: RocksDB, checkpoints on the directory every process of the cluster shares.
+            conf.put("state.backend", "rocksdb");
+            conf.put("checkpoint.dir", cluster.cluster().checkpointDir().toUri().toString());
+        }
         conf.putAll(overrides);
         return conf;
     }
@@ -138,6 +197,9 @@ public final class LocalStack implements AutoCloseable {
      * tells why.
      */
     public JobClient startIngest(IngestConfig config) throws Exception {
+        if (cluster != null) {
+            return submitToCluster(IngestJob.class, config, null);
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2,
                 miniClusterConfiguration());
         JobClient job = IngestJob.start(env, config);
@@ -149,7 +211,7 @@ public final class LocalStack implements AutoCloseable {
 
     /** The forecast job's configuration for this stack; {@code overrides} may change any key. */
     public ForecastConfig forecastConfig(Map<String, String> overrides) {
-        return ForecastConfig.fromMap(jobSettings(overrides));
+        return remember(ForecastConfig.fromMap(jobSettings(overrides)), overrides);
     }
 
     /** Starts the forecast job on a fresh MiniCluster in this JVM (see {@link #startIngest}). */
@@ -162,6 +224,9 @@ public final class LocalStack implements AutoCloseable {
      * directory) when given.
      */
     public JobClient startForecast(ForecastConfig config, String restorePath) throws Exception {
+        if (cluster != null) {
+            return submitToCluster(ForecastJob.class, config, restorePath);
+        }
         Configuration conf = miniClusterConfiguration();
         if (restorePath != null) {
             conf.set(StateRecoveryOptions.SAVEPOINT_PATH, restorePath);
@@ -179,11 +244,14 @@ public final class LocalStack implements AutoCloseable {
 
     /** The alert job's configuration for this stack; {@code overrides} may change any key. */
     public AlertConfig alertConfig(Map<String, String> overrides) {
-        return AlertConfig.fromMap(jobSettings(overrides));
+        return remember(AlertConfig.fromMap(jobSettings(overrides)), overrides);
     }
 
     /** Starts the alert job on a fresh MiniCluster in this JVM (see {@link #startIngest}). */
     public JobClient startAlerts(AlertConfig config) throws Exception {
+        if (cluster != null) {
+            return submitToCluster(AlertJob.class, config, null);
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2,
                 miniClusterConfiguration());
         JobClient job = AlertJob.start(env, config);
@@ -195,11 +263,14 @@ public final class LocalStack implements AutoCloseable {
 
     /** The batch-size job's configuration for this stack; {@code overrides} may change any key. */
     public BatchConfig batchConfig(Map<String, String> overrides) {
-        return BatchConfig.fromMap(jobSettings(overrides));
+        return remember(BatchConfig.fromMap(jobSettings(overrides)), overrides);
     }
 
     /** Starts the batch-size job on a fresh MiniCluster in this JVM (see {@link #startIngest}). */
     public JobClient startBatch(BatchConfig config) throws Exception {
+        if (cluster != null) {
+            return submitToCluster(BatchJob.class, config, null);
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2,
                 miniClusterConfiguration());
         JobClient job = BatchJob.start(env, config);
@@ -268,10 +339,14 @@ public final class LocalStack implements AutoCloseable {
             }
         }
         try {
+            if (cluster != null) {
+                cluster.cluster().close();
+            }
             kafka.close();
         } finally {
             clickHouse.close();
             Files2.deleteRecursively(checkpoints);
+            checkpointsGuard.close();
             if (Thread.currentThread() != shutdownHook) {
                 try {
                     Runtime.getRuntime().removeShutdownHook(shutdownHook);

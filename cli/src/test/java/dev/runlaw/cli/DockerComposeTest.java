@@ -75,6 +75,21 @@ class DockerComposeTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void jobServicesPassTheFlagsTheLocalClusterPasses() {
+        // LocalStack.start(true) submits every job with --state.backend rocksdb and --checkpoint.dir on the cluster's
+        // shared directory (ClusterJobs); compose must run the same jar the same way.
+        for (String job : List.of("ingest-job", "forecast-job", "alert-job", "batch-job")) {
+            String cmd = String.join(" ", (List<String>) services.get(job).get("entrypoint"));
+            assertThat(cmd).as(job).contains("--state.backend rocksdb", "--checkpoint.dir file:///flink-checkpoints",
+                    "runlaw-jobs-0.1.0-SNAPSHOT-job.jar");
+        }
+        String jm = (String) ((Map<String, Object>) services.get("jobmanager").get("environment")).get("FLINK_PROPERTIES");
+        assertThat(jm).contains("execution.checkpointing.savepoint-dir: file:///flink-checkpoints/savepoints",
+                "execution.checkpointing.externalized-checkpoint-retention: RETAIN_ON_CANCELLATION");
+    }
+
+    @Test
     void submitsTheJobJarTheBuildProduces() {
         for (String job : List.of("ingest-job", "forecast-job", "alert-job", "batch-job")) {
             Object entry = services.get(job).get("entrypoint");

@@ -58,10 +58,13 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Properties props;
     private KafkaRaftServer server;
     private final Thread shutdownHook;
+    /* Lets the next start delete the directory if this JVM is killed before close(). */
+    private final ChildProcesses.Guard dirGuard;
     private boolean closed;
 
     private EmbeddedKafka(Path dir, String bootstrapServers, KafkaRaftServer server, Properties props) {
         this.dir = dir;
+        this.dirGuard = ChildProcesses.ownDir("embedded Kafka data", dir);
         this.bootstrapServers = bootstrapServers;
         this.server = server;
         this.props = props;
@@ -185,6 +188,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             LOG.info("Kafka broker on {} stopped in {} ms", bootstrapServers, (System.nanoTime() - t0) / 1_000_000);
         } finally {
             Files2.deleteRecursively(dir);
+            dirGuard.close();
             try {
                 Runtime.getRuntime().removeShutdownHook(shutdownHook);
             } catch (IllegalStateException alreadyShuttingDown) {
@@ -245,6 +249,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             if (quietLogs) {
                 KafkaLogging.quiet();
             }
+            ChildProcesses.cleanStale();
             Path dir = Files2.createTempDir("runlaw-kafka-");
             KafkaRaftServer server = null;
             try {

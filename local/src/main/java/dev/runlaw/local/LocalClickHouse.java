@@ -31,7 +31,11 @@ import org.slf4j.LoggerFactory;
  * here; see {@code .ci/install-deps.sh}). It runs without systemd and without touching
  * {@code /etc/clickhouse-server} or {@code /var/lib/clickhouse}: everything lives in a temp directory that
  * {@link #close()} deletes after stopping the process. A JVM shutdown hook stops it too, so a demo killed with
- * Ctrl-C leaves no server behind (a {@code kill -9} of the JVM still can).
+ * Ctrl-C leaves no server behind; a {@code kill -9} of the JVM does not either: {@link ChildProcesses} kills the
+ * server when the JVM dies, and the next start deletes the directory a crashed JVM left.
+ *
+ * <p>{@link #stopServer()} and {@link #restartServer()} stop the server process and start it again on the same
+ * ports and data, to test what clients do while ClickHouse is away.
  *
  * <p>{@link #startOrUseExisting()} follows clickhouse-java's test helper: if {@value #ENV_URL} is set, it uses
  * that server (with {@value #ENV_USER}, {@value #ENV_PASSWORD}, {@value #ENV_DATABASE}; defaults
@@ -69,15 +73,22 @@ public final class LocalClickHouse implements AutoCloseable {
             + " at a running server";
 
     private final ClickHouseEndpoint endpoint;
-    private final Process process; // null when using an existing server
+    private final boolean privateServer;
+    private final List<String> command; // null when using an existing server
+    private volatile Process process; // null when using an existing server, or while stopped
+    private ChildProcesses.Guard guard;
     private final Path dir;
     private final int tcpPort; // 0 when using an existing server
     private final Thread shutdownHook;
     private boolean closed;
 
-    private LocalClickHouse(ClickHouseEndpoint endpoint, Process process, Path dir, int tcpPort) {
+    private LocalClickHouse(ClickHouseEndpoint endpoint, Process process, ChildProcesses.Guard guard,
+                            List<String> command, Path dir, int tcpPort) {
         this.endpoint = endpoint;
         this.process = process;
+        this.guard = guard;
+        this.command = command;
+        this.privateServer = process != null;
         this.dir = dir;
         this.tcpPort = tcpPort;
         if (process != null) {
@@ -129,7 +140,7 @@ public final class LocalClickHouse implements AutoCloseable {
                     + e.getMessage(), e);
         }
         LOG.info("using existing ClickHouse at {}", ep);
-        return new LocalClickHouse(ep, null, null, 0);
+        return new LocalClickHouse(ep, null, null, null, null, 0);
     }
 
     /** How to reach this server: user {@code default}, no password, database {@code default} when private. */
@@ -144,7 +155,7 @@ public final class LocalClickHouse implements AutoCloseable {
 
     /** True if this object started the server (and so will stop it), false for an existing server. */
     public boolean isPrivate() {
-        return process != null;
+        return privateServer;
     }
 
     /** The server process, if private: tests use it to check that {@link #close()} really stopped it. */
@@ -154,7 +165,46 @@ public final class LocalClickHouse implements AutoCloseable {
 
     /** The private server's native-protocol port, if private, e.g. for {@code clickhouse-client --port}. */
     public OptionalInt tcpPort() {
-        return process == null ? OptionalInt.empty() : OptionalInt.of(tcpPort);
+        return privateServer ? OptionalInt.of(tcpPort) : OptionalInt.empty();
+    }
+
+    /**
+     * Stops the private server process (SIGTERM, then SIGKILL after 1 s) and keeps its data, so that
+     * {@link #restartServer()} brings it back with every row; clients see connection refused meanwhile.
+     */
+    public synchronized void stopServer() {
+        requirePrivateAndOpen();
+        if (process == null) {
+            return;
+        }
+        stop(process);
+        guard.close();
+        process = null;
+        LOG.info("private ClickHouse on {} stopped (data kept)", endpoint.url());
+    }
+
+    /** Starts the private server again after {@link #stopServer()}, same ports and data; waits for /ping. */
+    public synchronized void restartServer() {
+        requirePrivateAndOpen();
+        if (process != null) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        Process p = launch(command, dir);
+        guard = ChildProcesses.watch(p, "clickhouse-server", dir);
+        process = p;
+        awaitPing(p, URI.create(endpoint.url()).getPort(), dir);
+        LOG.info("private ClickHouse on {} restarted in {} ms, pid {}", endpoint.url(),
+                (System.nanoTime() - t0) / 1_000_000, p.pid());
+    }
+
+    private void requirePrivateAndOpen() {
+        if (!privateServer) {
+            throw new IllegalStateException("not a private server: " + endpoint.url());
+        }
+        if (closed) {
+            throw new IllegalStateException("closed");
+        }
     }
 
     /** The private server's directory (config, data, logs), if private. */
@@ -169,7 +219,7 @@ public final class LocalClickHouse implements AutoCloseable {
             return;
         }
         closed = true;
-        if (process == null) {
+        if (!privateServer) {
             return;
         }
         long t0 = System.nanoTime();
@@ -183,7 +233,13 @@ public final class LocalClickHouse implements AutoCloseable {
     }
 
     private void stopProcessAndDeleteDir() {
-        stop(process);
+        Process p = process;
+        if (p != null) {
+            stop(p);
+        }
+        if (guard != null) {
+            guard.close();
+        }
         Files2.deleteRecursively(dir);
     }
 
@@ -207,8 +263,10 @@ public final class LocalClickHouse implements AutoCloseable {
 
     private static LocalClickHouse startOnce(Path binary) {
         long t0 = System.nanoTime();
+        ChildProcesses.cleanStale();
         Path dir = Files2.createTempDir("runlaw-clickhouse-");
         Process p = null;
+        ChildProcesses.Guard guard = null;
         try {
             int httpPort = FreePorts.next();
             int tcpPort = FreePorts.next();
@@ -219,30 +277,38 @@ public final class LocalClickHouse implements AutoCloseable {
                 cmd.add("server"); // the single multi-tool binary of newer releases
             }
             cmd.add("--config-file=" + config);
-            Path console = dir.resolve("log/console.log");
-            p = new ProcessBuilder(cmd)
-                    .directory(dir.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(console.toFile())
-                    .start();
+            p = launch(cmd, dir);
+            guard = ChildProcesses.watch(p, "clickhouse-server", dir);
             awaitPing(p, httpPort, dir);
             ClickHouseEndpoint ep = new ClickHouseEndpoint("http://127.0.0.1:" + httpPort, "default", "", "default");
-            LocalClickHouse ch = new LocalClickHouse(ep, p, dir, tcpPort);
+            LocalClickHouse ch = new LocalClickHouse(ep, p, guard, List.copyOf(cmd), dir, tcpPort);
             LOG.info("private ClickHouse ({}) ready on {} in {} ms, pid {}", binary, ep.url(),
                     (System.nanoTime() - t0) / 1_000_000, p.pid());
             return ch;
-        } catch (IOException e) {
-            cleanUp(p, dir);
-            throw new UncheckedIOException("cannot start " + binary, e);
         } catch (RuntimeException e) {
-            cleanUp(p, dir);
+            cleanUp(p, guard, dir);
             throw e;
         }
     }
 
-    private static void cleanUp(Process p, Path dir) {
+    private static Process launch(List<String> cmd, Path dir) {
+        try {
+            return new ProcessBuilder(cmd)
+                    .directory(dir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("log/console.log").toFile()))
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + cmd.get(0), e);
+        }
+    }
+
+    private static void cleanUp(Process p, ChildProcesses.Guard guard, Path dir) {
         if (p != null) {
             stop(p);
+        }
+        if (guard != null) {
+            guard.close();
         }
         Files2.deleteRecursively(dir);
     }

@@ -18,6 +18,8 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
  * {@code ReplacingMergeTree}s keyed on each record's identity, so those copies collapse (read with {@code FINAL}).
  * Batches are bounded by rows ({@code batchRows}, per table), by bytes and by time ({@code flushIntervalMs},
  * through the writer's processing-time service) so rows appear within about that interval at low traffic.
+ * While ClickHouse is unreachable an insert is retried with bounded backoff for up to {@value #RETRY_FOR_MS} ms
+ * ({@link RetryingRowInserter}): the job backpressures instead of failing over.
  *
  * @see ClickHouseSinkWriter
  */
@@ -25,6 +27,8 @@ public final class ClickHouseSink implements Sink<ClickHouseRow> {
     private static final long serialVersionUID = 1L;
     /** A table's buffer is sent once it holds this many bytes, whatever its row count. */
     static final int MAX_BATCH_BYTES = 32 << 20;
+    /** How long an insert is retried while ClickHouse is unreachable before the task fails (and Flink restarts it). */
+    static final long RETRY_FOR_MS = 300_000;
 
     private final ClickHouseEndpoint endpoint;
     private final Map<String, List<String>> columns;
@@ -57,8 +61,10 @@ public final class ClickHouseSink implements Sink<ClickHouseRow> {
 
     @Override
     public SinkWriter<ClickHouseRow> createWriter(WriterInitContext context) throws IOException {
-        ClientRowInserter inserter = new ClientRowInserter(endpoint, columns, insertTimeoutMs);
+        ClientRowInserter client = new ClientRowInserter(endpoint, columns, insertTimeoutMs);
+        // ClickHouse away (a restart, a network blip) backpressures the job instead of failing it over and over.
+        RowInserter inserter = RetryingRowInserter.create(client, RETRY_FOR_MS, 250, 5_000);
         return new ClickHouseSinkWriter(inserter, batchRows, MAX_BATCH_BYTES, flushIntervalMs,
-                context.getProcessingTimeService(), context.metricGroup(), inserter.executor());
+                context.getProcessingTimeService(), context.metricGroup(), client.executor());
     }
 }
