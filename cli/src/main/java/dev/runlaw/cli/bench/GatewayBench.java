@@ -99,7 +99,10 @@ final class GatewayBench implements Callable<Integer> {
     private Repeats.Window javaWindow(EmbeddedKafka kafka, List<StepMetrics> steps, long passes) {
         long n = passes * steps.size();
         try (TelemetryProducer p = TelemetryProducer.builder(kafka.bootstrapServers()).topicPrefix("java.")
-                .maxInFlightBytes(256L << 20).property("buffer.memory", 300L << 20).build()) {
+                .maxInFlightBytes(256L << 20).property("buffer.memory", 300L << 20)
+                // The library gives up on a record after 1 s without topic metadata (a trainer must not block); a
+                // benchmark on a loaded machine must deliver every record instead, as the gateway's producer does.
+                .property("max.block.ms", 120_000).build()) {
             long t0 = System.nanoTime();
             for (long pass = 0; pass < passes; pass++) {
                 for (StepMetrics s : steps) {
