@@ -111,12 +111,12 @@ public final class EmbeddedKafka implements AutoCloseable {
      */
     public void createScramUser(String user, String password) {
         try (Admin admin = admin()) {
-            List<UserScramCredentialAlteration> alterations = new ArrayList<>();
+            // One request per mechanism: the broker refuses two alterations of one user in a request.
             for (String m : SCRAM_MECHANISMS) {
-                alterations.add(new UserScramCredentialUpsertion(user,
+                List<UserScramCredentialAlteration> upsert = List.of(new UserScramCredentialUpsertion(user,
                         new ScramCredentialInfo(ScramMechanism.fromMechanismName(m), 4096), password));
+                admin.alterUserScramCredentials(upsert).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             }
-            admin.alterUserScramCredentials(alterations).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             Await.until(ADMIN_TIMEOUT, "SCRAM credentials of " + user, () -> {
                 try {
                     return admin.describeUserScramCredentials(List.of(user)).all()
