@@ -80,28 +80,12 @@ final class BatchBench implements Callable<Integer> {
 
         try (LocalStack stack = LocalStack.start()) {
             int[] window = {0};
-            Repeats.Arm ingest = new Repeats.Arm("ingest job alone", passes -> {
-                String prefix = freshTopics(stack, "bench-bi" + window[0]++ + ".", producerProps, pool, passes);
-                stack.http().execute("TRUNCATE TABLE step_metrics");
-                long start = System.nanoTime();
-                JobClient job = stack.startIngest(stack.ingestConfig(conf(prefix)));
-                BenchTraffic.awaitCount(stack, "SELECT count() FROM step_metrics", passes * records);
-                long nanos = System.nanoTime() - start;
-                job.cancel().get(30, TimeUnit.SECONDS);
-                deleteTopics(stack, prefix);
-                return new Repeats.Window(passes * records, nanos);
-            });
-            Repeats.Arm batch = new Repeats.Arm("batch-size job (noise scale)", passes -> {
-                String prefix = freshTopics(stack, "bench-bb" + window[0]++ + ".", producerProps, pool, passes);
-                stack.http().execute("TRUNCATE TABLE gradient_noise");
-                long start = System.nanoTime();
-                JobClient job = stack.startBatch(stack.batchConfig(conf(prefix)));
-                BenchTraffic.awaitCount(stack, "SELECT count() FROM gradient_noise", passes * noiseRowsPerPass);
-                long nanos = System.nanoTime() - start;
-                job.cancel().get(30, TimeUnit.SECONDS);
-                deleteTopics(stack, prefix);
-                return new Repeats.Window(passes * records, nanos);
-            });
+            Repeats.Arm ingest = new Repeats.Arm("ingest job alone", passes -> drainWindow(stack,
+                    "bench-bi" + window[0]++ + ".", producerProps, pool, passes, "step_metrics",
+                    passes * records, conf -> stack.startIngest(stack.ingestConfig(conf))));
+            Repeats.Arm batch = new Repeats.Arm("batch-size job (noise scale)", passes -> drainWindow(stack,
+                    "bench-bb" + window[0]++ + ".", producerProps, pool, passes, "gradient_noise",
+                    passes * noiseRowsPerPass, conf -> stack.startBatch(stack.batchConfig(conf))));
             Repeats.run(out, repeat, List.of(ingest, batch), List.of(new Repeats.Ratio("ratio batch / ingest", 1, 0)));
         }
         long[] small = stateBytes(perRun);
@@ -113,18 +97,37 @@ final class BatchBench implements Callable<Integer> {
         return 0;
     }
 
-    /** The job settings of one window: its own topics and a consumer group that has never committed. */
-    private Map<String, String> conf(String prefix) {
-        return Map.of("parallelism", parallelism, "topic.prefix", prefix, "group.id", prefix + "group");
+    /** Starts a job with these settings. */
+    private interface JobStarter {
+        JobClient start(Map<String, String> conf) throws Exception;
+    }
+
+    /**
+     * One window: {@code passes} passes on fresh topics under {@code prefix} and an empty {@code table} first, then
+     * the job on them with a consumer group that never committed, timed from its start until {@code table} holds
+     * {@code rows} rows; every record of the window counts.
+     */
+    private Repeats.Window drainWindow(LocalStack stack, String prefix, Map<String, Object> producerProps,
+                                       RecordPool pool, long passes, String table, long rows, JobStarter job)
+            throws Exception {
+        freshTopics(stack, prefix, producerProps, pool, passes);
+        stack.http().execute("TRUNCATE TABLE " + table);
+        long start = System.nanoTime();
+        JobClient client = job.start(Map.of("parallelism", parallelism, "topic.prefix", prefix,
+                "group.id", prefix + "group"));
+        BenchTraffic.awaitCount(stack, "SELECT count() FROM " + table, rows);
+        long nanos = System.nanoTime() - start;
+        client.cancel().get(30, TimeUnit.SECONDS);
+        deleteTopics(stack, prefix);
+        return new Repeats.Window(passes * pool.size(), nanos);
     }
 
     /** Creates every topic under {@code prefix} and puts {@code passes} passes of the pool on its step metrics. */
-    private static String freshTopics(LocalStack stack, String prefix, Map<String, Object> producerProps,
-                                      RecordPool pool, long passes) {
+    private static void freshTopics(LocalStack stack, String prefix, Map<String, Object> producerProps,
+                                    RecordPool pool, long passes) {
         stack.kafka().createTopics(LocalStack.PARTITIONS, topics(prefix).toArray(String[]::new));
         BenchTraffic.produce(stack.kafka().bootstrapServers(), producerProps,
                 prefix + RecordKind.STEP_METRICS.topic(), pool, passes);
-        return prefix;
     }
 
     private static void deleteTopics(LocalStack stack, String prefix) throws Exception {
