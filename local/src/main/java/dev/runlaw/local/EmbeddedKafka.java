@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -23,7 +24,11 @@ import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.admin.UserScramCredentialAlteration;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -53,8 +58,12 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
 
+    /** The SASL/SCRAM mechanisms the optional SASL listener accepts. */
+    public static final List<String> SCRAM_MECHANISMS = List.of("SCRAM-SHA-256", "SCRAM-SHA-512");
+
     private final Path dir;
     private final String bootstrapServers;
+    private final String saslBootstrapServers;
     private final Properties props;
     private KafkaRaftServer server;
     private final Thread shutdownHook;
@@ -62,10 +71,12 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final ChildProcesses.Guard dirGuard;
     private boolean closed;
 
-    private EmbeddedKafka(Path dir, String bootstrapServers, KafkaRaftServer server, Properties props) {
+    private EmbeddedKafka(Path dir, String bootstrapServers, String saslBootstrapServers, KafkaRaftServer server,
+                          Properties props) {
         this.dir = dir;
         this.dirGuard = ChildProcesses.ownDir("embedded Kafka data", dir);
         this.bootstrapServers = bootstrapServers;
+        this.saslBootstrapServers = saslBootstrapServers;
         this.server = server;
         this.props = props;
         // A demo stopped with Ctrl-C should still remove its temp directory.
@@ -86,6 +97,44 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** {@code host:port} of the broker's client listener, for {@code bootstrap.servers}. */
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /**
+     * {@code host:port} of the SASL_PLAINTEXT listener (SCRAM-SHA-256 and -512; clients need
+     * {@code security.protocol=SASL_PLAINTEXT}, {@code sasl.mechanism} and a {@code ScramLoginModule} JAAS config of a
+     * user made with {@link #createScramUser}), or null unless {@link Builder#saslScramListener()} asked for it.
+     */
+    public String saslBootstrapServers() {
+        return saslBootstrapServers;
+    }
+
+    /**
+     * Creates (or updates) a SCRAM user for both mechanisms through the admin API on the plaintext listener, and
+     * waits until the broker has the credentials.
+     */
+    public void createScramUser(String user, String password) {
+        try (Admin admin = admin()) {
+            // One request per mechanism: the broker refuses two alterations of one user in a request.
+            for (String m : SCRAM_MECHANISMS) {
+                List<UserScramCredentialAlteration> upsert = List.of(new UserScramCredentialUpsertion(user,
+                        new ScramCredentialInfo(ScramMechanism.fromMechanismName(m), 4096), password));
+                admin.alterUserScramCredentials(upsert).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            Await.until(ADMIN_TIMEOUT, "SCRAM credentials of " + user, () -> {
+                try {
+                    return admin.describeUserScramCredentials(List.of(user)).all()
+                            .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(user)
+                            .credentialInfos().size() == SCRAM_MECHANISMS.size();
+                } catch (ExecutionException notYet) {
+                    return false;
+                }
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating SCRAM user " + user, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot create SCRAM user " + user, e);
+        }
     }
 
     /** The temporary directory holding the broker's data; deleted by {@link #close()}. */
@@ -224,6 +273,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static final class Builder {
         private final Map<String, String> overrides = new LinkedHashMap<>();
         private boolean quietLogs = true;
+        private boolean saslScram;
 
         private Builder() {
         }
@@ -243,6 +293,16 @@ public final class EmbeddedKafka implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Adds a SASL_PLAINTEXT listener accepting SCRAM-SHA-256 and SCRAM-SHA-512 (for tests of clients with
+         * credentials: {@link #saslBootstrapServers()}, {@link #createScramUser}); the plaintext listener stays for
+         * the broker itself and for {@link #admin()}.
+         */
+        public Builder saslScramListener() {
+            this.saslScram = true;
+            return this;
+        }
+
         /** Formats storage, starts the broker and waits until an admin client can describe the cluster. */
         public EmbeddedKafka start() {
             long t0 = System.nanoTime();
@@ -256,6 +316,11 @@ public final class EmbeddedKafka implements AutoCloseable {
                 int brokerPort = FreePorts.next();
                 int controllerPort = FreePorts.next();
                 Properties props = brokerProperties(dir, brokerPort, controllerPort);
+                String sasl = null;
+                if (saslScram) {
+                    sasl = "127.0.0.1:" + FreePorts.next();
+                    addSaslListener(props, sasl);
+                }
                 props.putAll(overrides);
                 Path configFile = dir.resolve("server.properties");
                 try (var out = Files.newOutputStream(configFile)) {
@@ -267,7 +332,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 server.startup();
                 String bootstrap = "127.0.0.1:" + brokerPort;
                 awaitCluster(bootstrap);
-                EmbeddedKafka kafka = new EmbeddedKafka(dir, bootstrap, server, props);
+                EmbeddedKafka kafka = new EmbeddedKafka(dir, bootstrap, sasl, server, props);
                 LOG.info("Kafka broker ready on {} in {} ms", bootstrap, (System.nanoTime() - t0) / 1_000_000);
                 return kafka;
             } catch (IOException e) {
@@ -324,6 +389,19 @@ public final class EmbeddedKafka implements AutoCloseable {
             p.put("num.recovery.threads.per.data.dir", "1");
             p.put("log.cleaner.dedupe.buffer.size", String.valueOf(2 * 1024 * 1024));
             return p;
+        }
+
+        private static void addSaslListener(Properties p, String hostPort) {
+            p.put("listeners", p.getProperty("listeners") + ",SASL://" + hostPort);
+            p.put("advertised.listeners", p.getProperty("advertised.listeners") + ",SASL://" + hostPort);
+            p.put("listener.security.protocol.map", p.getProperty("listener.security.protocol.map")
+                    + ",SASL:SASL_PLAINTEXT");
+            p.put("listener.name.sasl.sasl.enabled.mechanisms", String.join(",", SCRAM_MECHANISMS));
+            for (String m : SCRAM_MECHANISMS) {
+                // The broker side of SCRAM checks against the credentials in the cluster metadata.
+                p.put("listener.name.sasl." + m.toLowerCase(Locale.ROOT) + ".sasl.jaas.config",
+                        "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+            }
         }
 
         private static void format(Path configFile) {

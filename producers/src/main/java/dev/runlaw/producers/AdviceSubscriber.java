@@ -543,6 +543,12 @@ public final class AdviceSubscriber implements AutoCloseable {
             return this;
         }
 
+        /** Sets or overrides several Kafka consumer properties (e.g. security settings). */
+        public Builder properties(Map<String, ?> extra) {
+            props.putAll(extra);
+            return this;
+        }
+
         /** Creates the subscriber and starts its thread. */
         public AdviceSubscriber start() {
             AdviceSubscriber s = new AdviceSubscriber(this);

@@ -17,9 +17,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * What the pipeline benchmarks ({@code bench ingest}, {@code bench alerts}) share: the seeded step-metric records
- * they time, the producer library's Kafka settings, producing pre-encoded bytes, and waiting on a ClickHouse count
- * (the end point: rows visible to a query).
+ * What the pipeline benchmarks ({@code bench ingest}, {@code bench alerts}, {@code bench batch}) share: the seeded
+ * step-metric records they time, the producer library's Kafka settings, producing pre-encoded bytes (a list, or passes
+ * of a {@link RecordPool}), and waiting on a ClickHouse count (the end point: rows visible to a query). The
+ * measurement protocol is {@link Repeats}.
  */
 final class BenchTraffic {
     /** Wall time of step 0 of every benchmark run. */
@@ -75,16 +76,30 @@ final class BenchTraffic {
 
     /** Produces every record to {@code topic} and flushes. */
     static void produce(String bootstrap, Map<String, Object> props, String topic, Encoded records) {
-        Map<String, Object> pp = new HashMap<>(props);
-        pp.put("bootstrap.servers", bootstrap);
-        pp.put("key.serializer", ByteArraySerializer.class);
-        pp.put("value.serializer", ByteArraySerializer.class);
-        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(pp)) {
+        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(withBootstrap(bootstrap, props))) {
             for (int i = 0; i < records.size(); i++) {
                 p.send(new ProducerRecord<>(topic, records.keys().get(i), records.values().get(i)));
             }
             p.flush();
         }
+    }
+
+    /** Sends {@code passes} passes of {@code pool} to {@code topic} and flushes; returns the records sent. */
+    static long produce(String bootstrap, Map<String, Object> props, String topic, RecordPool pool, long passes) {
+        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(withBootstrap(bootstrap, props))) {
+            long n = pool.send(p, topic, passes);
+            p.flush();
+            return n;
+        }
+    }
+
+    /** {@code props} with the bootstrap servers and byte-array serializers. */
+    static Map<String, Object> withBootstrap(String bootstrap, Map<String, Object> props) {
+        Map<String, Object> pp = new HashMap<>(props);
+        pp.put("bootstrap.servers", bootstrap);
+        pp.put("key.serializer", ByteArraySerializer.class);
+        pp.put("value.serializer", ByteArraySerializer.class);
+        return pp;
     }
 
     /** Waits (up to 10 minutes) until {@code countSql}, a {@code SELECT count() ...}, returns at least {@code n}. */

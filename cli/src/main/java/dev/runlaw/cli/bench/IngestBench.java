@@ -23,20 +23,24 @@ import picocli.CommandLine.Option;
  * {@code ./runlaw bench ingest}: events per second of step-metric records through raw Kafka (produce + consume,
  * the baseline) and through the whole pipeline (produce → Kafka → Flink decode/validate → ClickHouse, until the
  * rows are visible to a query), their ratio, and expert-load cells (layer × expert values) per second through the
- * pipeline. Both paths produce the same pre-encoded bytes with the producer library's Kafka settings.
+ * pipeline. Both paths produce the same pre-encoded bytes (passes of a {@link RecordPool}) with the producer
+ * library's Kafka settings; the three arms are measured under the {@link Repeats} protocol.
  */
 @Command(name = "ingest", sortOptions = false,
         description = "Events/s through raw Kafka vs. Kafka -> Flink -> ClickHouse, and expert-load cells/s.")
 final class IngestBench implements Callable<Integer> {
     @Mixin
     HelpOption help;
-    @Option(names = "--records", paramLabel = "N", description = "Step-metric records (default ${DEFAULT-VALUE}).")
-    int records = 1_000_000;
-    @Option(names = "--runs", paramLabel = "N", description = "Runs they are spread over (default ${DEFAULT-VALUE}).")
+    @Mixin
+    RepeatOptions repeat;
+    @Option(names = "--records", paramLabel = "N",
+            description = "Step-metric records per pass of the pool; windows send whole passes (default ${DEFAULT-VALUE}).")
+    int records = 200_000;
+    @Option(names = "--runs", paramLabel = "N", description = "Runs a pass is spread over (default ${DEFAULT-VALUE}).")
     int runs = 100;
     @Option(names = "--expert-records", paramLabel = "M",
-            description = "Expert-load records (default ${DEFAULT-VALUE}).")
-    int expertRecords = 40_000;
+            description = "Expert-load records per pass (default ${DEFAULT-VALUE}).")
+    int expertRecords = 8_000;
     @Option(names = "--experts", paramLabel = "E", description = "Experts per layer (default ${DEFAULT-VALUE}).")
     int experts = 256;
     @Option(names = "--parallelism", paramLabel = "P", description = "Ingest job parallelism (default ${DEFAULT-VALUE}).")
@@ -52,75 +56,48 @@ final class IngestBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        int records = this.records;
-        int runs = this.runs;
-        int expertRecords = this.expertRecords;
-        int experts = this.experts;
-        TelemetryCodec codec = new TelemetryCodec();
-        long t0 = BenchTraffic.T0;
-        out.printf("runlaw bench ingest: %d step-metric records over %d runs; %d expert-load records x %d experts;"
-                + " job parallelism %s; sink.batch-rows %s%n", records, runs, expertRecords, experts, parallelism,
-                batchRows == null ? "default" : batchRows);
-
-        SplittableRandom rnd = new SplittableRandom(7);
-        BenchTraffic.Encoded steps = BenchTraffic.stepMetrics(codec, "bench-run", records, runs, rnd);
-        List<byte[]> stepKeys = steps.keys();
-        List<byte[]> stepValues = steps.values();
-        List<byte[]> loadKeys = new ArrayList<>(expertRecords);
-        List<byte[]> loadValues = new ArrayList<>(expertRecords);
-        int layers = 32;
-        for (int i = 0; i < expertRecords; i++) {
-            List<Long> tokens = new ArrayList<>(experts);
-            for (int e = 0; e < experts; e++) {
-                tokens.add((long) rnd.nextInt(4096));
-            }
-            String run = String.format("bench-moe-%02d", i % 8);
-            ExpertLoad l = ExpertLoad.newBuilder().setRunId(run).setStep(i / (8 * layers)).setLayer((i / 8) % layers)
-                    .setWallTimeMs(t0 + i).setTokensPerExpert(tokens).setDroppedTokens(rnd.nextInt(10)).build();
-            loadKeys.add(run.getBytes(StandardCharsets.UTF_8));
-            loadValues.add(codec.encode(l));
+        repeat.check();
+        if (records < runs || runs < 1 || expertRecords < 8) {
+            throw new IllegalArgumentException("need 1 <= --runs <= --records and --expert-records >= 8");
         }
+        TelemetryCodec codec = new TelemetryCodec();
+        out.printf("runlaw bench ingest: passes of %d step-metric records over %d runs; passes of %d expert-load"
+                + " records x %d experts; job parallelism %s; sink.batch-rows %s; %d cores%n", records, runs,
+                expertRecords, experts, parallelism, batchRows == null ? "default" : batchRows,
+                Runtime.getRuntime().availableProcessors());
+        RecordPool steps = RecordPool.of("bench-run",
+                prefix -> BenchTraffic.stepMetrics(codec, prefix, records, runs, new SplittableRandom(7)));
+        RecordPool loads = RecordPool.of("bench-moe", prefix -> expertLoads(codec, prefix, expertRecords, experts));
         Map<String, Object> producerProps = BenchTraffic.producerProps();
 
         try (LocalStack stack = LocalStack.start()) {
             String bs = stack.kafka().bootstrapServers();
-            stack.kafka().createTopics(LocalStack.PARTITIONS, "bench.raw-step-metrics");
             Map<String, String> overrides = new HashMap<>(Map.of("parallelism", parallelism));
             if (batchRows != null) {
                 overrides.put("sink.batch-rows", batchRows);
             }
             JobClient job = stack.startIngest(stack.ingestConfig(overrides));
-
-            // Warm-up: JIT, Kafka connections, the ClickHouse client and the first parts of each table.
-            BenchTraffic.produce(bs, producerProps, RecordKind.STEP_METRICS.topic(), steps.subList(0, 20_000));
-            awaitCount(stack, "step_metrics", 20_000);
-            RawKafkaThroughput.measure(bs, "bench.raw-step-metrics", LocalStack.PARTITIONS, producerProps,
-                    stepKeys.subList(0, 20_000), stepValues.subList(0, 20_000));
-            stack.http().execute("TRUNCATE TABLE step_metrics");
-            stack.kafka().createTopics(LocalStack.PARTITIONS, "bench.raw-step-metrics-2");
-
-            long rawNs = RawKafkaThroughput.measure(bs, "bench.raw-step-metrics-2", LocalStack.PARTITIONS,
-                    producerProps, stepKeys, stepValues);
-            double rawEps = records / (rawNs / 1e9);
-            out.printf("raw Kafka produce+consume     %,12.0f step records/s  (%.2f s)%n", rawEps, rawNs / 1e9);
-
-            long start = System.nanoTime();
-            BenchTraffic.produce(bs, producerProps, RecordKind.STEP_METRICS.topic(), steps);
-            awaitCount(stack, "step_metrics", records);
-            long pipeNs = System.nanoTime() - start;
-            double pipeEps = records / (pipeNs / 1e9);
-            out.printf("Kafka -> Flink -> ClickHouse  %,12.0f step records/s  (%.2f s, rows visible)%n", pipeEps,
-                    pipeNs / 1e9);
-            out.printf("ratio pipeline / raw Kafka    %12.2f   (goal >= 0.5)%n", pipeEps / rawEps);
-
-            start = System.nanoTime();
-            BenchTraffic.produce(bs, producerProps, RecordKind.EXPERT_LOAD.topic(),
-                    new BenchTraffic.Encoded(loadKeys, loadValues));
-            awaitCount(stack, "expert_load", expertRecords);
-            long loadNs = System.nanoTime() - start;
-            double cells = (double) expertRecords * experts / (loadNs / 1e9);
-            out.printf("expert-load cells             %,12.0f cells/s (%,d records x %d experts in %.2f s; goal >= 2,000,000)%n",
-                    cells, expertRecords, experts, loadNs / 1e9);
+            int[] rawTopic = {0};
+            Repeats.Arm raw = new Repeats.Arm("raw Kafka produce+consume", passes -> {
+                String topic = "bench.raw-step-metrics-" + rawTopic[0]++;
+                stack.kafka().createTopics(LocalStack.PARTITIONS, topic);
+                try {
+                    return RawKafkaThroughput.measure(bs, topic, LocalStack.PARTITIONS, producerProps, steps, passes);
+                } finally {
+                    // Every window leaves GBs on the broker's disk; the next window needs none of it.
+                    stack.kafka().admin().deleteTopics(List.of(topic)).all().get(1, TimeUnit.MINUTES);
+                }
+            });
+            Repeats.Arm pipeline = new Repeats.Arm("Kafka -> Flink -> ClickHouse", passes ->
+                    pipelineWindow(stack, producerProps, steps, RecordKind.STEP_METRICS, "step_metrics", passes));
+            Repeats.Arm cells = new Repeats.Arm("expert-load cells", passes -> {
+                Repeats.Window w = pipelineWindow(stack, producerProps, loads, RecordKind.EXPERT_LOAD, "expert_load",
+                        passes);
+                return new Repeats.Window(w.records() * experts, w.nanos());
+            });
+            Repeats.run(out, repeat, List.of(raw, pipeline, cells),
+                    List.of(new Repeats.Ratio("ratio pipeline / raw Kafka", 1, 0)));
+            out.println("  (goals on a quiet machine: ratio >= 0.5, expert-load cells >= 2,000,000 /s)");
             long dead = stack.countFinal("dead_letters");
             if (dead != 0) {
                 out.printf("WARNING: %d dead letters during the benchmark%n", dead);
@@ -130,7 +107,35 @@ final class IngestBench implements Callable<Integer> {
         return 0;
     }
 
-    private static void awaitCount(LocalStack stack, String table, long n) throws InterruptedException {
+    /** One window of the pipeline: the table emptied first, then from the first send until every row is visible. */
+    private static Repeats.Window pipelineWindow(LocalStack stack, Map<String, Object> producerProps, RecordPool pool,
+                                                 RecordKind kind, String table, long passes) throws Exception {
+        stack.http().execute("TRUNCATE TABLE " + table);
+        long start = System.nanoTime();
+        long n = BenchTraffic.produce(stack.kafka().bootstrapServers(), producerProps, kind.topic(), pool, passes);
         BenchTraffic.awaitCount(stack, "SELECT count() FROM " + table, n);
+        return new Repeats.Window(n, System.nanoTime() - start);
     }
+
+    /** {@code n} expert-load records of 8 MoE runs named {@code <prefix>-00} ... {@code -07}, 32 layers each. */
+    private static BenchTraffic.Encoded expertLoads(TelemetryCodec codec, String prefix, int n, int experts) {
+        SplittableRandom rnd = new SplittableRandom(11);
+        List<byte[]> keys = new ArrayList<>(n);
+        List<byte[]> values = new ArrayList<>(n);
+        int layers = 32;
+        for (int i = 0; i < n; i++) {
+            List<Long> tokens = new ArrayList<>(experts);
+            for (int e = 0; e < experts; e++) {
+                tokens.add((long) rnd.nextInt(4096));
+            }
+            String run = String.format("%s-%02d", prefix, i % 8);
+            ExpertLoad l = ExpertLoad.newBuilder().setRunId(run).setStep(i / (8 * layers)).setLayer((i / 8) % layers)
+                    .setWallTimeMs(BenchTraffic.T0 + i).setTokensPerExpert(tokens).setDroppedTokens(rnd.nextInt(10))
+                    .build();
+            keys.add(run.getBytes(StandardCharsets.UTF_8));
+            values.add(codec.encode(l));
+        }
+        return new BenchTraffic.Encoded(keys, values);
+    }
+
 }

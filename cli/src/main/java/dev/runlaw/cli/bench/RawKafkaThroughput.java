@@ -1,6 +1,7 @@
 package dev.runlaw.cli.bench;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,10 +11,8 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The baseline of the ingest benchmark: the same encoded records produced to and consumed from Kafka with no
@@ -23,10 +22,10 @@ final class RawKafkaThroughput {
     private RawKafkaThroughput() {
     }
 
-    /** Returns elapsed nanoseconds for producing and consuming every record once. */
-    static long measure(String bootstrap, String topic, int partitions, Map<String, Object> producerProps,
-                        List<byte[]> keys, List<byte[]> values) throws Exception {
-        int n = values.size();
+    /** Produces {@code passes} passes of {@code pool} to {@code topic} (new, empty) while consuming them; one window. */
+    static Repeats.Window measure(String bootstrap, String topic, int partitions, Map<String, Object> producerProps,
+                                  RecordPool pool, long passes) throws Exception {
+        long n = passes * pool.size();
         Map<String, Object> cp = new HashMap<>();
         cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         cp.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
@@ -35,7 +34,7 @@ final class RawKafkaThroughput {
         cp.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 1);
         cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(cp)) {
-            List<TopicPartition> tps = new java.util.ArrayList<>();
+            List<TopicPartition> tps = new ArrayList<>();
             for (int p = 0; p < partitions; p++) {
                 tps.add(new TopicPartition(topic, p));
             }
@@ -43,31 +42,29 @@ final class RawKafkaThroughput {
             consumer.seekToBeginning(tps);
             consumer.poll(Duration.ZERO); // join before the clock starts
 
-            Map<String, Object> pp = new HashMap<>(producerProps);
-            pp.put("bootstrap.servers", bootstrap);
-            pp.put("key.serializer", ByteArraySerializer.class);
-            pp.put("value.serializer", ByteArraySerializer.class);
+            Map<String, Object> pp = BenchTraffic.withBootstrap(bootstrap, producerProps);
             long start = System.nanoTime();
             CompletableFuture<Void> produced = CompletableFuture.runAsync(() -> {
                 try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pp)) {
-                    for (int i = 0; i < n; i++) {
-                        producer.send(new ProducerRecord<>(topic, keys.get(i), values.get(i)));
-                    }
+                    pool.send(producer, topic, passes);
                     producer.flush();
                 }
             });
             long seen = 0;
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
             while (seen < n) {
                 ConsumerRecords<byte[], byte[]> recs = consumer.poll(Duration.ofMillis(100));
                 seen += recs.count();
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("raw Kafka consumed only " + seen + " of " + n + " in 10 min");
+                    throw new IllegalStateException("raw Kafka consumed only " + seen + " of " + n + " in 30 min");
+                }
+                if (produced.isCompletedExceptionally()) {
+                    produced.join();
                 }
             }
             long elapsed = System.nanoTime() - start;
             produced.get(1, TimeUnit.MINUTES);
-            return elapsed;
+            return new Repeats.Window(n, elapsed);
         }
     }
 }

@@ -127,6 +127,7 @@ public final class Gateway implements AutoCloseable {
     /** Starts a gateway with its own Kafka producer (and advice subscriber, if enabled). */
     public static Gateway start(GatewayConfig config) {
         TelemetryProducer producer = TelemetryProducer.builder(config.bootstrapServers())
+                .properties(config.kafka().asMap())
                 .topicPrefix(config.topicPrefix())
                 .limits(config.limits())
                 .maxInFlightBytes(config.maxInFlightBytes())
@@ -157,7 +158,8 @@ public final class Gateway implements AutoCloseable {
         }
         AdviceSubscriber sub = null;
         if (config.advice()) {
-            sub = AdviceSubscriber.builder(config.bootstrapServers()).topicPrefix(config.topicPrefix())
+            sub = AdviceSubscriber.builder(config.bootstrapServers()).properties(config.kafka().asMap())
+                    .topicPrefix(config.topicPrefix())
                     .maxRuns(config.adviceMaxRuns()).start();
         }
         Gateway g = new Gateway(config, producer, sub);

@@ -2,6 +2,7 @@ package dev.runlaw.producers.gateway;
 
 import dev.runlaw.producers.command.Commands;
 import dev.runlaw.producers.command.HelpOption;
+import dev.runlaw.producers.command.KafkaClientOptions;
 import dev.runlaw.producers.command.LimitOptions;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -32,6 +33,8 @@ public final class GatewayCommand implements Callable<Integer> {
     CommandSpec spec;
     @Mixin
     HelpOption help;
+    @Mixin
+    KafkaClientOptions kafka;
 
     @Option(names = "--bootstrap.servers", paramLabel = "HOST:PORT[,...]", description = "Kafka bootstrap servers (required).")
     String bootstrapServers;
@@ -103,7 +106,7 @@ public final class GatewayCommand implements Callable<Integer> {
             return new GatewayConfig(host, port, bootstrapServers, topicPrefix, tokens, noAuth, maxBodyBytes,
                     maxDecodedBytes, maxBatchRecords, maxJsonDepth, maxNumberChars, maxStringChars, maxInFlightBytes,
                     kafkaStallMs, retryAfterSeconds, deliveryTimeoutMs, LimitOptions.read(spec), advice,
-                    maxAdviceWaitMs, adviceMaxRuns, maxThreads);
+                    maxAdviceWaitMs, adviceMaxRuns, maxThreads, kafka.read());
         } catch (IllegalArgumentException | UncheckedIOException e) {
             throw Commands.usage(spec, e.getMessage());
         }

@@ -1,5 +1,6 @@
 package dev.runlaw.producers.gateway;
 
+import dev.runlaw.schema.config.KafkaClientProperties;
 import dev.runlaw.schema.validate.Limits;
 import java.util.Map;
 
@@ -28,17 +29,35 @@ import java.util.Map;
  * @param maxAdviceWaitMs     longest long-poll a client may ask for
  * @param adviceMaxRuns       runs whose latest advice and forecast are kept in memory
  * @param maxThreads          Jetty worker threads
+ * @param kafka               Kafka client properties (security and the like) for the gateway's producer and advice
+ *                            consumer
  */
 public record GatewayConfig(String host, int port, String bootstrapServers, String topicPrefix, BearerTokens tokens,
                             boolean authDisabled, int maxBodyBytes, int maxDecodedBytes, int maxBatchRecords,
                             int maxJsonDepth, int maxNumberChars, int maxStringChars, long maxInFlightBytes,
                             long kafkaStallMs, int retryAfterSeconds, long deliveryTimeoutMs, Limits limits,
-                            boolean advice, long maxAdviceWaitMs, int adviceMaxRuns, int maxThreads) {
+                            boolean advice, long maxAdviceWaitMs, int adviceMaxRuns, int maxThreads,
+                            KafkaClientProperties kafka) {
 
     /** Environment variable holding comma-separated tokens. */
     public static final String TOKENS_ENV = "RUNLAW_GATEWAY_TOKENS";
 
+    /** A configuration without Kafka client properties (the constructor before they existed). */
+    public GatewayConfig(String host, int port, String bootstrapServers, String topicPrefix, BearerTokens tokens,
+                         boolean authDisabled, int maxBodyBytes, int maxDecodedBytes, int maxBatchRecords,
+                         int maxJsonDepth, int maxNumberChars, int maxStringChars, long maxInFlightBytes,
+                         long kafkaStallMs, int retryAfterSeconds, long deliveryTimeoutMs, Limits limits,
+                         boolean advice, long maxAdviceWaitMs, int adviceMaxRuns, int maxThreads) {
+        this(host, port, bootstrapServers, topicPrefix, tokens, authDisabled, maxBodyBytes, maxDecodedBytes,
+                maxBatchRecords, maxJsonDepth, maxNumberChars, maxStringChars, maxInFlightBytes, kafkaStallMs,
+                retryAfterSeconds, deliveryTimeoutMs, limits, advice, maxAdviceWaitMs, adviceMaxRuns, maxThreads,
+                KafkaClientProperties.none());
+    }
+
     public GatewayConfig {
+        if (kafka == null) {
+            kafka = KafkaClientProperties.none();
+        }
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
             throw new IllegalArgumentException("--bootstrap.servers is required");
         }
@@ -90,7 +109,15 @@ public record GatewayConfig(String host, int port, String bootstrapServers, Stri
         return new GatewayConfig(host, port, bootstrapServers, topicPrefix, tokens, authDisabled, maxBodyBytes,
                 maxDecodedBytes, maxBatchRecords, maxJsonDepth, maxNumberChars, maxStringChars, maxInFlightBytes,
                 kafkaStallMs, retryAfterSeconds, deliveryTimeoutMs, limits, advice, maxAdviceWaitMs, adviceMaxRuns,
-                maxThreads);
+                maxThreads, kafka);
+    }
+
+    /** A copy whose Kafka clients get these properties. */
+    public GatewayConfig withKafka(KafkaClientProperties kafka) {
+        return new GatewayConfig(host, port, bootstrapServers, topicPrefix, tokens, authDisabled, maxBodyBytes,
+                maxDecodedBytes, maxBatchRecords, maxJsonDepth, maxNumberChars, maxStringChars, maxInFlightBytes,
+                kafkaStallMs, retryAfterSeconds, deliveryTimeoutMs, limits, advice, maxAdviceWaitMs, adviceMaxRuns,
+                maxThreads, kafka);
     }
 
     /** A copy with this in-flight budget and Kafka stall threshold. */
@@ -98,7 +125,7 @@ public record GatewayConfig(String host, int port, String bootstrapServers, Stri
         return new GatewayConfig(host, port, bootstrapServers, topicPrefix, tokens, authDisabled, maxBodyBytes,
                 maxDecodedBytes, maxBatchRecords, maxJsonDepth, maxNumberChars, maxStringChars, maxInFlightBytes,
                 kafkaStallMs, retryAfterSeconds, deliveryTimeoutMs, limits, advice, maxAdviceWaitMs, adviceMaxRuns,
-                maxThreads);
+                maxThreads, kafka);
     }
 
     /** A copy with these request size limits. */
@@ -106,7 +133,7 @@ public record GatewayConfig(String host, int port, String bootstrapServers, Stri
         return new GatewayConfig(host, port, bootstrapServers, topicPrefix, tokens, authDisabled, maxBodyBytes,
                 maxDecodedBytes, maxBatchRecords, maxJsonDepth, maxNumberChars, maxStringChars, maxInFlightBytes,
                 kafkaStallMs, retryAfterSeconds, deliveryTimeoutMs, limits, advice, maxAdviceWaitMs, adviceMaxRuns,
-                maxThreads);
+                maxThreads, kafka);
     }
 
     private static void positive(String name, long v) {
@@ -121,6 +148,6 @@ public record GatewayConfig(String host, int port, String bootstrapServers, Stri
         return "GatewayConfig[" + host + ":" + port + ", kafka=" + bootstrapServers + ", prefix='" + topicPrefix
                 + "', tokens=" + tokens.size() + (authDisabled ? " (auth disabled)" : "") + ", maxBodyBytes="
                 + maxBodyBytes + ", maxBatchRecords=" + maxBatchRecords + ", maxInFlightBytes=" + maxInFlightBytes
-                + "]";
+                + (kafka.isEmpty() ? "" : ", kafka " + kafka) + "]";
     }
 }

@@ -2,8 +2,10 @@ package dev.runlaw.producers.importer;
 
 import dev.runlaw.producers.command.Commands;
 import dev.runlaw.producers.command.HelpOption;
+import dev.runlaw.producers.command.KafkaClientOptions;
 import dev.runlaw.producers.command.LimitOptions;
 import dev.runlaw.schema.SourceKind;
+import dev.runlaw.schema.config.KafkaClientProperties;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -93,7 +95,7 @@ public final class ImportCommand {
     public record Options(ImportFormat format, String bootstrap, String runId, String familyId, Long plannedSteps,
                           boolean finished, boolean runRecords, String evalSet, Long startMs, ImportSettings settings,
                           String topicPrefix, Path stateDir, boolean force, long checkpointRecords, int maxErrors,
-                          boolean progress, List<Path> paths) {
+                          boolean progress, List<Path> paths, KafkaClientProperties kafka) {
 
         /** Where the records go: the checkpoints of one target are not those of another. */
         public String target() {
@@ -145,6 +147,8 @@ public final class ImportCommand {
         int maxErrors = 20;
         @Option(names = "--no-progress", order = 25, description = "No progress bar.")
         boolean noProgress;
+        @Mixin
+        KafkaClientOptions kafka;
     }
 
     /** One format's subcommand: the common options, the files, and what is particular to the format. */
@@ -194,7 +198,15 @@ public final class ImportCommand {
             return new Options(format(), common.bootstrap, runId(), common.family, common.plannedSteps,
                     common.finished, !common.noRunRecords, common.evalSet, startMs, settings, common.topicPrefix,
                     common.stateDir, common.force, common.checkpointRecords, common.maxErrors, !common.noProgress,
-                    List.copyOf(paths));
+                    List.copyOf(paths), kafka());
+        }
+
+        KafkaClientProperties kafka() {
+            try {
+                return common.kafka.read();
+            } catch (IllegalArgumentException e) {
+                throw Commands.usage(spec, e.getMessage());
+            }
         }
 
         void positive(String flag, long n) {

@@ -55,6 +55,7 @@ public final class ImportRun {
         TelemetryProducer producer;
         try {
             producer = TelemetryProducer.builder(opts.bootstrap())
+                    .properties(opts.kafka().asMap())
                     .topicPrefix(opts.topicPrefix())
                     .limits(opts.settings().limits())
                     // A batch tool may wait for Kafka: without topic metadata yet (a cold start), a record would

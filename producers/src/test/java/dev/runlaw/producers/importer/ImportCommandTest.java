@@ -114,4 +114,14 @@ class ImportCommandTest {
         assertThat(new ImportRun.Summary(List.of(ok), 0, true).exitCode()).isEqualTo(1);
         assertThat(new ImportRun.Summary(List.of(), 0, false).exitCode()).isEqualTo(1);
     }
+
+    @Test
+    void givesKafkaClientPropertiesToTheProducer() {
+        ImportCommand.Options o = ImportCommand.parse(new String[] {"csv", "--bootstrap", "k:9093", "--kafka",
+            "security.protocol=SASL_PLAINTEXT", "--kafka", "sasl.mechanism=SCRAM-SHA-256", "d"});
+        assertThat(o.kafka().asMap()).containsEntry("security.protocol", "SASL_PLAINTEXT")
+                .containsEntry("sasl.mechanism", "SCRAM-SHA-256").hasSize(2);
+        assertThatThrownBy(() -> ImportCommand.parse(new String[] {"csv", "--bootstrap", "k", "--kafka",
+            "value.serializer=x", "d"})).hasMessageContaining("value.serializer is set by runlaw");
+    }
 }

@@ -88,7 +88,7 @@ public final class AlertJob {
     /** The input topics, from the configured offsets. */
     public static org.apache.flink.connector.kafka.source.KafkaSource<KafkaRecord> source(AlertConfig config) {
         JobSettings s = config.settings();
-        return KafkaSources.raw(s.bootstrapServers(), s.groupId(), s.groupId() + "-" + s.jobName(),
+        return KafkaSources.raw(s, s.groupId(), s.groupId() + "-" + s.jobName(),
                         config.inputTopics(), KafkaSources.startingOffsets(s.startingOffsets()))
                 .setProperty("partition.discovery.interval.ms", "10000")
                 .build();

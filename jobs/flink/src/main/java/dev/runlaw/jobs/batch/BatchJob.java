@@ -99,7 +99,7 @@ public final class BatchJob {
     /** The input topics, from the configured offsets. */
     public static KafkaSource<KafkaRecord> source(BatchConfig config) {
         JobSettings s = config.settings();
-        return KafkaSources.raw(s.bootstrapServers(), s.groupId(), s.groupId() + "-" + s.jobName(),
+        return KafkaSources.raw(s, s.groupId(), s.groupId() + "-" + s.jobName(),
                         config.inputTopics(), KafkaSources.startingOffsets(s.startingOffsets()))
                 .setProperty("partition.discovery.interval.ms", "10000")
                 .build();

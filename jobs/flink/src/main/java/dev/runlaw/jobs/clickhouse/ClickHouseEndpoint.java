@@ -14,14 +14,69 @@ import java.net.URISyntaxException;
  * URL path is used unless a database is given explicitly. Query parameters other than {@code ssl} are refused
  * rather than silently ignored.
  *
+ * <p>Over HTTPS the server's certificate is checked against the JVM's trusted CAs, or against {@link Tls}: a PEM CA
+ * certificate or a trust store (for a private CA).
+ *
  * @param httpUrl  base HTTP(S) URL without path, e.g. {@code http://127.0.0.1:8123}
  * @param user     user name
  * @param password password (may be empty)
  * @param database database the tables live in
+ * @param tls      what to trust over HTTPS; {@link Tls#DEFAULT} for the JVM's CAs
  */
-public record ClickHouseEndpoint(String httpUrl, String user, String password, String database) implements Serializable {
+public record ClickHouseEndpoint(String httpUrl, String user, String password, String database, Tls tls)
+        implements Serializable {
+
+    /**
+     * What an HTTPS connection trusts: the JVM's CAs (all null), a PEM CA certificate file, or a JKS / PKCS12 trust
+     * store file with its password. Paths are read where the client is created (every TaskManager).
+     */
+    public record Tls(String rootCertificate, String trustStore, String trustStorePassword) implements Serializable {
+        /** The JVM's trusted CAs. */
+        public static final Tls DEFAULT = new Tls(null, null, null);
+
+        public Tls {
+            if (rootCertificate != null && trustStore != null) {
+                throw new IllegalArgumentException(
+                        "give clickhouse.ssl.root-certificate or clickhouse.ssl.trust-store, not both");
+            }
+            if (trustStorePassword != null && trustStore == null) {
+                throw new IllegalArgumentException("clickhouse.ssl.trust-store-password needs clickhouse.ssl.trust-store");
+            }
+        }
+
+        /** From the settings, blank meaning absent. */
+        public static Tls of(String rootCertificate, String trustStore, String trustStorePassword) {
+            return new Tls(blankToNull(rootCertificate), blankToNull(trustStore), blankToNull(trustStorePassword));
+        }
+
+        private static String blankToNull(String s) {
+            return s == null || s.isBlank() ? null : s.trim();
+        }
+
+        boolean isDefault() {
+            return rootCertificate == null && trustStore == null;
+        }
+
+        @Override
+        public String toString() {
+            return rootCertificate != null ? "root-certificate=" + rootCertificate
+                    : trustStore != null ? "trust-store=" + trustStore : "JVM CAs";
+        }
+    }
+
+    /** An endpoint trusting the JVM's CAs over HTTPS (the constructor before {@link Tls} existed). */
+    public ClickHouseEndpoint(String httpUrl, String user, String password, String database) {
+        this(httpUrl, user, password, database, Tls.DEFAULT);
+    }
 
     public ClickHouseEndpoint {
+        if (tls == null) {
+            tls = Tls.DEFAULT;
+        }
+        if (!tls.isDefault() && httpUrl != null && !httpUrl.startsWith("https://")) {
+            throw new IllegalArgumentException("clickhouse.ssl.* settings need an https:// ClickHouse URL, got "
+                    + httpUrl);
+        }
         if (httpUrl == null || !(httpUrl.startsWith("http://") || httpUrl.startsWith("https://"))) {
             throw new IllegalArgumentException("ClickHouse URL must be http(s)://host:port, got " + httpUrl);
         }
@@ -99,22 +154,36 @@ public record ClickHouseEndpoint(String httpUrl, String user, String password, S
                 user == null || user.isBlank() ? "default" : user, password, db);
     }
 
+    /** The same endpoint trusting {@code tls} over HTTPS. */
+    public ClickHouseEndpoint withTls(Tls tls) {
+        return new ClickHouseEndpoint(httpUrl, user, password, database, tls);
+    }
+
     /**
      * A client for this endpoint, set up the way ClickHouse 18.16 needs it (server responses uncompressed: its
      * HTTP compression answers with an empty body) and still fine for current servers.
      */
     public Client newClient() {
-        return new Client.Builder()
+        Client.Builder b = new Client.Builder()
                 .addEndpoint(httpUrl)
                 .setUsername(user)
                 .setPassword(password)
                 .setDefaultDatabase(database)
-                .compressServerResponse(false)
-                .build();
+                .compressServerResponse(false);
+        if (tls.rootCertificate() != null) {
+            b.setRootCertificate(tls.rootCertificate());
+        } else if (tls.trustStore() != null) {
+            b.setSSLTrustStore(tls.trustStore());
+            if (tls.trustStorePassword() != null) {
+                b.setSSLTrustStorePassword(tls.trustStorePassword());
+            }
+        }
+        return b.build();
     }
 
     @Override
     public String toString() {
-        return "ClickHouseEndpoint[" + httpUrl + ", user=" + user + ", database=" + database + "]";
+        return "ClickHouseEndpoint[" + httpUrl + ", user=" + user + ", database=" + database
+                + (tls.isDefault() ? "" : ", tls " + tls) + "]";
     }
 }

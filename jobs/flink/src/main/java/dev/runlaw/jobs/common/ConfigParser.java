@@ -1,6 +1,7 @@
 package dev.runlaw.jobs.common;
 
 import dev.runlaw.jobs.clickhouse.ClickHouseEndpoint;
+import dev.runlaw.schema.config.KafkaClientProperties;
 import dev.runlaw.schema.validate.Limits;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -114,16 +115,16 @@ public final class ConfigParser {
         }
     }
 
-    /** Reports every key that is neither in {@code known} nor a {@code limits.*} key. */
+    /** Reports every key that is neither in {@code known} nor a {@code limits.*} or {@code kafka.*} key. */
     public void rejectUnknown(Set<String> known) {
         Set<String> unknown = new TreeSet<>();
         for (String k : conf.keySet()) {
-            if (!known.contains(k) && !k.startsWith("limits.")) {
+            if (!known.contains(k) && !k.startsWith("limits.") && !KafkaClientProperties.isPrefixed(k)) {
                 unknown.add(k);
             }
         }
         if (!unknown.isEmpty()) {
-            errors.add("unknown setting(s) " + unknown + "; known: " + new TreeSet<>(known) + " and limits.*");
+            errors.add("unknown setting(s) " + unknown + "; known: " + new TreeSet<>(known) + ", limits.* and kafka.*");
         }
     }
 
@@ -145,15 +146,21 @@ public final class ConfigParser {
         return prefix;
     }
 
-    /** {@code clickhouse.url} (required), {@code clickhouse.user}, {@code .password}, {@code .database}. */
+    /**
+     * {@code clickhouse.url} (required), {@code clickhouse.user}, {@code .password}, {@code .database}, and for an
+     * HTTPS URL {@code clickhouse.ssl.root-certificate} or {@code clickhouse.ssl.trust-store} (with
+     * {@code .trust-store-password}).
+     */
     public ClickHouseEndpoint clickHouse() {
         String url = required("clickhouse.url");
         if (url == null) {
             return null;
         }
         try {
+            ClickHouseEndpoint.Tls tls = ClickHouseEndpoint.Tls.of(conf.get("clickhouse.ssl.root-certificate"),
+                    conf.get("clickhouse.ssl.trust-store"), conf.get("clickhouse.ssl.trust-store-password"));
             return ClickHouseEndpoint.parse(url, string("clickhouse.user", "default"),
-                    string("clickhouse.password", ""), conf.get("clickhouse.database"));
+                    string("clickhouse.password", ""), conf.get("clickhouse.database")).withTls(tls);
         } catch (IllegalArgumentException e) {
             errors.add(e.getMessage());
             return null;
@@ -167,6 +174,16 @@ public final class ConfigParser {
             errors.add("checkpoint.dir must be a URI such as file:///path or s3://bucket/path, got '" + dir + "'");
         }
         return dir;
+    }
+
+    /** The {@code kafka.*} keys: Kafka client properties for every client of the job. */
+    public KafkaClientProperties kafka() {
+        try {
+            return KafkaClientProperties.fromPrefixed(conf);
+        } catch (IllegalArgumentException e) {
+            errors.add(e.getMessage());
+            return KafkaClientProperties.none();
+        }
     }
 
     /** The {@code limits.*} keys. */

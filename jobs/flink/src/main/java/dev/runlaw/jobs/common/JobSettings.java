@@ -2,6 +2,7 @@ package dev.runlaw.jobs.common;
 
 import dev.runlaw.jobs.clickhouse.ClickHouseEndpoint;
 import dev.runlaw.schema.Topics;
+import dev.runlaw.schema.config.KafkaClientProperties;
 import dev.runlaw.schema.validate.Limits;
 import java.io.Serializable;
 import java.util.List;
@@ -26,6 +27,10 @@ import java.util.Set;
  *   <tr><td>clickhouse.user</td><td>default</td><td></td></tr>
  *   <tr><td>clickhouse.password</td><td>(empty)</td><td></td></tr>
  *   <tr><td>clickhouse.database</td><td>from the URL, else default</td><td></td></tr>
+ *   <tr><td>clickhouse.ssl.root-certificate</td><td>(none: the JVM's trusted CAs)</td><td>PEM file of the CA
+ *       that signed an {@code https://} server's certificate</td></tr>
+ *   <tr><td>clickhouse.ssl.trust-store</td><td>(none)</td><td>JKS or PKCS12 trust store instead of a PEM file
+ *       ({@code clickhouse.ssl.trust-store-password})</td></tr>
  *   <tr><td>sink.batch-rows</td><td>per job</td><td>rows per insert and table, at most</td></tr>
  *   <tr><td>sink.flush-interval-ms</td><td>per job</td><td>buffered rows are sent at least this often</td></tr>
  *   <tr><td>checkpoint.interval-ms</td><td>5000</td><td>also the latency of dead letters on Kafka (transactions)</td></tr>
@@ -38,10 +43,14 @@ import java.util.Set;
  *   <tr><td>parallelism</td><td>(environment default)</td><td>operator parallelism</td></tr>
  *   <tr><td>job.name</td><td>per job</td><td></td></tr>
  *   <tr><td>limits.*</td><td>see {@link Limits}</td><td>record size limits</td></tr>
+ *   <tr><td>kafka.*</td><td>(none)</td><td>any Kafka client property, given to every Kafka source and sink of the
+ *       job without the prefix, e.g. {@code kafka.security.protocol=SASL_SSL} (see {@link KafkaClientProperties},
+ *       docs/security.md)</td></tr>
  * </table>
  *
  * @param parallelism 0 for the environment's default
  * @param checkpointDir null for JobManager memory
+ * @param kafka         the {@code kafka.*} client properties, for every Kafka client of the job
  */
 public record JobSettings(
         String bootstrapServers,
@@ -60,7 +69,25 @@ public record JobSettings(
         long deadLetterTransactionTimeoutMs,
         int parallelism,
         String jobName,
-        Limits limits) implements Serializable {
+        Limits limits,
+        KafkaClientProperties kafka) implements Serializable {
+
+    public JobSettings {
+        if (kafka == null) {
+            kafka = KafkaClientProperties.none();
+        }
+    }
+
+    /** Settings without {@code kafka.*} client properties (the constructor before they existed). */
+    public JobSettings(String bootstrapServers, String groupId, String topicPrefix, StartingOffsets startingOffsets,
+                       boolean bounded, ClickHouseEndpoint clickHouse, int batchRows, long flushIntervalMs,
+                       long checkpointIntervalMs, StateBackend stateBackend, String checkpointDir,
+                       String deadLetterTopic, String deadLetterTransactionalIdPrefix,
+                       long deadLetterTransactionTimeoutMs, int parallelism, String jobName, Limits limits) {
+        this(bootstrapServers, groupId, topicPrefix, startingOffsets, bounded, clickHouse, batchRows, flushIntervalMs,
+                checkpointIntervalMs, stateBackend, checkpointDir, deadLetterTopic, deadLetterTransactionalIdPrefix,
+                deadLetterTransactionTimeoutMs, parallelism, jobName, limits, KafkaClientProperties.none());
+    }
 
     /** Where a consumer group without a checkpoint starts. */
     public enum StartingOffsets { EARLIEST, LATEST, COMMITTED }
@@ -83,10 +110,11 @@ public record JobSettings(
         }
     }
 
-    /** Every common key; {@code limits.*} keys come on top. */
+    /** Every common key; {@code limits.*} and {@code kafka.*} keys come on top. */
     public static final Set<String> KEYS = Set.of("bootstrap.servers", "group.id", "topic.prefix",
             "starting.offsets", "bounded", "clickhouse.url", "clickhouse.user", "clickhouse.password",
-            "clickhouse.database", "sink.batch-rows", "sink.flush-interval-ms", "checkpoint.interval-ms",
+            "clickhouse.database", "clickhouse.ssl.root-certificate", "clickhouse.ssl.trust-store",
+            "clickhouse.ssl.trust-store-password", "sink.batch-rows", "sink.flush-interval-ms", "checkpoint.interval-ms",
             "state.backend", "checkpoint.dir", "dead-letter.topic", "dead-letter.transactional-id-prefix",
             "dead-letter.transaction-timeout-ms", "parallelism", "job.name");
 
@@ -116,8 +144,9 @@ public record JobSettings(
         int parallelism = (int) p.integer("parallelism", 0, 1, 32_768);
         String jobName = p.string("job.name", d.name());
         Limits limits = p.limits();
+        KafkaClientProperties kafka = p.kafka();
         return new JobSettings(bootstrap, groupId, prefix, offsets, bounded, ch, batchRows, flushMs, checkpointMs,
-                backend, checkpointDir, dlTopic, txPrefix, txTimeout, parallelism, jobName, limits);
+                backend, checkpointDir, dlTopic, txPrefix, txTimeout, parallelism, jobName, limits, kafka);
     }
 
     /** {@code topic} with the prefix. */
@@ -137,13 +166,13 @@ public record JobSettings(
 
     @Override
     public String toString() {
-        // The password stays out of logs (ClickHouseEndpoint's own toString omits it).
+        // Passwords stay out of logs (ClickHouseEndpoint's and KafkaClientProperties' toString omit them).
         return "bootstrap.servers=" + bootstrapServers + ", group.id=" + groupId + ", topic.prefix='" + topicPrefix
                 + "', starting.offsets=" + startingOffsets + ", bounded=" + bounded + ", " + clickHouse
                 + ", sink.batch-rows=" + batchRows + ", sink.flush-interval-ms=" + flushIntervalMs
                 + ", checkpoint.interval-ms=" + checkpointIntervalMs + ", state.backend=" + stateBackend
                 + ", checkpoint.dir=" + checkpointDir + ", dead-letter.topic=" + deadLetterTopicName()
                 + ", parallelism=" + (parallelism == 0 ? "default" : parallelism) + ", job.name=" + jobName
-                + ", " + limits;
+                + ", " + limits + (kafka.isEmpty() ? "" : ", kafka." + kafka);
     }
 }

@@ -7,6 +7,7 @@ import dev.runlaw.jobs.common.JobSettings;
 import dev.runlaw.jobs.kafka.DeadLetterEvent;
 import dev.runlaw.jobs.kafka.DeadLetters;
 import dev.runlaw.jobs.kafka.KafkaRecord;
+import dev.runlaw.jobs.kafka.KafkaSinks;
 import dev.runlaw.jobs.kafka.KafkaSources;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -122,15 +123,14 @@ public final class ForecastJob {
 
     private static KafkaSource<KafkaRecord> source(JobSettings s, List<String> topics, String groupId,
                                                    OffsetsInitializer start) {
-        return KafkaSources.raw(s.bootstrapServers(), groupId, groupId + "-" + s.jobName(), topics, start)
+        return KafkaSources.raw(s, groupId, groupId + "-" + s.jobName(), topics, start)
                 .setProperty("partition.discovery.interval.ms", "10000")
                 .build();
     }
 
     /** At-least-once sink of the forecasts, advice and references topics (record identities make replays harmless). */
     public static KafkaSink<KafkaOut> kafkaSink(JobSettings settings) {
-        return KafkaSink.<KafkaOut>builder()
-                .setBootstrapServers(settings.bootstrapServers())
+        return KafkaSinks.<KafkaOut>builder(settings)
                 .setRecordSerializer(new KafkaOutSerializer())
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .setProperty("linger.ms", "5")

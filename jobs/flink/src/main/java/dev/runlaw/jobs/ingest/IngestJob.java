@@ -100,7 +100,7 @@ public final class IngestJob {
     /** One source over every telemetry topic, raw bytes with topic, partition, offset, key and timestamp. */
     public static KafkaSource<KafkaRecord> kafkaSource(IngestConfig config) {
         JobSettings s = config.settings();
-        KafkaSourceBuilder<KafkaRecord> b = KafkaSources.raw(s.bootstrapServers(), s.groupId(),
+        KafkaSourceBuilder<KafkaRecord> b = KafkaSources.raw(s, s.groupId(),
                 s.groupId() + "-" + s.jobName(), config.topics(), KafkaSources.startingOffsets(s.startingOffsets()));
         if (s.bounded()) {
             b.setBounded(OffsetsInitializer.latest());

@@ -35,8 +35,7 @@ public final class DeadLetters {
      * {@link dev.runlaw.schema.DeadLetter}. Readers use {@code isolation.level=read_committed}.
      */
     public static KafkaSink<DeadLetterEvent> sink(JobSettings settings) {
-        return KafkaSink.<DeadLetterEvent>builder()
-                .setBootstrapServers(settings.bootstrapServers())
+        return KafkaSinks.<DeadLetterEvent>builder(settings)
                 .setRecordSerializer(new DeadLetterSerializer(settings.deadLetterTopicName(), settings.jobName()))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(settings.deadLetterTransactionalIdPrefix())

@@ -1,5 +1,6 @@
 package dev.runlaw.jobs.kafka;
 
+import dev.runlaw.jobs.common.JobSettings;
 import dev.runlaw.jobs.common.JobSettings.StartingOffsets;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -9,7 +10,10 @@ import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
-/** The raw-record Kafka source both jobs read with: bytes plus topic, partition, offset, key and timestamp. */
+/**
+ * The raw-record Kafka source every job reads with: bytes plus topic, partition, offset, key and timestamp. The one
+ * place a job's Kafka consumers are configured (the sinks: {@link KafkaSinks}).
+ */
 public final class KafkaSources {
     private KafkaSources() {
     }
@@ -17,12 +21,14 @@ public final class KafkaSources {
     /**
      * A source builder over {@code topics} as a pattern (topics that do not exist yet are not an error, and are
      * picked up by partition discovery when they appear), reading committed transactions only and committing
-     * offsets on checkpoints; the caller adds boundedness or discovery.
+     * offsets on checkpoints, with the job's {@code kafka.*} client properties (security settings and the like);
+     * the caller adds boundedness or discovery.
      */
-    public static KafkaSourceBuilder<KafkaRecord> raw(String bootstrapServers, String groupId, String clientIdPrefix,
+    public static KafkaSourceBuilder<KafkaRecord> raw(JobSettings settings, String groupId, String clientIdPrefix,
                                                       List<String> topics, OffsetsInitializer start) {
         return KafkaSource.<KafkaRecord>builder()
-                .setBootstrapServers(bootstrapServers)
+                .setProperties(settings.kafka().toProperties())
+                .setBootstrapServers(settings.bootstrapServers())
                 .setGroupId(groupId)
                 .setTopicPattern(pattern(topics))
                 .setStartingOffsets(start)

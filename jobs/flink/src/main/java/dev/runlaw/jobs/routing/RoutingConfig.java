@@ -104,7 +104,7 @@ public record RoutingConfig(JobSettings settings, String source, int devices, in
         return new JobSettings(s.bootstrapServers(), s.groupId(), s.topicPrefix(), s.startingOffsets(), true,
                 s.clickHouse(), s.batchRows(), s.flushIntervalMs(), s.checkpointIntervalMs(), s.stateBackend(),
                 s.checkpointDir(), s.deadLetterTopic(), s.deadLetterTransactionalIdPrefix(),
-                s.deadLetterTransactionTimeoutMs(), s.parallelism(), s.jobName(), s.limits());
+                s.deadLetterTransactionTimeoutMs(), s.parallelism(), s.jobName(), s.limits(), s.kafka());
     }
 
     /** The analysis settings of the placements, as {@code routing analyze} takes them. */

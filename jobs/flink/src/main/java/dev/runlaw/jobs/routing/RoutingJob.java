@@ -123,7 +123,7 @@ public final class RoutingJob {
     /** The routing-traces topic from the configured starting offsets to the offsets latest when the job starts. */
     public static KafkaSource<KafkaRecord> kafkaSource(RoutingConfig config) {
         JobSettings s = config.settings();
-        return KafkaSources.raw(s.bootstrapServers(), s.groupId(), s.groupId() + "-" + s.jobName(),
+        return KafkaSources.raw(s, s.groupId(), s.groupId() + "-" + s.jobName(),
                         List.of(config.tracesTopic()), KafkaSources.startingOffsets(s.startingOffsets()))
                 .setBounded(OffsetsInitializer.latest())
                 .build();

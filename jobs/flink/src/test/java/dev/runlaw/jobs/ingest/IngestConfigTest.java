@@ -100,4 +100,39 @@ class IngestConfigTest {
         m.put("dead-letter.transaction-timeout-ms", "60000");
         assertThatThrownBy(() -> IngestConfig.fromMap(m)).hasMessageContaining("must be longer than checkpoint");
     }
+
+    @Test
+    void passesKafkaClientPropertiesToEveryClientAndKeepsTheirSecretsOutOfItsText() {
+        Map<String, String> m = minimal();
+        m.put("kafka.security.protocol", "SASL_SSL");
+        m.put("kafka.sasl.mechanism", "SCRAM-SHA-512");
+        m.put("kafka.sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required "
+                + "username=\"ingest\" password=\"hunter22\";");
+        m.put("kafka.ssl.truststore.location", "/etc/runlaw/ca.p12");
+        IngestConfig c = IngestConfig.fromMap(m);
+        assertThat(c.settings().kafka().asMap()).hasSize(4).containsEntry("security.protocol", "SASL_SSL");
+        assertThat(c.toString()).contains("security.protocol=SASL_SSL").doesNotContain("hunter22");
+        assertThat(IngestConfig.fromMap(minimal()).settings().kafka().isEmpty()).isTrue();
+
+        m.put("kafka.group.id", "other");
+        m.put("kafka.transactional.id", "x");
+        assertThatThrownBy(() -> IngestConfig.fromMap(m)).hasMessageContaining("kafka.group.id is set by runlaw");
+    }
+
+    @Test
+    void trustsAPrivateCaForClickHouseOverHttpsOnly() {
+        Map<String, String> m = minimal();
+        m.put("clickhouse.url", "https://ch.example:8443");
+        m.put("clickhouse.ssl.root-certificate", "/etc/runlaw/ch-ca.pem");
+        assertThat(IngestConfig.fromMap(m).settings().clickHouse().tls().rootCertificate())
+                .isEqualTo("/etc/runlaw/ch-ca.pem");
+        m.put("clickhouse.ssl.trust-store", "/etc/runlaw/ch.p12");
+        assertThatThrownBy(() -> IngestConfig.fromMap(m)).hasMessageContaining("not both");
+        m.remove("clickhouse.ssl.root-certificate");
+        m.put("clickhouse.ssl.trust-store-password", "changeit");
+        assertThat(IngestConfig.fromMap(m).settings().clickHouse().tls().trustStore()).isEqualTo("/etc/runlaw/ch.p12");
+        assertThat(IngestConfig.fromMap(m).toString()).doesNotContain("changeit");
+        m.put("clickhouse.url", "http://ch.example:8123");
+        assertThatThrownBy(() -> IngestConfig.fromMap(m)).hasMessageContaining("need an https:// ClickHouse URL");
+    }
 }
