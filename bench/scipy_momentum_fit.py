@@ -64,6 +64,39 @@ def read_run(path):
     return name, np.asarray(steps, dtype=np.int64), np.asarray(lrs), np.asarray(losses)
 
 
+def timed(fit_once, repeats):
+    """Runs fit_once() `repeats` times (at least once); returns its last result, wall and CPU seconds per run."""
+    walls, cpus, result = [], [], None
+    for _ in range(max(1, repeats)):
+        c0 = time.process_time()
+        t0 = time.perf_counter()
+        result = fit_once()
+        walls.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
+    return result, walls, cpus
+
+
+def environment():
+    """What the timing ran on, for the JSON output."""
+    return {
+        "python": sys.version.split()[0],
+        "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS"),
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+    }
+
+
+def timing(prep, walls, cpus):
+    """The timing fields of the JSON output."""
+    return {
+        "prep_seconds": prep,
+        "wall_seconds": walls,
+        "wall_seconds_mean": float(np.mean(walls)),
+        "wall_seconds_min": float(np.min(walls)),
+        "cpu_seconds": cpus,
+    }
+
+
 def areas(steps, lr, lam):
     """S1 and S2 at every step, with the paper's warmup convention (as dev.runlaw.math.schedule.MomentumAreas)."""
     n = len(lr)
@@ -174,15 +207,7 @@ def main(argv):
     loss = np.concatenate([r[3] for r in runs])
     prep = time.perf_counter() - t0
 
-    walls = []
-    cpus = []
-    theta = obj = ok = its = None
-    for _ in range(max(1, args.repeats)):
-        c0 = time.process_time()
-        t0 = time.perf_counter()
-        theta, obj, ok, its = fit(s1, s2, loss)
-        walls.append(time.perf_counter() - t0)
-        cpus.append(time.process_time() - c0)
+    (theta, obj, ok, its), walls, cpus = timed(lambda: fit(s1, s2, loss), args.repeats)
 
     fit_err = float(np.mean(np.abs(predict(theta, s1, s2) - loss) / loss))
     pred = {}
@@ -191,17 +216,10 @@ def main(argv):
         pred[name] = float(np.mean(np.abs(predict(theta, ps1, ps2) - pl) / pl))
     out = {
         "method": "scipy.optimize.minimize L-BFGS-B, 81 starts (3x3x3x3 grid), analytic gradient",
-        "python": sys.version.split()[0],
-        "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS"),
-        "numpy": np.__version__,
-        "scipy": scipy.__version__,
+        **environment(),
         "lambda": args.lam,
         "points": int(len(loss)),
-        "prep_seconds": prep,
-        "wall_seconds": walls,
-        "wall_seconds_mean": float(np.mean(walls)),
-        "wall_seconds_min": float(np.min(walls)),
-        "cpu_seconds": cpus,
+        **timing(prep, walls, cpus),
         "starts": 81,
         "starts_converged": ok,
         "iterations": its,

@@ -46,7 +46,7 @@ import numpy as np  # noqa: E402  (after the thread limits, which numpy reads wh
 import scipy  # noqa: E402
 from scipy.optimize import minimize  # noqa: E402
 
-from scipy_momentum_fit import read_run  # noqa: E402  (same CSV reading)
+from scipy_momentum_fit import environment, read_run, timed, timing  # noqa: E402  (shared CSV reading, timing)
 
 DELTA = 1e-3
 BLOCK_RATIO = 0.2
@@ -215,15 +215,7 @@ def main(argv):
     prob = concat([points(p) for p in args.fit])
     prep = time.perf_counter() - t0
 
-    walls = []
-    cpus = []
-    theta = obj = ok = its = None
-    for _ in range(max(1, args.repeats)):
-        c0 = time.process_time()
-        t0 = time.perf_counter()
-        theta, obj, ok, its = fit(prob, args.prior)
-        walls.append(time.perf_counter() - t0)
-        cpus.append(time.process_time() - c0)
+    (theta, obj, ok, its), walls, cpus = timed(lambda: fit(prob, args.prior), args.repeats)
 
     loss = prob[5]
     fit_err = float(np.mean(np.abs(law(theta, prob) - loss) / loss))
@@ -236,18 +228,11 @@ def main(argv):
         "method": "scipy.optimize.minimize L-BFGS-B, 81 starts (3x3x3x3 grid over alpha, C, beta, gamma; "
                   "L0, A, B projected), analytic gradient",
         "law": "multipower",
-        "python": sys.version.split()[0],
-        "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS"),
-        "numpy": np.__version__,
-        "scipy": scipy.__version__,
+        **environment(),
         "prior": args.prior,
         "points": int(len(loss)),
         "kernel_terms": int(len(prob[1])),
-        "prep_seconds": prep,
-        "wall_seconds": walls,
-        "wall_seconds_mean": float(np.mean(walls)),
-        "wall_seconds_min": float(np.min(walls)),
-        "cpu_seconds": cpus,
+        **timing(prep, walls, cpus),
         "starts": 81,
         "starts_converged": ok,
         "iterations": its,
