@@ -39,24 +39,20 @@ public record ScipyBaseline(double wallSecondsMean, double wallSecondsMin, int r
 
     /** The command line for one model. */
     public static List<String> command(String python, String model, double lambda, int repeats) {
-        List<String> cmd = new ArrayList<>(List.of(python, SCRIPT));
-        for (String r : ReferenceRuns.FIT) {
-            cmd.add(ReferenceRuns.file(model, r).toString());
-        }
-        cmd.add("--predict");
-        for (String r : ReferenceRuns.PREDICT) {
-            cmd.add(ReferenceRuns.file(model, r).toString());
-        }
+        List<String> cmd = runsCommand(python, SCRIPT, model, repeats);
         cmd.add("--lambda");
         cmd.add(String.format(Locale.ROOT, "%s", lambda));
-        cmd.add("--repeats");
-        cmd.add(Integer.toString(repeats));
         return cmd;
     }
 
     /** The multi-power baseline's command line for one model (plain law, no prior). */
     public static List<String> multipowerCommand(String python, String model, int repeats) {
-        List<String> cmd = new ArrayList<>(List.of(python, MULTIPOWER_SCRIPT));
+        return runsCommand(python, MULTIPOWER_SCRIPT, model, repeats);
+    }
+
+    /** {@code python script FIT... --predict PREDICT... --repeats N}: the arguments both baselines share. */
+    private static List<String> runsCommand(String python, String script, String model, int repeats) {
+        List<String> cmd = new ArrayList<>(List.of(python, script));
         for (String r : ReferenceRuns.FIT) {
             cmd.add(ReferenceRuns.file(model, r).toString());
         }

@@ -47,6 +47,6 @@ class ScipyBaselineTest {
         assertThat(cmd.get(4)).endsWith("mpl-25m/wsdcon_9.csv");
         assertThat(cmd.get(5)).isEqualTo("--predict");
         assertThat(cmd.subList(6, 12)).allMatch(s -> s.contains("mpl-25m/") && s.endsWith(".csv"));
-        assertThat(cmd.subList(12, cmd.size())).containsExactly("--lambda", "0.998", "--repeats", "3");
+        assertThat(cmd.subList(12, cmd.size())).containsExactly("--repeats", "3", "--lambda", "0.998");
     }
 }
