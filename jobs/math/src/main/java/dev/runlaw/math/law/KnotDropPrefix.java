@@ -23,8 +23,10 @@ final class KnotDropPrefix implements DropPrefix {
     /** {@code S(ks[j])}. */
     private final double[] knotArea;
     private final double[] tmp = new double[7];
-    private final double[] lower = new double[7];
-    private final double[] upper = new double[7];
+    private long stepA = Long.MIN_VALUE;
+    private double[] prefixA = new double[7];
+    private long stepB = Long.MIN_VALUE;
+    private double[] prefixB = new double[7];
 
     KnotDropPrefix(LrSchedule piecewise, long w) {
         this.ks = piecewise.knotSteps();
@@ -41,25 +43,48 @@ final class KnotDropPrefix implements DropPrefix {
                 cum[j][q] = cum[j - 1][q] + tmp[q];
             }
         }
-        rankW = countTo(w);
+        double[] atW = new double[7];
+        prefix(w, atW);
+        rankW = Math.round(atW[6]);
     }
 
     @Override
     public long rank(long step) {
-        return countTo(step) - rankW;
+        return Math.round(cached(step)[6]) - rankW;
     }
 
     @Override
     public boolean between(long lo, long hi, double[] out) {
-        if (countTo(lo) == countTo(hi)) {
+        double[] upper = cached(hi);
+        double[] lower = cached(lo);
+        if (lower[6] == upper[6]) {
             return false;
         }
-        prefix(lo, lower);
-        prefix(hi, upper);
         for (int q = 0; q < 6; q++) {
             out[q] = upper[q] - lower[q];
         }
         return true;
+    }
+
+    /**
+     * {@link #prefix} of {@code step}, remembering the last two: MultiPowerLaw asks for {@code rank(hi)}, then
+     * {@code between(lo, hi)}, then the next block's {@code hi} is this {@code lo}, so each block costs one lookup.
+     */
+    private double[] cached(long step) {
+        if (step == stepA) {
+            return prefixA;
+        }
+        if (step == stepB) {
+            return prefixB;
+        }
+        // Evict the older slot (B) and make the new entry A.
+        double[] t = prefixB;
+        prefixB = prefixA;
+        stepB = stepA;
+        prefixA = t;
+        stepA = step;
+        prefix(step, prefixA);
+        return prefixA;
     }
 
     private int segmentOf(long step) {
@@ -78,15 +103,6 @@ final class KnotDropPrefix implements DropPrefix {
             }
         }
         return lo;
-    }
-
-    private long countTo(long step) {
-        int j = segmentOf(step);
-        if (j < 0) {
-            return 0;
-        }
-        long c = Math.round(cum[j][6]);
-        return kv[j + 1] != kv[j] ? c + (step - ks[j]) : c;
     }
 
     /** Sums over the drop steps in {@code (ks[0], step]} into {@code out[0..6]}. */
