@@ -53,10 +53,11 @@ import java.util.Map;
  * are cached in the tracker but not serialized (rebuilt in O(knots) after {@link #fromBytes}). Measured
  * ({@code RefitTiming}, loaded 2-core machine): a warm momentum refit of a cosine run at step ~1 500 with a loss every
  * step takes 1-2 ms (0.8 ms on a quiet machine, mostly the fit and the per-point forecast bookkeeping) whether
- * 2*10^4 or 2*10^6 steps are planned; with per-step schedules it took 1.4-3, 9-12 and 83-93 ms. The multi-power law still walks every step of
- * the schedule (materialised once per schedule): with two references on a 72 000-step run auto takes about 1.4 s
- * per full selection and 0.1 s per warm refit, and about 50 s and 5 s on a 10^6-step run: choose the law and
- * {@code fullSelectEvery} accordingly. Setting a plan ({@link #plan}) still expands the spec step by step once, for
+ * 2*10^4 or 2*10^6 steps are planned; with per-step schedules it took 1.4-3, 9-12 and 83-93 ms. The multi-power law prepares a piecewise
+ * schedule in O(knots + points x log steps) too (closed-form drop sums per segment, {@code KnotDropPrefix}); its
+ * warm refit is then dominated by the LM evaluations of its kernel blocks: about 20-90 ms on a 72 000-step run and
+ * 0.2-0.4 s on a 10^6-step run with auto and three references on a loaded 2-core machine ({@code WarmRefitTiming},
+ * docs/benchmarks.md): choose the law and {@code fullSelectEvery} accordingly. Setting a plan ({@link #plan}) still expands the spec step by step once, for
  * the planned {@link LrTrack}.
  *
  * <p><b>Serialization</b>: {@link #toBytes()} / {@link #fromBytes} round-trip exactly (a versioned binary format,
