@@ -107,10 +107,14 @@ final class RunEventLog<E> {
 
     /** Cancels every pending waiter (the subscriber is closing). */
     void cancelWaiters() {
+        List<Waiter<E>> pending = new ArrayList<>();
         synchronized (lock) {
-            waiters.values().forEach(list -> list.forEach(w -> w.future.cancel(false)));
+            waiters.values().forEach(pending::addAll);
             waiters.clear();
         }
+        // Cancelled outside the lock and the map: a cancelled future's own clean-up (see next) runs on this thread
+        // and edits the waiter lists, which threw ConcurrentModificationException while they were iterated.
+        pending.forEach(w -> w.future.cancel(false));
     }
 
     private List<E> newer(Iterable<E> list, long after) {
