@@ -58,24 +58,21 @@ public final class ReportWriter {
         if (runs.isEmpty()) {
             throw new CommandFailure("family " + familyId + " not found: no run of it has step metrics in ClickHouse");
         }
-        List<Path> pages = new ArrayList<>();
-        for (Map<String, String> r : runs) {
-            pages.add(writeRun(Rows.text(r, "run_id"), outDir));
-        }
-        pages.add(write(outDir.resolve("index.html"), IndexPage.render("family " + familyId, runs, panels.runs(),
-                clock.instant())));
-        return pages;
+        return writeWithIndex(runs, "family " + familyId, outDir);
     }
 
     /** Writes a page per run that has step metrics, and an {@code index.html}; returns the pages, index last. */
     public List<Path> writeAll(Path outDir) {
-        List<Map<String, String>> runs = runsWhere(null);
+        return writeWithIndex(runsWhere(null), "all runs", outDir);
+    }
+
+    /** A page per run of {@code runs}, then an {@code index.html} titled {@code title} listing them. */
+    private List<Path> writeWithIndex(List<Map<String, String>> runs, String title, Path outDir) {
         List<Path> pages = new ArrayList<>();
         for (Map<String, String> r : runs) {
             pages.add(writeRun(Rows.text(r, "run_id"), outDir));
         }
-        pages.add(write(outDir.resolve("index.html"), IndexPage.render("all runs", runs, panels.runs(),
-                clock.instant())));
+        pages.add(write(outDir.resolve("index.html"), IndexPage.render(title, runs, panels.runs(), clock.instant())));
         return pages;
     }
 
