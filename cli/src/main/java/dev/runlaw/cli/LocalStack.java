@@ -115,9 +115,10 @@ public final class LocalStack implements AutoCloseable {
             kafka.createTopics(PARTITIONS, Map.of("cleanup.policy", "compact"), Topics.RUN_REFERENCES);
             SqlFiles.fromProject().applyAll(ch.http(), DATABASE);
             if (flinkCluster) {
-                // Four jobs of parallelism 2 fill 8 slots: two TaskManagers of 8 slots leave room for the jobs of
-                // a killed one on the other (LocalFlinkCluster spreads tasks evenly over both).
-                stack.cluster = ClusterJobs.upload(LocalFlinkCluster.builder().taskManagers(2).slotsPerTaskManager(8)
+                // Four jobs of parallelism 2 fill 8 slots: two TaskManagers of 12 slots leave room for the jobs of
+                // a killed one on the other (LocalFlinkCluster spreads tasks evenly over both), with 4 to spare so
+                // that recovery never depends on every slot being released at once.
+                stack.cluster = ClusterJobs.upload(LocalFlinkCluster.builder().taskManagers(2).slotsPerTaskManager(12)
                         .config("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION")
                         .config("restart-strategy.exponential-delay.max-backoff", "10 s")
                         .start());

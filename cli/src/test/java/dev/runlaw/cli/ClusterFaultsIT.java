@@ -57,7 +57,8 @@ import org.junit.jupiter.api.Timeout;
  * fault), replayed in halves around the fault, and each ends with the same checks ({@link #assertExactlyOnce}):
  * every produced record of every kind counted once in ClickHouse under FINAL, the forecasts exactly those the
  * refit policy implies with no conflicting copies, advice numbered 1..n, dead letters once in their table and once
- * on their topic (read committed). Each prints the data produced, the rows found and the recovery time.
+ * on their topic (read committed). Each prints the data produced, the rows found and the recovery time. The last
+ * fault is a TaskManager crashing on its own: the cluster replaces it, as a cluster manager would.
  *
  * <p>Outages last {@value #DEFAULT_OUTAGES} by default (CI); set {@code -Drunlaw.faults.broker-outage-s} and
  * {@code -Drunlaw.faults.clickhouse-outage-s} for longer ones (60 s by hand, see docs/benchmarks.md).
@@ -71,6 +72,8 @@ class ClusterFaultsIT {
     static final long CLICKHOUSE_OUTAGE_S = Long.getLong("runlaw.faults.clickhouse-outage-s", 20);
     static final String DEFAULT_OUTAGES = "10 s (broker) and 20 s (ClickHouse)";
     static final int REFIT_POINTS = 8;
+    /** Dead letters per phase: the ingest job refuses both bad records, the three others the non-Avro one. */
+    static final int DEAD_LETTERS = 5;
     /** Forecast settings: refits driven by counts only, so the forecasts are a function of the data. */
     static final Map<String, String> FORECAST = Map.of("forecast.law", "momentum",
             "forecast.refit-points", Integer.toString(REFIT_POINTS),
@@ -92,8 +95,8 @@ class ClusterFaultsIT {
         cluster = stack.cluster().orElseThrow();
         rest = cluster.cluster().rest();
         startJobs(2, Map.of());
-        summary.append(String.format("stack with a 3-JVM Flink cluster and 4 jobs running in %.1f s%n",
-                (System.nanoTime() - t0) / 1e9));
+        summary.append(String.format("stack with a 3-JVM Flink cluster and 4 jobs running in %.1f s; %s",
+                (System.nanoTime() - t0) / 1e9, rest.describe(List.of())));
     }
 
     @AfterAll
@@ -115,7 +118,7 @@ class ClusterFaultsIT {
         CompletableFuture<Void> rest2 = CompletableFuture.runAsync(() -> sendRest(ph));
         long t0 = System.nanoTime();
         cluster.cluster().killTaskManager(victim);
-        Await.until(Duration.ofMinutes(4), "every job running again without " + victim, () -> {
+        Await.until(Duration.ofMinutes(4), () -> "every job running again without " + victim + diagnosis(), () -> {
             for (String job : running.values()) {
                 if (!rest.allTasksRunning(job) || rest.taskManagersOf(job).contains(victim)) {
                     return false;
@@ -126,7 +129,11 @@ class ClusterFaultsIT {
         double recovery = (System.nanoTime() - t0) / 1e9;
         rest2.get(3, TimeUnit.MINUTES);
         double caughtUp = assertExactlyOnce(ph, t0);
-        record("TaskManager kill -9 (" + victim + ")", ph, recovery, caughtUp);
+        // A surviving TaskManager that exits on its own is replaced, as a cluster manager would (LocalFlinkCluster):
+        // say so, since then the jobs recovered on the replacement's slots rather than on the survivor's.
+        List<String> replaced = cluster.cluster().replacements();
+        record("TaskManager kill -9 (" + victim + ")" + (replaced.isEmpty() ? "" : "; " + String.join("; ", replaced)),
+                ph, recovery, caughtUp);
     }
 
     @Test
@@ -142,7 +149,7 @@ class ClusterFaultsIT {
         Thread.sleep(TimeUnit.SECONDS.toMillis(BROKER_OUTAGE_S));
         stack.kafka().restartBroker();
         long t0 = System.nanoTime();
-        Await.until(Duration.ofMinutes(4), "every job running after the broker restart", () -> {
+        Await.until(Duration.ofMinutes(4), () -> "every job running after the broker restart" + diagnosis(), () -> {
             for (String job : running.values()) {
                 if (!rest.allTasksRunning(job)) {
                     return false;
@@ -217,6 +224,46 @@ class ClusterFaultsIT {
                 + "unrescaled ones", down1, down2, compared), ph, down1 + down2, caughtUp);
     }
 
+    /** What the cluster and the jobs look like, and the tail of every Flink JVM's log: for a timeout's message. */
+    private static String diagnosis() {
+        return "\n" + rest.describe(List.copyOf(running.values())) + "logs:\n" + cluster.cluster().logs();
+    }
+
+    @Test
+    @Order(5)
+    void aTaskManagerThatDiesOnItsOwnIsReplacedAndTheJobsRunOnTheReplacement() throws Exception {
+        Phase ph = Phase.create("cr");
+        send(ph, 0.0, 0.5);
+        awaitProgress(ph);
+        int replacedBefore = cluster.cluster().replacements().size();
+        Map<String, ProcessHandle> before = cluster.cluster().taskManagerProcesses();
+        String victim = rest.taskManagersOf(running.get(ForecastJob.class)).iterator().next();
+        CompletableFuture<Void> rest2 = CompletableFuture.runAsync(() -> sendRest(ph));
+        long t0 = System.nanoTime();
+        // A crash, not killTaskManager: the cluster did not stop this JVM, so it must start another in its place.
+        before.get(victim).destroyForcibly();
+        Await.until(Duration.ofMinutes(4), () -> "a replacement for " + victim + " and every job running on "
+                + before.size() + " TaskManagers" + diagnosis(), () -> {
+                    if (cluster.cluster().replacements().size() <= replacedBefore
+                            || cluster.cluster().taskManagersRegistered() != before.size()) {
+                        return false;
+                    }
+                    for (String job : running.values()) {
+                        if (!rest.allTasksRunning(job) || rest.taskManagersOf(job).contains(victim)) {
+                            return false;
+                        }
+                    }
+                    return true;
+                });
+        double recovery = (System.nanoTime() - t0) / 1e9;
+        assertThat(cluster.cluster().taskManagerProcesses()).as("TaskManagers after the replacement")
+                .hasSize(before.size()).doesNotContainKey(victim);
+        rest2.get(3, TimeUnit.MINUTES);
+        double caughtUp = assertExactlyOnce(ph, t0);
+        record("TaskManager " + victim + " crashed (kill -9 from outside the cluster): "
+                + cluster.cluster().replacements().get(replacedBefore), ph, recovery, caughtUp);
+    }
+
     /** Failures in each running job's exception history (a fail-over adds one). */
     private static Map<String, Integer> failures() {
         Map<String, Integer> out = new TreeMap<>();
@@ -237,7 +284,7 @@ class ClusterFaultsIT {
             JobClient c = cluster.submit(job, stack.jobSettings(overrides), savepoints.get(job));
             running.put(job, c.getJobID().toString());
         }
-        Await.until(Duration.ofMinutes(3), "every job's tasks running", () -> {
+        Await.until(Duration.ofMinutes(3), () -> "every job's tasks running" + diagnosis(), () -> {
             for (String job : running.values()) {
                 if (!rest.allTasksRunning(job)) {
                     return false;
@@ -371,14 +418,14 @@ class ClusterFaultsIT {
 
     /** Waits until the phase's first records are in ClickHouse and forecast, and every job has checkpointed since. */
     static void awaitProgress(Phase ph) throws Exception {
-        Await.until(Duration.ofMinutes(3), "the first forecasts of " + ph.prefix, () ->
+        Await.until(Duration.ofMinutes(3), () -> "the first forecasts of " + ph.prefix + diagnosis(), () ->
                 count("SELECT count() FROM forecasts FINAL WHERE " + ph.runsSql()) >= 2
                         && count("SELECT count() FROM step_metrics FINAL WHERE " + ph.runsSql()) > 0);
         Map<String, Long> before = new LinkedHashMap<>();
         for (String job : running.values()) {
             before.put(job, rest.completedCheckpoints(job));
         }
-        Await.until(Duration.ofMinutes(2), "a checkpoint of every job", () -> {
+        Await.until(Duration.ofMinutes(2), () -> "a checkpoint of every job" + diagnosis(), () -> {
             for (var e : before.entrySet()) {
                 if (rest.completedCheckpoints(e.getKey()) <= e.getValue()) {
                     return false;
@@ -401,7 +448,8 @@ class ClusterFaultsIT {
                     .mapToLong(e -> e.getValue().getOrDefault(table, 0L)).sum());
         }
         Await.until(Duration.ofMinutes(5), () -> "every row of " + ph.prefix + ": want " + want + ", found "
-                + found(ph, want.keySet()) + ", forecasts " + forecastIds(ph).size() + "/" + ph.forecastSteps.size(),
+                + found(ph, want.keySet()) + ", forecasts " + forecastIds(ph).size() + "/" + ph.forecastSteps.size()
+                + diagnosis(),
                 () -> found(ph, want.keySet()).equals(want) && forecastIds(ph).containsAll(ph.forecastSteps)
                         && count("SELECT count() FROM dead_letters FINAL WHERE " + badSql(ph)) >= 2);
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -429,7 +477,11 @@ class ClusterFaultsIT {
                 .isEqualTo(2);
         // Every job reading step metrics refuses the garbage record (each says so once, refused_by its name); only the
         // ingest job validates the NaN loss.
-        Map<String, Long> letters = deadLettersOnTopic(ph);
+        // The other jobs' letters are committed with their next checkpoint, which may come after the rows: wait for
+        // all five (a lost letter would time out here), then check none came twice.
+        Map<String, Long> letters = Await.until(Duration.ofMinutes(2), "the phase's " + DEAD_LETTERS
+                + " dead letters on the topic", () -> deadLettersOnTopic(ph), l -> l.size() >= DEAD_LETTERS);
+        assertThat(letters).as("dead letters on the topic per job and record: " + letters).hasSize(DEAD_LETTERS);
         assertThat(letters.values()).as("dead letters on the topic per job and record, read committed: " + letters)
                 .allMatch(n -> n == 1);
         assertThat(letters.keySet().stream().filter(k -> k.startsWith("runlaw-ingest@")).count())

@@ -123,6 +123,43 @@ public final class FlinkRest {
         return out;
     }
 
+    /**
+     * A few lines an operator would look at when jobs do not come back: task managers and free slots, then per job
+     * its state, each vertex's task counts by status, and the newest exception's first lines. Never throws: a part
+     * it cannot read is named with the reason, since it is called when something is already wrong.
+     */
+    public String describe(List<String> jobIds) {
+        StringBuilder b = new StringBuilder();
+        try {
+            JsonNode o = overview();
+            b.append(String.format("cluster: %d task managers, %d of %d slots free%n", o.path("taskmanagers").asInt(),
+                    o.path("slots-available").asInt(), o.path("slots-total").asInt()));
+        } catch (RuntimeException e) {
+            b.append("cluster: overview unreadable: ").append(e.getMessage()).append('\n');
+        }
+        for (String id : jobIds) {
+            try {
+                JsonNode job = get("jobs/" + id);
+                b.append("job ").append(job.path("name").asText(id)).append(' ').append(id).append(": ")
+                        .append(job.path("state").asText()).append('\n');
+                for (JsonNode v : job.path("vertices")) {
+                    b.append("  ").append(v.path("name").asText()).append(": ").append(v.path("status").asText())
+                            .append(' ').append(v.path("tasks")).append('\n');
+                }
+                JsonNode entries = get("jobs/" + id + "/exceptions").path("exceptionHistory").path("entries");
+                if (!entries.isEmpty()) {
+                    String trace = entries.get(0).path("stacktrace").asText();
+                    b.append("  newest of ").append(entries.size()).append(" exceptions: ")
+                            .append(trace.lines().limit(4).reduce((x, y) -> x + "\n    " + y).orElse(""))
+                            .append('\n');
+                }
+            } catch (RuntimeException e) {
+                b.append("job ").append(id).append(": unreadable: ").append(e.getMessage()).append('\n');
+            }
+        }
+        return b.toString();
+    }
+
     /** Completed checkpoints of the job so far. */
     public long completedCheckpoints(String jobId) {
         return get("jobs/" + jobId + "/checkpoints").path("counts").path("completed").asLong();

@@ -35,6 +35,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  */
 public final class LocalFlinkCluster implements AutoCloseable {
+    /** Metaspace of a TaskManager: room for the classes of every job's jar twice over (see {@link Builder}). */
+    static final int METASPACE_MB = 640;
     /** The file, relative to the project root, holding the cluster JVMs' classpath. */
     public static final String CLASSPATH_FILE = "local/flink-runtime/target/classpath.txt";
     /** Overrides {@link #CLASSPATH_FILE}: a file holding the classpath. */
@@ -76,6 +78,8 @@ public final class LocalFlinkCluster implements AutoCloseable {
     private final List<Node> taskManagers = new ArrayList<>();
     private int nextTaskManager = 1;
     private boolean closed;
+    /** TaskManagers that exited on their own and were replaced, with why (see {@link #onTaskManagerExit}). */
+    private final List<String> replacements = new ArrayList<>();
 
     private LocalFlinkCluster(Path dir, Builder settings, String classpath, int restPort) {
         this.dir = dir;
@@ -146,10 +150,11 @@ public final class LocalFlinkCluster implements AutoCloseable {
         Node n = taskManagers.stream().filter(t -> t.id().equals(resourceId)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no TaskManager " + resourceId + " in "
                         + taskManagers.stream().map(Node::id).toList()));
+        // Out of the list first: its exit is then a deliberate one, which onTaskManagerExit leaves unreplaced.
+        taskManagers.remove(n);
         n.process().destroyForcibly();
         n.process().waitFor(10, TimeUnit.SECONDS);
         n.guard().close();
-        taskManagers.remove(n);
         LOG.info("TaskManager {} (pid {}) killed", n.id(), n.process().pid());
     }
 
@@ -162,9 +167,43 @@ public final class LocalFlinkCluster implements AutoCloseable {
 
     private String launchTaskManager() {
         String id = "tm-" + nextTaskManager++;
-        taskManagers.add(launch(id, TASK_MANAGER_MAIN, "taskmanager-" + id,
-                List.of("-D", "taskmanager.resource-id=" + id), taskManagerJvm()));
+        Node n = launch(id, TASK_MANAGER_MAIN, "taskmanager-" + id, List.of("-D", "taskmanager.resource-id=" + id),
+                taskManagerJvm());
+        taskManagers.add(n);
+        if (settings.replaceExitedTaskManagers) {
+            n.process().onExit().thenRun(() -> onTaskManagerExit(n));
+        }
         return id;
+    }
+
+    /**
+     * What a cluster manager (Kubernetes, YARN, compose's restart policy) does for a TaskManager that exits on its
+     * own: start another in its place. Not for one this class stopped ({@link #killTaskManager}, {@link #close}).
+     * Seen in ClusterFaultsIT: when one TaskManager is killed, Flink 2.2.1's surviving TaskManager sometimes exits
+     * too ("FATAL - exception in exception handler of task": releasing a network buffer of the lost peer's channel
+     * rethrows the peer's connection error during the task's clean-up, and a failing clean-up is fatal), leaving no
+     * TaskManager at all; without a replacement no job could ever run again.
+     */
+    private synchronized void onTaskManagerExit(Node n) {
+        if (closed || !taskManagers.remove(n)) {
+            return;
+        }
+        n.guard().close();
+        String why = "TaskManager " + n.id() + " exited on its own with " + n.process().exitValue() + exitReason(n);
+        String id = launchTaskManager();
+        replacements.add(why + "; replaced by " + id);
+        LOG.warn("{}; replaced by {}", why, id);
+    }
+
+    private String exitReason(Node n) {
+        String tail = Files2.readTail(dir.resolve("log/taskmanager-" + n.id() + ".log"), 200_000);
+        return tail.lines().filter(l -> l.contains("FATAL") || l.contains("Fatal error")).findFirst()
+                .map(l -> ": " + l.substring(l.indexOf(" - ") + 3)).orElse("");
+    }
+
+    /** Every TaskManager that exited on its own and was replaced, with the reason its log gave, in order. */
+    public synchronized List<String> replacements() {
+        return List.copyOf(replacements);
     }
 
     /** Waits until the JobManager counts every live TaskManager; fails at once if one exited. */
@@ -252,7 +291,7 @@ public final class LocalFlinkCluster implements AutoCloseable {
         int heap = Builder.FRAMEWORK_HEAP_MB + settings.taskHeapMb;
         int direct = Builder.FRAMEWORK_OFF_HEAP_MB + Builder.NETWORK_MB;
         return List.of("-Xms" + heap + "m", "-Xmx" + heap + "m", "-XX:MaxDirectMemorySize=" + direct + "m",
-                "-XX:MaxMetaspaceSize=256m");
+                "-XX:MaxMetaspaceSize=" + METASPACE_MB + "m");
     }
 
     private Node launch(String id, String main, String logName, List<String> args, List<String> jvm) {
@@ -282,7 +321,8 @@ public final class LocalFlinkCluster implements AutoCloseable {
         }
     }
 
-    private String logs() {
+    /** The tail of every JVM's log file (JobManager, TaskManagers), for a failure message. */
+    public String logs() {
         StringBuilder b = new StringBuilder();
         try (var files = Files.list(dir.resolve("log"))) {
             for (Path f : files.sorted().toList()) {
@@ -319,6 +359,7 @@ public final class LocalFlinkCluster implements AutoCloseable {
         private int taskHeapMb = 384;
         private int managedMb = 192;
         private int jobManagerHeapMb = 384;
+        private boolean replaceExitedTaskManagers = true;
         private final Map<String, String> extra = new LinkedHashMap<>();
 
         private Builder() {
@@ -327,6 +368,15 @@ public final class LocalFlinkCluster implements AutoCloseable {
         /** TaskManager JVMs to start (default 2). */
         public Builder taskManagers(int n) {
             this.taskManagers = n;
+            return this;
+        }
+
+        /**
+         * Whether a TaskManager that exits on its own is replaced by a new one, as a cluster manager would (default
+         * true; see {@link LocalFlinkCluster#replacements()}).
+         */
+        public Builder replaceExitedTaskManagers(boolean replace) {
+            this.replaceExitedTaskManagers = replace;
             return this;
         }
 
@@ -405,7 +455,11 @@ public final class LocalFlinkCluster implements AutoCloseable {
             c.put("taskmanager.memory.network.max", NETWORK_MB + "m");
             // What Flink's scripts pass a TaskManager besides the memory sizes (TaskExecutorResourceSpec needs it).
             c.put("taskmanager.cpu.cores", String.valueOf(slots));
-            c.put("taskmanager.memory.jvm-metaspace.size", "256m");
+            // Each job loads the classes of its own copy of the job jar (Kafka, Avro, ClickHouse clients): measured
+            // in ClusterFaultsIT, one TaskManager hosting all four jobs used 137 MB of metaspace after a failover and
+            // 238 MB while a rescale's old and new jobs overlapped, against Flink's default of 256 MB; a
+            // TaskManager that runs out exits, and then no job can run at all.
+            c.put("taskmanager.memory.jvm-metaspace.size", METASPACE_MB + "m");
             c.put("taskmanager.memory.jvm-overhead.min", "192m");
             c.put("taskmanager.memory.jvm-overhead.max", "192m");
             // Spread every job's tasks over the TaskManagers, so losing one hurts every job.
