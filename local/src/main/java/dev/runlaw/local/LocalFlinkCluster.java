@@ -326,7 +326,18 @@ public final class LocalFlinkCluster implements AutoCloseable {
         StringBuilder b = new StringBuilder();
         try (var files = Files.list(dir.resolve("log"))) {
             for (Path f : files.sorted().toList()) {
-                b.append("--- ").append(f.getFileName()).append(" ---\n").append(Files2.readTail(f, 3000)).append('\n');
+                // The first errors say why a JVM stopped; the tail, by then, is mostly its shutdown.
+                String firstErrors;
+                try (var lines = Files.lines(f)) {
+                    firstErrors = lines.filter(l -> l.contains(" ERROR ")).limit(3).reduce("", (x, y) -> x + y + "\n");
+                } catch (IOException | java.io.UncheckedIOException e) {
+                    firstErrors = "";
+                }
+                b.append("--- ").append(f.getFileName()).append(" ---\n");
+                if (!firstErrors.isEmpty()) {
+                    b.append("first errors:\n").append(firstErrors).append("tail:\n");
+                }
+                b.append(Files2.readTail(f, 3000)).append('\n');
             }
         } catch (IOException e) {
             b.append("(no logs: ").append(e.getMessage()).append(')');
