@@ -207,6 +207,14 @@ public final class LawFitter {
 
     /** Fits the law jointly to all post-warmup points of {@code runs}. Never throws for bad data. */
     public FitResult fit(List<RunObservations> runs) {
+        return fit(runs, null);
+    }
+
+    /**
+     * As {@link #fit(List)}, taking each run's schedule terms from {@code cache} (null: none), which keeps them for
+     * later fits of the same run objects; the result is the same as without the cache.
+     */
+    public FitResult fit(List<RunObservations> runs, PreparedCurveCache cache) {
         if (runs.isEmpty()) {
             return FitResult.failure(FitStatus.INVALID_INPUT, law, "no runs to fit", 0);
         }
@@ -248,7 +256,7 @@ public final class LawFitter {
             n += k;
         }
         boolean anyAnnealing = annealed;
-        return fit(new ScheduleRuns(law, schedules, steps, losses, anyAnnealing));
+        return fit(new ScheduleRuns(law, schedules, steps, losses, anyAnnealing, runs, cache));
     }
 
     /** Fits the law jointly to already prepared runs (see {@link PreparedRuns}). Never throws for bad data. */

@@ -33,6 +33,12 @@ final class LawProblem {
     final int[] priorK;
     final double[] priorLnMean;
     final double priorCoef;
+    /**
+     * Per run, the earlier run whose prepared curve is the very same object (a copy of an observed run entered
+     * several times, prepared once through a {@link PreparedCurveCache}), or -1: its values are copied, not
+     * evaluated again.
+     */
+    private final int[] sameAs;
 
     /**
      * @param priorMean     prior means by parameter (NaN or non-positive: none), or null
@@ -50,6 +56,15 @@ final class LawProblem {
             n += losses.get(r).length;
         }
         this.curves = cs;
+        this.sameAs = new int[cs.size()];
+        for (int r = 0; r < cs.size(); r++) {
+            sameAs[r] = -1;
+            for (int q = 0; q < r && sameAs[r] < 0; q++) {
+                if (cs.get(q) == cs.get(r)) {
+                    sameAs[r] = q;
+                }
+            }
+        }
         this.obs = new double[n];
         this.lnL = new double[n];
         this.sqrtW = new double[n];
@@ -114,10 +129,22 @@ final class LawProblem {
 
     /** The law at every observation into {@code values}, and its Jacobian into {@code jac} when not null. */
     void evaluate(double[] p, double[] values, double[][] jac) {
-        int off = 0;
-        for (PreparedCurve c : curves) {
-            c.evaluate(p, values, off, jac);
-            off += c.size();
+        for (int r = 0; r < curves.size(); r++) {
+            PreparedCurve c = curves.get(r);
+            int off = runStart[r];
+            int q = sameAs[r];
+            if (q < 0) {
+                c.evaluate(p, values, off, jac);
+                continue;
+            }
+            // The same curve at the same parameters: the same numbers, bit for bit.
+            int from = runStart[q];
+            System.arraycopy(values, from, values, off, c.size());
+            if (jac != null) {
+                for (int i = 0; i < c.size(); i++) {
+                    System.arraycopy(jac[from + i], 0, jac[off + i], 0, jac[off + i].length);
+                }
+            }
         }
     }
 

@@ -11,8 +11,9 @@ import java.util.List;
  * {@link PreparedRuns} over full LR schedules: what {@link LawFitter#fit(List)} fits. The first time a run is
  * prepared, the schedule terms of all of the fitted law's variants are computed together
  * ({@link LossLaw#prepareVariants}: for the momentum law, S1 and every lambda's S2 in one schedule pass) and kept
- * for the other variants; a variant outside that list (e.g. a warm start's) is prepared on its own. Single-use,
- * not thread-safe.
+ * for the other variants; a variant outside that list (e.g. a warm start's) is prepared on its own. With a
+ * {@link PreparedCurveCache} and the runs' source objects, the terms come from (and go to) that cache instead, so
+ * fits sharing run objects prepare each run once. Single-use, not thread-safe.
  */
 final class ScheduleRuns implements PreparedRuns {
     private final LossLaw law;
@@ -22,9 +23,22 @@ final class ScheduleRuns implements PreparedRuns {
     private final List<double[]> losses;
     private final boolean annealed;
     private final List<List<PreparedCurve>> cache;
+    private final List<RunObservations> sources;
+    private final PreparedCurveCache shared;
 
     ScheduleRuns(LossLaw law, List<LrSchedule> schedules, List<long[]> steps, List<double[]> losses,
                  boolean annealed) {
+        this(law, schedules, steps, losses, annealed, null, null);
+    }
+
+    /**
+     * @param sources the run each schedule and its post-warmup steps came from (null with no {@code shared})
+     * @param shared  where prepared terms are looked up and kept, or null
+     */
+    ScheduleRuns(LossLaw law, List<LrSchedule> schedules, List<long[]> steps, List<double[]> losses,
+                 boolean annealed, List<RunObservations> sources, PreparedCurveCache shared) {
+        this.sources = sources;
+        this.shared = shared;
         this.law = law;
         this.variants = law.variants();
         this.schedules = schedules;
@@ -44,6 +58,9 @@ final class ScheduleRuns implements PreparedRuns {
 
     @Override
     public PreparedCurve prepare(LossLaw variant, int run) {
+        if (shared != null) {
+            return shared.prepared(law, variant, sources.get(run));
+        }
         int index = -1;
         if (variant.name().equals(law.name())) {
             for (int i = 0; i < variants.size(); i++) {

@@ -2,6 +2,7 @@ package dev.runlaw.math.forecast;
 
 import dev.runlaw.math.fit.FitResult;
 import dev.runlaw.math.fit.LawFitter;
+import dev.runlaw.math.fit.PreparedCurveCache;
 import dev.runlaw.math.fit.RunObservations;
 import dev.runlaw.math.law.LossLaw;
 import dev.runlaw.math.law.MomentumLaw;
@@ -312,6 +313,12 @@ public final class ForecastModel {
      */
     public static double validationError(List<Split> splits, String law, double strength, boolean balanced,
                                          int headCopies, FitResult warmFrom) {
+        return validationError(splits, law, strength, balanced, headCopies, warmFrom, null);
+    }
+
+    /** As above, with the runs' schedule terms from {@code cache} (null: none); the same result either way. */
+    private static double validationError(List<Split> splits, String law, double strength, boolean balanced,
+                                          int headCopies, FitResult warmFrom, PreparedCurveCache cache) {
         if (splits.isEmpty()) {
             return Double.NaN;
         }
@@ -321,7 +328,7 @@ public final class ForecastModel {
             if (warmFrom != null) {
                 f = f.withWarmStart(warmFrom);
             }
-            FitResult fr = f.fit(headCopies(sp.train(), balanced, headCopies));
+            FitResult fr = f.fit(headCopies(sp.train(), balanced, headCopies), cache);
             if (!fr.ok()) {
                 return Double.POSITIVE_INFINITY;
             }
@@ -337,8 +344,8 @@ public final class ForecastModel {
             if (steps.isEmpty()) {
                 continue;
             }
-            double[] point = pointForecasts(fr, sp.held().schedule(),
-                    steps.stream().mapToLong(Long::longValue).toArray());
+            double[] point = pointForecasts(fr, sp.held(), steps.stream().mapToLong(Long::longValue).toArray(),
+                    cache);
             if (point == null) {
                 return Double.POSITIVE_INFINITY;
             }
@@ -354,12 +361,19 @@ public final class ForecastModel {
     /**
      * The point forecasts of {@link Forecaster} at {@code steps} (all after the warmup), or null if one fails. With
      * the annealing identified the point is the law's value, computed directly (no interval: the validation needs
-     * none); otherwise through {@link Forecaster}, whose point then carries the annealing prior.
+     * none); otherwise through {@link Forecaster}, whose point then carries the annealing prior. {@code steps} are
+     * all of {@code held}'s post-warmup steps, so the law's terms there may come from {@code cache}.
      */
-    private static double[] pointForecasts(FitResult fr, LrSchedule schedule, long[] steps) {
+    private static double[] pointForecasts(FitResult fr, RunObservations held, long[] steps,
+                                           PreparedCurveCache cache) {
+        LrSchedule schedule = held.schedule();
         double[] out = new double[steps.length];
         if (fr.annealingIdentified()) {
-            out = fr.law().predict(fr.params(), schedule, steps);
+            if (cache != null) {
+                cache.prepared(fr.law(), held).evaluate(fr.params(), out, 0, null);
+            } else {
+                out = fr.law().predict(fr.params(), schedule, steps);
+            }
             for (double v : out) {
                 if (!(v > 0) || !Double.isFinite(v)) {
                     return null;
@@ -389,6 +403,16 @@ public final class ForecastModel {
      * @throws IllegalArgumentException for an unknown law name or no runs
      */
     public static ForecastModel select(List<RunObservations> runs, String law, boolean balanced) {
+        return select(runs, law, balanced, PreparedCurveCache.withCapacity(runs.size() + 4));
+    }
+
+    /**
+     * As {@link #select(List, String, boolean)}, with the runs' schedule terms from {@code cache}, which keeps them
+     * for later calls on the same run objects (e.g. a live task's unchanged references); the same model either
+     * way. The cache should hold at least {@code runs.size() + 2} runs.
+     */
+    public static ForecastModel select(List<RunObservations> runs, String law, boolean balanced,
+                                       PreparedCurveCache cache) {
         if (!law.equals("momentum") && !law.equals("multipower") && !law.equals("auto")) {
             throw new IllegalArgumentException("law must be momentum, multipower or auto, got " + law);
         }
@@ -396,19 +420,20 @@ public final class ForecastModel {
             throw new IllegalArgumentException("no runs to fit");
         }
         if (law.equals("momentum")) {
-            return new ForecastModel("momentum", List.of(fitLaw(runs, "momentum", balanced, 0)), new double[] {1},
+            return new ForecastModel("momentum", List.of(fitLaw(runs, "momentum", balanced, 0, 1, cache)),
+                    new double[] {1},
                     balanced, 0, 1);
         }
         List<Split> splits = splits(runs, balanced);
         double firstK = PRIOR_STRENGTHS[0];
-        FitResult mpFirst = fitLaw(runs, "multipower", balanced, firstK, 1);
+        FitResult mpFirst = fitLaw(runs, "multipower", balanced, firstK, 1, cache);
         FitResult warmMp = mpFirst.ok() ? mpFirst : null;
         double bestK = firstK;
         int bestCopies = 1;
         double bestE = Double.POSITIVE_INFINITY;
         for (int copies : balanced ? HEAD_COPIES : new int[] {1}) {
             for (double k : PRIOR_STRENGTHS) {
-                double e = validationError(splits, "multipower", k, balanced, copies, warmMp);
+                double e = validationError(splits, "multipower", k, balanced, copies, warmMp, cache);
                 if (e < bestE) {
                     bestE = e;
                     bestK = k;
@@ -418,20 +443,20 @@ public final class ForecastModel {
         }
         FitResult mp = bestK == firstK && bestCopies == 1 ? mpFirst
                 : fitter("multipower", balanced, bestK).withWarmStart(warmMp)
-                        .fit(headCopies(runs, balanced, bestCopies));
+                        .fit(headCopies(runs, balanced, bestCopies), cache);
         String mpName = String.format(Locale.ROOT, "multipower prior=%s%s (val %.3f%%)", bestK,
                 bestCopies > 1 ? " head x" + bestCopies : "", 100 * bestE);
         if (law.equals("multipower")) {
             return new ForecastModel(mpName, List.of(mp), new double[] {1}, balanced, bestK, bestCopies);
         }
-        FitResult mo = fitLaw(runs, "momentum", balanced, 0);
+        FitResult mo = fitLaw(runs, "momentum", balanced, 0, 1, cache);
         if (!mp.ok()) {
             return new ForecastModel("momentum", List.of(mo), new double[] {1}, balanced, 0, 1);
         }
         if (!mo.ok()) {
             return new ForecastModel(mpName, List.of(mp), new double[] {1}, balanced, bestK, bestCopies);
         }
-        double eMo = validationError(splits, "momentum", 0, balanced, 1, mo);
+        double eMo = validationError(splits, "momentum", 0, balanced, 1, mo, cache);
         double[] w = Double.isNaN(bestE) || Double.isNaN(eMo) ? new double[] {0.5, 0.5}
                 : Ensemble.inverseSquareWeights(new double[] {eMo, bestE});
         String name = String.format(Locale.ROOT, "ensemble momentum (val %.3f%%) %.2f + %s %.2f", 100 * eMo, w[0],
@@ -456,6 +481,15 @@ public final class ForecastModel {
      * @throws IllegalArgumentException for no runs
      */
     public static ForecastModel refit(Seed seed, List<RunObservations> runs) {
+        return refit(seed, runs, PreparedCurveCache.withCapacity(runs.size() + 1));
+    }
+
+    /**
+     * As {@link #refit(Seed, List)}, with the runs' schedule terms from {@code cache}, which keeps them for later
+     * calls on the same run objects: a live task's references are then prepared once, not at every refit. The same
+     * model either way.
+     */
+    public static ForecastModel refit(Seed seed, List<RunObservations> runs, PreparedCurveCache cache) {
         if (runs.isEmpty()) {
             throw new IllegalArgumentException("no runs to fit");
         }
@@ -466,7 +500,7 @@ public final class ForecastModel {
             if (m.params.length > 0) {
                 fitter = fitter.withWarmStart(m.variant(), m.params, m.annealingIdentified());
             }
-            out.add(fitter.fit(headCopies(runs, seed.balanced(), mp ? seed.headCopies() : 1)));
+            out.add(fitter.fit(headCopies(runs, seed.balanced(), mp ? seed.headCopies() : 1), cache));
         }
         return new ForecastModel(seed.name(), out, seed.weights(), seed.balanced(), seed.priorStrength(),
                 seed.headCopies());
@@ -484,7 +518,12 @@ public final class ForecastModel {
      */
     public static FitResult fitLaw(List<RunObservations> runs, String law, boolean balanced, double priorStrength,
                                    int headCopies) {
-        return fitter(law, balanced, priorStrength).fit(headCopies(runs, balanced, headCopies));
+        return fitLaw(runs, law, balanced, priorStrength, headCopies, null);
+    }
+
+    private static FitResult fitLaw(List<RunObservations> runs, String law, boolean balanced, double priorStrength,
+                                    int headCopies, PreparedCurveCache cache) {
+        return fitter(law, balanced, priorStrength).fit(headCopies(runs, balanced, headCopies), cache);
     }
 
     private static LawFitter fitter(String law, boolean balanced, double priorStrength) {

@@ -3,6 +3,7 @@ package dev.runlaw.math.forecast;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.runlaw.math.fit.PreparedCurveCache;
 import dev.runlaw.math.fit.RunObservations;
 import dev.runlaw.math.law.MomentumLaw;
 import dev.runlaw.math.schedule.Decay;
@@ -72,6 +73,30 @@ class ForecastModelTest {
         ForecastModel mp = ForecastModel.select(runs, "multipower", false);
         assertThat(mp.fits()).hasSize(1);
         assertThat(mp.name()).startsWith("multipower prior=");
+    }
+
+    @Test
+    void aSharedCacheGivesTheSameModelsAndPreparesUnchangedRunsOnce() {
+        RunObservations cos = synthetic("cos", COS, 1, Long.MAX_VALUE);
+        RunObservations con = synthetic("con", CON, 2, Long.MAX_VALUE);
+        List<RunObservations> early = List.of(cos, con, synthetic("wsd", WSD, 3, 4999));
+        PreparedCurveCache cache = PreparedCurveCache.create();
+        ForecastModel m = ForecastModel.select(early, "auto", true, cache);
+        ForecastModel plain = ForecastModel.select(early, "auto", true);
+        assertThat(m.name()).isEqualTo(plain.name());
+        assertThat(m.weights()).containsExactly(plain.weights());
+        for (int i = 0; i < m.fits().size(); i++) {
+            assertThat(m.fits().get(i).params()).containsExactly(plain.fits().get(i).params());
+        }
+        // A warm refit with a new observed run: only that run (and nothing of the references) is prepared.
+        List<RunObservations> later = List.of(cos, con, synthetic("wsd", WSD, 3, 7999));
+        int misses = cache.misses();
+        ForecastModel r = ForecastModel.refit(m.seed(), later, cache);
+        assertThat(cache.misses() - misses).isEqualTo(2);
+        ForecastModel r0 = ForecastModel.refit(m.seed(), later);
+        for (int i = 0; i < r.fits().size(); i++) {
+            assertThat(r.fits().get(i).params()).containsExactly(r0.fits().get(i).params());
+        }
     }
 
     @Test

@@ -4,6 +4,9 @@ import dev.runlaw.math.data.RunCurve;
 import dev.runlaw.math.fit.RunObservations;
 import dev.runlaw.math.forecast.ForecastModel;
 import dev.runlaw.math.schedule.LrSchedule;
+import dev.runlaw.math.fit.PreparedCurveCache;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -21,7 +24,10 @@ import java.util.SplittableRandom;
  *   <li>10^6 planned steps: a seeded cosine run (loss every 100 steps, 0.3 % noise) observed to 40 %, a refit every
  *       1 000 steps.</li>
  * </ul>
- * Then the parts of one warm refit: {@code ForecastModel.refit} alone, the final forecast, the curve, the what-ifs.
+ * Then the parts of one warm refit: {@code ForecastModel.refit} alone, the final forecast, the curve, the what-ifs;
+ * and {@code ForecastModel.refit} with a {@link PreparedCurveCache} that already holds the references (what a task
+ * keeping one cache across its refits would see). Wall times and, less disturbed on a shared machine, this
+ * thread's CPU times.
  * Run with the test classpath: {@code java -cp ... dev.runlaw.math.live.WarmRefitTiming [rounds]}.
  */
 public final class WarmRefitTiming {
@@ -77,14 +83,18 @@ public final class WarmRefitTiming {
         long a = System.nanoTime();
         t.forecast(refs, settings);
         double selectMs = (System.nanoTime() - a) / 1e6;
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         double[] warm = new double[settings.fullSelectEvery() - 1];
+        double[] warmCpu = new double[warm.length];
         for (int i = 0; i < warm.length; i++) {
             for (long end = step + every; step < end; step++) {
                 t.observe(step, run.lr()[(int) step], run.loss()[(int) step], step);
             }
             t = RunTracker.fromBytes(t.toBytes());
             long b = System.nanoTime();
+            long bc = mx.getCurrentThreadCpuTime();
             LiveForecast f = t.forecast(refs, settings);
+            warmCpu[i] = (mx.getCurrentThreadCpuTime() - bc) / 1e6;
             warm[i] = (System.nanoTime() - b) / 1e6;
             if (f.status() != Status.OK) {
                 throw new IllegalStateException(f.status() + " " + f.issues());
@@ -106,12 +116,27 @@ public final class WarmRefitTiming {
         long g = System.nanoTime();
         WhatIfForecasts.whatIfs(m, schedule, t.lastStep(), run.planned() - 1, 3e-4, run.spec(), settings);
         long h = System.nanoTime();
+        PreparedCurveCache cache = PreparedCurveCache.create();
+        ForecastModel.refit(t.seed(), runs, cache);
+        List<RunObservations> next = new ArrayList<>(refs);
+        next.add(new RunObservations("run", schedule, t.lossSteps(), t.lossValues()));
+        long k = mx.getCurrentThreadCpuTime();
+        long k2 = System.nanoTime();
+        ForecastModel.refit(t.seed(), next, cache);
+        double cachedCpu = (mx.getCurrentThreadCpuTime() - k) / 1e6;
+        double cachedWall = (System.nanoTime() - k2) / 1e6;
         double[] sorted = warm.clone();
         Arrays.sort(sorted);
+        double[] sortedCpu = warmCpu.clone();
+        Arrays.sort(sortedCpu);
         System.out.printf(Locale.ROOT, "%s planned: select %.1f ms; warm refit median %.1f ms (all %s); parts: "
                         + "refit %.1f, final %.1f, curve %.1f, what-ifs %.1f ms; %d own points%n", label, selectMs,
                 sorted[sorted.length / 2], Arrays.toString(Arrays.stream(warm).map(x -> Math.round(x * 10) / 10.0)
                         .toArray()), (d - c) / 1e6, (e - d) / 1e6, (g - e) / 1e6, (h - g) / 1e6,
                 t.lossSteps().length);
+        System.out.printf(Locale.ROOT, "%s planned: warm refit CPU median %.1f ms (all %s); refit with the references "
+                        + "cached: %.1f ms wall, %.1f ms CPU%n", label, sortedCpu[sortedCpu.length / 2],
+                Arrays.toString(Arrays.stream(warmCpu).map(x -> Math.round(x * 10) / 10.0).toArray()), cachedWall,
+                cachedCpu);
     }
 }
