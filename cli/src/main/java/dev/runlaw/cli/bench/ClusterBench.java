@@ -167,8 +167,8 @@ public final class ClusterBench implements Callable<Integer> {
         out.printf(Locale.ROOT, "runlaw bench cluster: TaskManagers %s, %d slots per cluster; jobs %s at parallelism"
                         + " %d; ingest passes of %d records over 100 runs; forecast %d runs x %d steps per pass, law"
                         + " momentum, refit every %d losses; state %s; %d cores%n", o.taskManagers(), o.slots(),
-                o.jobs(), o.parallelism(), o.records(), o.forecastRuns(), o.forecastSteps(), REFIT_POINTS, o.stateBackend(),
-                Runtime.getRuntime().availableProcessors());
+                o.jobs(), o.parallelism(), o.records(), o.forecastRuns(), o.forecastSteps(), REFIT_POINTS,
+                o.stateBackend(), Runtime.getRuntime().availableProcessors());
         try (LocalStack stack = LocalStack.start()) {
             List<Rig> rigs = new ArrayList<>();
             try {
@@ -250,7 +250,7 @@ public final class ClusterBench implements Callable<Integer> {
         }
     }
 
-    /** Every topic the stack creates, under {@code prefix}, with a partition per slot. */
+    /** Every topic the stack creates, under {@code prefix}, with a partition per subtask of a job. */
     private static void createTopics(LocalStack stack, String prefix, int partitions) {
         List<String> names = new ArrayList<>();
         for (RecordKind k : RecordKind.values()) {
@@ -294,9 +294,9 @@ public final class ClusterBench implements Callable<Integer> {
         return client;
     }
 
-    private static Repeats.Window ingestWindow(LocalStack stack, Rig rig, Map<String, Object> producerProps,
-                                               RecordPool pool, String topics, long passes,
-                                               Map<Repeats.Window, ClusterTable.Measured> measured) throws Exception {
+    private Repeats.Window ingestWindow(LocalStack stack, Rig rig, Map<String, Object> producerProps,
+                                        RecordPool pool, String topics, long passes,
+                                        Map<Repeats.Window, ClusterTable.Measured> measured) throws Exception {
         stack.http().execute("TRUNCATE TABLE step_metrics");
         Map<String, Long> pids = rig.processes(stack);
         ClusterCpu.Snapshot before = ClusterCpu.snapshot(pids);
@@ -305,14 +305,12 @@ public final class ClusterBench implements Callable<Integer> {
         BenchTraffic.awaitCount(stack, "SELECT count() FROM step_metrics", n);
         ClusterCpu.Snapshot after = ClusterCpu.snapshot(pids);
         Repeats.Window w = new Repeats.Window(n, after.nanos() - before.nanos());
-        measured.put(w, new ClusterTable.Measured(w, -1, ClusterCpu.coresUsed(before, after), before.load(),
-                after.load()));
-        return w;
+        return record(w, -1, before, after, measured);
     }
 
-    private static Repeats.Window forecastWindow(LocalStack stack, Rig rig, Map<String, Object> producerProps,
-                                                 ClusterForecastTraffic traffic, String topics, long passes,
-                                                 Map<Repeats.Window, ClusterTable.Measured> measured) throws Exception {
+    private Repeats.Window forecastWindow(LocalStack stack, Rig rig, Map<String, Object> producerProps,
+                                          ClusterForecastTraffic traffic, String topics, long passes,
+                                          Map<Repeats.Window, ClusterTable.Measured> measured) throws Exception {
         String runs = "run_id LIKE '" + traffic.prefix() + "-%'";
         long rowsBefore = count(stack, "SELECT count() FROM forecasts WHERE " + runs);
         Map<String, Long> pids = rig.processes(stack);
@@ -330,8 +328,18 @@ public final class ClusterBench implements Callable<Integer> {
         ClusterCpu.Snapshot after = ClusterCpu.snapshot(pids);
         long refits = count(stack, "SELECT count() FROM forecasts WHERE " + runs) - rowsBefore;
         Repeats.Window w = new Repeats.Window(n, after.nanos() - before.nanos());
-        measured.put(w, new ClusterTable.Measured(w, refits, ClusterCpu.coresUsed(before, after), before.load(),
-                after.load()));
+        return record(w, refits, before, after, measured);
+    }
+
+    /** Keeps a window's CPU for the table and prints it (just before {@link Repeats} prints the window). */
+    private Repeats.Window record(Repeats.Window w, long refits, ClusterCpu.Snapshot before, ClusterCpu.Snapshot after,
+                                  Map<Repeats.Window, ClusterTable.Measured> measured) {
+        Map<String, Double> cores = ClusterCpu.coresUsed(before, after);
+        measured.put(w, new ClusterTable.Measured(w, refits, cores, before.load(), after.load()));
+        StringBuilder b = new StringBuilder("    cores:");
+        cores.forEach((name, c) -> b.append(String.format(Locale.ROOT, " %s %.2f", name, c)));
+        out.printf(Locale.ROOT, "%s; load average %.1f -> %.1f%s%n", b, before.load(), after.load(),
+                refits < 0 ? "" : String.format(Locale.ROOT, "; %d refits", refits));
         return w;
     }
 

@@ -101,15 +101,16 @@ final class ClusterTable {
     /** The table, Markdown, one row per arm in the given order. */
     static String format(List<Row> rows) {
         StringBuilder b = new StringBuilder();
-        b.append("| TaskManagers × slots | job | parallelism | records/s median (min–max) | refits/s | cores: TaskManagers"
-                + " (each) | JobManager | runlaw JVM | ClickHouse | records/s per TaskManager core | records/s per core,"
-                + " all | load average | windows |\n");
+        b.append("| TaskManagers × slots | job | parallelism | records/s median (min–max) | refits/s"
+                + " | cores: TaskManagers (each) | JobManager | runlaw JVM | ClickHouse"
+                + " | records/s per TaskManager core | records/s per core, all | load average | windows |\n");
         b.append("|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---|---:|\n");
         for (Row r : rows) {
-            b.append(String.format(Locale.ROOT, "| %d × %d | %s | %d | %s (%s–%s) | %s | %s (%s) | %s | %s | %s | %s | %s"
-                            + " | %s–%s | %d |%n", r.taskManagers(), r.slotsPerTm(), r.job(), r.parallelism(),
-                    count(r.rate().median()), count(r.rate().min()), count(r.rate().max()), count(r.refitsPerS()),
-                    cores(r.tmCores()), String.join(" + ", r.tmCoresEach().stream().map(ClusterTable::cores).toList()),
+            String each = String.join(" + ", r.tmCoresEach().stream().map(ClusterTable::cores).toList());
+            b.append(String.format(Locale.ROOT, "| %d × %d | %s | %d | %s (%s–%s) | %s | %s (%s) | %s | %s | %s"
+                            + " | %s | %s | %s–%s | %d |%n", r.taskManagers(), r.slotsPerTm(), r.job(),
+                    r.parallelism(), count(r.rate().median()), count(r.rate().min()), count(r.rate().max()),
+                    count(r.refitsPerS()), cores(r.tmCores()), each,
                     cores(r.jmCores()), cores(r.driverCores()), cores(r.chCores()), count(r.perTmCore()),
                     count(r.perCore()), load(r.loadMin()), load(r.loadMax()), r.windows()));
         }

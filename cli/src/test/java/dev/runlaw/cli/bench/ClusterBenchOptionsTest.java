@@ -45,7 +45,8 @@ class ClusterBenchOptionsTest {
     @Test
     void refusesSlotsThatDoNotSplitAndUnknownJobsOrBackends() {
         assertThatThrownBy(() -> parse("--task-managers", "2", "--parallelism", "3", "--jobs", "ingest"))
-                .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("3 slots (--parallelism 3 x 1 jobs) do not split evenly over 2");
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageContaining("3 slots (--parallelism 3 x 1 jobs) do not split evenly over 2");
         assertThatThrownBy(() -> parse("--task-managers", "0"))
                 .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("1..8");
         assertThatThrownBy(() -> parse("--jobs", "ingest,alerts"))
