@@ -172,8 +172,11 @@ public final class LocalStack implements AutoCloseable {
         return client;
     }
 
-    /** The settings every job on this stack shares (Kafka, ClickHouse, checkpoints), then {@code overrides}. */
-    Map<String, String> jobSettings(Map<String, String> overrides) {
+    /**
+     * The settings every job on this stack shares (Kafka, ClickHouse, checkpoints), then {@code overrides}: the
+     * arguments of a job submitted to a cluster the caller runs itself ({@code bench cluster}).
+     */
+    public Map<String, String> jobSettings(Map<String, String> overrides) {
         Map<String, String> conf = new HashMap<>();
         conf.put("bootstrap.servers", kafka.bootstrapServers());
         conf.put("clickhouse.url", clickHouse.endpoint().url());

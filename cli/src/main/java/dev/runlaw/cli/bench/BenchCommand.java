@@ -28,6 +28,7 @@ public final class BenchCommand {
                 .addSubcommand(new CommandLine(new CbsBench(out)))
                 .addSubcommand(new CommandLine(new RoutingBench(out)))
                 .addSubcommand(new CommandLine(new AlertBench(out)))
-                .addSubcommand(new CommandLine(new BatchBench(out)));
+                .addSubcommand(new CommandLine(new BatchBench(out)))
+                .addSubcommand(new CommandLine(new ClusterBench(out)));
     }
 }
