@@ -114,6 +114,8 @@ public final class RunTracker {
     ForecastModel.Seed seed;
     /** The plan as a piecewise schedule ({@link #plannedSchedule()}); derived, never serialized. */
     private LrSchedule plannedCache;
+    /** Knots of {@link #plannedCache} (0 without a plan); derived with it. */
+    private int plannedKnots;
 
     RunTracker(String runId, String familyId) {
         this.runId = runId;
@@ -152,6 +154,7 @@ public final class RunTracker {
                 this.spec = specOrNull;
                 this.planned = LrTrack.of(s.knotSteps(), s.knotValues());
                 this.plannedCache = s;
+                this.plannedKnots = s.knotSteps().length;
             } catch (IllegalArgumentException e) {
                 this.specError = e.getMessage();
             }
@@ -438,7 +441,8 @@ public final class RunTracker {
         }
         LrSchedule schedule;
         try {
-            schedule = ForecastSchedule.assemble(observedLr, plannedSchedule(), lastStep, finalAt, issues);
+            LrSchedule plan = plannedSchedule();
+            schedule = ForecastSchedule.assemble(observedLr, plan, plannedKnots, lastStep, finalAt, issues);
         } catch (RuntimeException e) {
             issues.add("FIT_FAILED: cannot build the schedule: " + e.getMessage());
             seed = null;
@@ -551,6 +555,7 @@ public final class RunTracker {
             } else if (planned != null) {
                 plannedCache = planned.toSchedule();
             }
+            plannedKnots = plannedCache == null ? 0 : plannedCache.knotSteps().length;
         }
         return plannedCache;
     }
