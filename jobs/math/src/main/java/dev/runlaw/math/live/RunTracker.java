@@ -393,6 +393,7 @@ public final class RunTracker {
      *   <li>final: the loss at {@link #plannedFinalStep()} (or at {@link #lastStep()} if the run is at or past it);</li>
      *   <li>curve: {@link ForecastSettings#curvePoints()} steps evenly spaced (rounded, distinct) from
      *       {@code lastStep + 1} to the planned final step;</li>
+     *   <li>what-ifs, on the first forecast and every {@link ForecastSettings#whatIfEvery()}-th after it;</li>
      *   <li>{@code decay_now}: {@code schedule.stopWithCooldown(lastStep, cooldown, floor, LINEAR)}, forecast at
      *       {@code lastStep + cooldown}; {@code decay_at_<f>} for each fraction with
      *       {@code D = round(f * plannedFinalStep) > lastStep}: {@code schedule.withDecay(D, plannedFinalStep, floor,
@@ -524,8 +525,10 @@ public final class RunTracker {
         if (cs.length > 0) {
             curve.addAll(List.of(model.forecast(schedule, cs, lastStep)));
         }
-        List<WhatIf> whatIfs = WhatIfForecasts.whatIfs(model, schedule, lastStep, finalAt, observedLr.maxLrSeen(), spec,
-                settings);
+        // What-ifs on the first forecast and every whatIfEvery-th after it (counted in the state: same on a restore).
+        List<WhatIf> whatIfs = (forecasts - 1) % settings.whatIfEvery() == 0
+                ? WhatIfForecasts.whatIfs(model, schedule, lastStep, finalAt, observedLr.maxLrSeen(), spec, settings)
+                : List.of();
         Map<String, Double> params = model.params();
         double rms = 0;
         double[] w = model.weights();
