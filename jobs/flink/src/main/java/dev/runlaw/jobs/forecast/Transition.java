@@ -135,6 +135,26 @@ public final class Transition {
 
     /** The non-zero times of {@code a} absent from {@code b}, distinct (timers of one key are per timestamp). */
     private static long[] minus(long[] a, long[] b) {
-        return Arrays.stream(a).filter(t -> t != 0 && Arrays.stream(b).noneMatch(u -> u == t)).distinct().toArray();
+        // Plain loops: this runs twice per input (10^4 steps/s at 1,000 runs), where streams showed in the profile.
+        long[] out = new long[a.length];
+        int n = 0;
+        outer:
+        for (long t : a) {
+            if (t == 0) {
+                continue;
+            }
+            for (long u : b) {
+                if (u == t) {
+                    continue outer;
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                if (out[i] == t) {
+                    continue outer;
+                }
+            }
+            out[n++] = t;
+        }
+        return n == out.length ? out : Arrays.copyOf(out, n);
     }
 }
