@@ -41,7 +41,7 @@ import org.apache.flink.util.ParameterTool;
  *       also the number kept per family in each task's reference state</td></tr>
  *   <tr><td>forecast.max-references-total</td><td>1000</td><td>finished runs kept as references over all families
  *       per task (the least recent go first); bounds the broadcast state</td></tr>
- *   <tr><td>forecast.tracker-cache-runs</td><td>4096</td><td>decoded run trackers kept in memory per task, so a
+ *   <tr><td>forecast.tracker-cache-runs</td><td>1024</td><td>decoded run trackers kept in memory per task (25-100 KB each), so a
  *       refit neither reads nor decodes the run's state (the state is still written at every change and stays the
  *       truth; see {@link TrackerCache}); 0 turns the cache off</td></tr>
  *   <tr><td>forecast.what-if-every</td><td>1</td><td>what-ifs on a run's first forecast and every this many
@@ -147,7 +147,7 @@ public record ForecastConfig(JobSettings settings, Policy policy) implements Job
         long graceMs = p.integer("forecast.finish-grace-ms", 30_000, 0, 3_600_000);
         long idleMs = p.integer("forecast.idle-timeout-ms", 7 * 86_400_000L, 1_000, 366 * 86_400_000L);
         int maxRefsTotal = (int) p.integer("forecast.max-references-total", 1_000, 0, 1_000_000);
-        int cacheRuns = (int) p.integer("forecast.tracker-cache-runs", 4_096, 0, 1_000_000);
+        int cacheRuns = (int) p.integer("forecast.tracker-cache-runs", 1_024, 0, 1_000_000);
         int whatIfEvery = (int) p.integer("forecast.what-if-every", 1, 1, 1_000_000);
         double stopBelow = p.decimal("advice.stop-below", 0.05, 0, 1);
         double continueAbove = p.decimal("advice.continue-above", 0.95, 0, 1);
@@ -200,7 +200,7 @@ public record ForecastConfig(JobSettings settings, Policy policy) implements Job
                   --forecast.curve-points 32  --forecast.what-if-fractions 0.5,0.7,0.9  --forecast.full-select-every 8
                   --forecast.max-references 8  --forecast.max-references-total 1000  --forecast.finish-grace-ms 30000
                   --forecast.max-buffered-steps 4096  --forecast.idle-timeout-ms 604800000
-                  --forecast.tracker-cache-runs 4096  --forecast.what-if-every 1
+                  --forecast.tracker-cache-runs 1024  --forecast.what-if-every 1
                   --advice.stop-below 0.05  --advice.continue-above 0.95  --sink.batch-rows 50000
                   --sink.flush-interval-ms 250  --job.name runlaw-forecast  --limits.* (see Limits)
                   --dead-letter.topic runlaw.dead-letters  --dead-letter.transactional-id-prefix runlaw-forecast-dlq
