@@ -78,6 +78,18 @@ public final class ForecastBench implements Callable<Integer> {
     long refitIntervalMs = 1000;
     @Option(names = "--state-backend", paramLabel = "hashmap|rocksdb", description = "Flink state backend (default ${DEFAULT-VALUE}).")
     String stateBackend = "hashmap";
+    @Option(names = "--repeat", paramLabel = "N", description = "Consecutive measurements per run count, each on a "
+            + "fresh stack; prints every one and how many met the p99 goal (default ${DEFAULT-VALUE}).")
+    int repeat = 1;
+    @Option(names = "--goal-p99-ms", paramLabel = "MS", description = "The p99 goal counted by --repeat "
+            + "(default ${DEFAULT-VALUE}).")
+    long goalP99Ms = 2000;
+    @Option(names = "--tracker-cache-runs", paramLabel = "N", description = "The job's forecast.tracker-cache-runs "
+            + "(decoded trackers kept per task; 0 = off; default: the job's default).")
+    Integer trackerCacheRuns;
+    @Option(names = "--what-if-every", paramLabel = "K", description = "The job's forecast.what-if-every (what-ifs "
+            + "every K-th refit of a run; default ${DEFAULT-VALUE}).")
+    int whatIfEvery = 1;
 
     private final PrintStream out;
 
@@ -90,7 +102,8 @@ public final class ForecastBench implements Callable<Integer> {
     }
 
     record Options(int[] runs, double stepsPerSecond, int seconds, int warmupSeconds, String law, int refitPoints,
-                   long refitIntervalMs, String stateBackend) {
+                   long refitIntervalMs, String stateBackend, int repeat, long goalP99Ms, Integer trackerCacheRuns,
+                   int whatIfEvery) {
     }
 
     /** The options as one record; a usage error when they do not go together. */
@@ -98,8 +111,18 @@ public final class ForecastBench implements Callable<Integer> {
         if (seconds <= warmupSeconds + 5) {
             throw Commands.usage(spec, "--seconds must exceed --warmup-seconds by more than 5");
         }
+        if (repeat < 1) {
+            throw Commands.usage(spec, "--repeat must be at least 1");
+        }
+        if (whatIfEvery < 1) {
+            throw Commands.usage(spec, "--what-if-every must be at least 1");
+        }
+        if (trackerCacheRuns != null && trackerCacheRuns < 0) {
+            throw Commands.usage(spec, "--tracker-cache-runs must be >= 0");
+        }
         return new Options(runs, stepsPerSecond, seconds, warmupSeconds, law, refitPoints, refitIntervalMs,
-                stateBackend);
+                stateBackend, repeat, goalP99Ms, trackerCacheRuns,
+                whatIfEvery);
     }
 
     /** Warmup and planned length of every simulated run (a cosine schedule, as the trainers declare it). */
@@ -111,35 +134,68 @@ public final class ForecastBench implements Callable<Integer> {
     public Integer call() throws Exception {
         Options o = options();
         out.printf(Locale.ROOT, "forecast benchmark: %s runs x %.1f steps/s, %d s (first %d s warm-up), law %s,"
-                        + " refit every %d points or %d ms, state %s, %d cores%n", Arrays.toString(o.runs()),
-                o.stepsPerSecond(), o.seconds(), o.warmupSeconds(), o.law(), o.refitPoints(), o.refitIntervalMs(),
-                o.stateBackend(), Runtime.getRuntime().availableProcessors());
+                        + " refit every %d points or %d ms, what-ifs every %d refits, state %s, tracker cache %s,"
+                        + " %d cores%n",
+                Arrays.toString(o.runs()), o.stepsPerSecond(), o.seconds(), o.warmupSeconds(), o.law(),
+                o.refitPoints(), o.refitIntervalMs(), o.whatIfEvery(), o.stateBackend(),
+                o.trackerCacheRuns() == null ? "default" : o.trackerCacheRuns() + " runs",
+                Runtime.getRuntime().availableProcessors());
         List<Map<String, Object>> rows = new ArrayList<>();
         for (int n : o.runs()) {
-            rows.add(one(n, o, out));
+            for (int i = 1; i <= o.repeat(); i++) {
+                Map<String, Object> r = one(n, o, out);
+                r.put("rep", i);
+                rows.add(r);
+            }
         }
         out.println();
-        out.printf("%8s %12s %12s %10s %9s %9s %9s %11s %11s %12s %12s%n", "runs", "produced/s", "forecast/s",
-                "refits/s", "covered", "p50 ms", "p99 ms", "job p50 ms", "job p99 ms", "state B/run", "1M-step B");
+        out.printf("%8s %4s %12s %12s %10s %9s %9s %9s %11s %11s %12s %12s %8s %8s%n", "runs", "#", "produced/s",
+                "forecast/s", "refits/s", "covered", "p50 ms", "p99 ms", "job p50 ms", "job p99 ms", "state B/run",
+                "1M-step B", "ld start", "ld end");
         for (Map<String, Object> r : rows) {
-            out.printf(Locale.ROOT, "%8d %12.0f %12.0f %10.1f %8.1f%% %9d %9d %11d %11d %12d %12d%n", r.get("runs"),
-                    r.get("produced"), r.get("forecast"), r.get("refits"), 100 * (double) r.get("covered"),
-                    r.get("p50"), r.get("p99"), r.get("jobP50"), r.get("jobP99"), r.get("state"), r.get("state1m"));
+            out.printf(Locale.ROOT, "%8d %4d %12.0f %12.0f %10.1f %8.1f%% %9d %9d %11d %11d %12d %12d %8.1f %8.1f%n",
+                    r.get("runs"), r.get("rep"), r.get("produced"), r.get("forecast"), r.get("refits"),
+                    100 * (double) r.get("covered"), r.get("p50"), r.get("p99"), r.get("jobP50"), r.get("jobP99"),
+                    r.get("state"), r.get("state1m"), r.get("loadBefore"), r.get("loadAfter"));
+        }
+        if (o.repeat() > 1) {
+            for (int n : o.runs()) {
+                List<Map<String, Object>> mine = rows.stream().filter(r -> (int) r.get("runs") == n).toList();
+                // A measurement meets the goal when every scored step got its forecast and the p99 is within it.
+                long met = mine.stream().filter(r -> meets(r, o.goalP99Ms())).count();
+                out.printf(Locale.ROOT, "%d runs: p99 <= %d ms (all scored steps covered) in %d of %d measurements;"
+                                + " p99s %s ms%n", n, o.goalP99Ms(), met, mine.size(),
+                        mine.stream().map(r -> r.get("p99").toString()).toList());
+            }
         }
         return 0;
     }
 
+    static boolean meets(Map<String, Object> r, long goalMs) {
+        long p99 = (long) r.get("p99");
+        return p99 >= 0 && p99 <= goalMs && (double) r.get("covered") >= 0.999;
+    }
+
+    /** The 1-minute load average (Linux), NaN when unknown: printed beside every figure. */
+    static double loadAverage() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+
     private static Map<String, Object> one(int n, Options o, PrintStream out) throws Exception {
-        out.printf("%n-- %d runs --%n", n);
+        out.printf(Locale.ROOT, "%n-- %d runs (load average %.1f) --%n", n, loadAverage());
         try (LocalStack stack = LocalStack.start()) {
             Map<String, String> conf = new HashMap<>();
             conf.put("forecast.law", o.law());
             conf.put("forecast.refit-points", Integer.toString(o.refitPoints()));
             conf.put("forecast.refit-interval-ms", Long.toString(o.refitIntervalMs()));
             conf.put("forecast.what-if-fractions", "0.5,0.7,0.9");
+            conf.put("forecast.what-if-every", Integer.toString(o.whatIfEvery()));
             conf.put("state.backend", o.stateBackend());
             conf.put("checkpoint.interval-ms", "10000");
             conf.put("sink.flush-interval-ms", "200");
+            if (o.trackerCacheRuns() != null) {
+                conf.put("forecast.tracker-cache-runs", Integer.toString(o.trackerCacheRuns()));
+            }
             JobClient job = stack.startForecast(stack.forecastConfig(conf));
             Producer p = new Producer(stack.kafka().bootstrapServers(), n, o.stepsPerSecond());
             Thread producer = new Thread(p, "bench-producer");
@@ -148,9 +204,13 @@ public final class ForecastBench implements Callable<Integer> {
             producer.start();
             poller.start();
             long t0 = System.currentTimeMillis();
+            double loadBefore = Double.NaN;
             long windowStart = t0 + o.warmupSeconds() * 1000L;
             long windowEnd = t0 + o.seconds() * 1000L;
             while (System.currentTimeMillis() < windowEnd) {
+                if (Double.isNaN(loadBefore) && System.currentTimeMillis() >= windowStart) {
+                    loadBefore = loadAverage();
+                }
                 // The measurement window: letting wall-clock time pass is the point; the job is checked each second.
                 Thread.sleep(1000);
                 if (job.getJobExecutionResult().isDone()) {
@@ -175,6 +235,8 @@ public final class ForecastBench implements Callable<Integer> {
             long refits = poll.visibleBetween(windowStart, windowEnd);
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("runs", n);
+            r.put("loadBefore", loadBefore);
+            r.put("loadAfter", loadAverage());
             r.put("produced", produced / windowS);
             r.put("forecast", covered / ((scoredEnd - windowStart) / 1000.0));
             r.put("refits", refits / windowS);

@@ -41,6 +41,12 @@ import org.apache.flink.util.ParameterTool;
  *       also the number kept per family in each task's reference state</td></tr>
  *   <tr><td>forecast.max-references-total</td><td>1000</td><td>finished runs kept as references over all families
  *       per task (the least recent go first); bounds the broadcast state</td></tr>
+ *   <tr><td>forecast.tracker-cache-runs</td><td>1024</td><td>decoded run trackers kept in memory per task (25-100 KB each), so a
+ *       refit neither reads nor decodes the run's state (the state is still written at every change and stays the
+ *       truth; see {@link TrackerCache}); 0 turns the cache off</td></tr>
+ *   <tr><td>forecast.what-if-every</td><td>1</td><td>what-ifs on a run's first forecast and every this many
+ *       forecasts after it; the others carry none (the final forecast and the curve are always there). Raise it
+ *       to save a few per cent of each refit at thousands of runs</td></tr>
  *   <tr><td>forecast.idle-timeout-ms</td><td>604800000 (7 days)</td><td>a run with no record for this long gets a last
  *       forecast with status IDLE_EXPIRED and its state is dropped; a finished run's marker (which makes late
  *       records be ignored) is dropped after this long too</td></tr>
@@ -66,14 +72,17 @@ public record ForecastConfig(JobSettings settings, Policy policy) implements Job
      * @param whatIfFractions    decay-start candidates as fractions of the planned length
      * @param idleTimeoutMs      processing time without a record after which a run's state expires
      * @param maxReferencesTotal finished runs kept as references over all families, per task
+     * @param trackerCacheRuns   decoded run trackers kept per task ({@link TrackerCache}); 0 = none
+     * @param whatIfEvery        what-ifs on a run's first forecast and every this many forecasts after it
      */
     public record Policy(String law, int refitPoints, long refitIntervalMs, int maxBufferedSteps, int curvePoints,
                          double[] whatIfFractions, int fullSelectEvery, int maxReferences, long finishGraceMs,
-                         double stopBelow, double continueAbove, long idleTimeoutMs, int maxReferencesTotal)
+                         double stopBelow, double continueAbove, long idleTimeoutMs, int maxReferencesTotal,
+                         int trackerCacheRuns, int whatIfEvery)
             implements Serializable {
         /** The math engine's settings. */
         public ForecastSettings settings() {
-            return new ForecastSettings(law, curvePoints, whatIfFractions.clone(), 0, fullSelectEvery);
+            return new ForecastSettings(law, curvePoints, whatIfFractions.clone(), 0, fullSelectEvery, whatIfEvery);
         }
 
         @Override
@@ -81,7 +90,8 @@ public record ForecastConfig(JobSettings settings, Policy policy) implements Job
             return "law=" + law + ", refit-points=" + refitPoints + ", refit-interval-ms=" + refitIntervalMs
                     + ", curve-points=" + curvePoints + ", what-ifs=" + Arrays.toString(whatIfFractions)
                     + ", full-select-every=" + fullSelectEvery + ", max-references=" + maxReferences
-                    + ", max-references-total=" + maxReferencesTotal + ", idle-timeout-ms=" + idleTimeoutMs;
+                    + ", max-references-total=" + maxReferencesTotal + ", idle-timeout-ms=" + idleTimeoutMs
+                    + ", tracker-cache-runs=" + trackerCacheRuns + ", what-if-every=" + whatIfEvery;
         }
     }
 
@@ -92,7 +102,8 @@ public record ForecastConfig(JobSettings settings, Policy policy) implements Job
             "forecast.refit-interval-ms", "forecast.max-buffered-steps", "forecast.curve-points",
             "forecast.what-if-fractions", "forecast.full-select-every", "forecast.max-references",
             "forecast.finish-grace-ms", "advice.stop-below", "advice.continue-above", "forecast.idle-timeout-ms",
-            "forecast.max-references-total");
+            "forecast.max-references-total", "forecast.tracker-cache-runs",
+            "forecast.what-if-every");
 
     /** Parses {@code --key value} arguments. */
     public static ForecastConfig fromArgs(String... args) {
@@ -136,6 +147,8 @@ public record ForecastConfig(JobSettings settings, Policy policy) implements Job
         long graceMs = p.integer("forecast.finish-grace-ms", 30_000, 0, 3_600_000);
         long idleMs = p.integer("forecast.idle-timeout-ms", 7 * 86_400_000L, 1_000, 366 * 86_400_000L);
         int maxRefsTotal = (int) p.integer("forecast.max-references-total", 1_000, 0, 1_000_000);
+        int cacheRuns = (int) p.integer("forecast.tracker-cache-runs", 1_024, 0, 1_000_000);
+        int whatIfEvery = (int) p.integer("forecast.what-if-every", 1, 1, 1_000_000);
         double stopBelow = p.decimal("advice.stop-below", 0.05, 0, 1);
         double continueAbove = p.decimal("advice.continue-above", 0.95, 0, 1);
         if (!(stopBelow < continueAbove)) {
@@ -143,7 +156,8 @@ public record ForecastConfig(JobSettings settings, Policy policy) implements Job
         }
         p.throwIfErrors("forecast");
         return new ForecastConfig(settings, new Policy(law, refitPoints, refitMs, maxBuffered,
-                curvePoints, fractions, fullEvery, maxRefs, graceMs, stopBelow, continueAbove, idleMs, maxRefsTotal));
+                curvePoints, fractions, fullEvery, maxRefs, graceMs, stopBelow, continueAbove, idleMs, maxRefsTotal,
+                cacheRuns, whatIfEvery));
     }
 
     /** The input topics (run-started, step-metrics, run-finished), with the prefix. */
@@ -186,6 +200,7 @@ public record ForecastConfig(JobSettings settings, Policy policy) implements Job
                   --forecast.curve-points 32  --forecast.what-if-fractions 0.5,0.7,0.9  --forecast.full-select-every 8
                   --forecast.max-references 8  --forecast.max-references-total 1000  --forecast.finish-grace-ms 30000
                   --forecast.max-buffered-steps 4096  --forecast.idle-timeout-ms 604800000
+                  --forecast.tracker-cache-runs 1024  --forecast.what-if-every 1
                   --advice.stop-below 0.05  --advice.continue-above 0.95  --sink.batch-rows 50000
                   --sink.flush-interval-ms 250  --job.name runlaw-forecast  --limits.* (see Limits)
                   --dead-letter.topic runlaw.dead-letters  --dead-letter.transactional-id-prefix runlaw-forecast-dlq

@@ -44,6 +44,11 @@ public class RunControl {
      * until {@link #finishAt}.
      */
     public boolean endReached;
+    /**
+     * Stamp of the last write of the run's tracker bytes (0: none, or written without a stamp): a decoded tracker in
+     * the task's {@link TrackerCache} is used only when it carries this stamp.
+     */
+    public long trackerStamp;
 
     public RunControl() {
     }
@@ -65,6 +70,7 @@ public class RunControl {
         c.adviceSeq = adviceSeq;
         c.replan = replan;
         c.endReached = endReached;
+        c.trackerStamp = trackerStamp;
         return c;
     }
 

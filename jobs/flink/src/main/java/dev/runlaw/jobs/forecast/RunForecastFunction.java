@@ -51,7 +51,9 @@ import org.slf4j.LoggerFactory;
  * bounded per family and in total (the book says which to drop) and decoded once per task.
  *
  * <p>Keyed state per run: the {@code RunTracker} as versioned bytes (bounded: about 40 KB whatever the run's length),
- * the steps since the last refit as a list (an append per step, no read), and one {@link RunControl} value. A
+ * the steps since the last refit as a list (an append per step, no read), and one {@link RunControl} value. The
+ * decoded trackers are also kept per task in a {@link TrackerCache} (bounded by {@code forecast.tracker-cache-runs}),
+ * used only when the run's control value says they are the saved bytes' own: a refit then reads no tracker bytes. A
  * finished run keeps only a small "done" marker until the idle timeout; an idle run's state is dropped after it.
  *
  * <p>Bad input: {@link RunInputFunction} upstream dead-letters undecodable or invalid records and records whose
@@ -128,9 +130,13 @@ public final class RunForecastFunction
         validator = new RecordValidator(limits);
         book = new FamilyReferenceBook(policy.maxReferences(), policy.maxReferencesTotal());
         bookLoaded = false;
+        // A new, empty cache per open(): after a restore or rescale nothing decoded before it can be served.
+        TrackerCache cache = new TrackerCache(policy.trackerCacheRuns());
         setup = new RunSession.Setup(policy, new RunOutputs(policy.stopBelow(), policy.continueAbove(), forecastsTopic,
-                adviceTopic, referencesTopic), book, faults);
+                adviceTopic, referencesTopic), book, faults, cache);
         MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("runlaw_forecast");
+        g.gauge("tracker_cache_hits", cache::hits);
+        g.gauge("tracker_cache_misses", cache::misses);
         skipped = g.counter("skipped_records");
         refits = g.counter("refits");
         advices = g.counter("advice_changes");

@@ -53,8 +53,14 @@ public final class RunSession {
      * @param outputs builds the records and rows
      * @param book    the family references
      * @param faults  failure injection (tests), else {@link FaultHook#NONE}
+     * @param cache   the task's decoded trackers ({@link TrackerCache#NONE}: decode the state at every input)
      */
-    public record Setup(ForecastConfig.Policy policy, RunOutputs outputs, FamilyReferenceBook book, FaultHook faults) {
+    public record Setup(ForecastConfig.Policy policy, RunOutputs outputs, FamilyReferenceBook book, FaultHook faults,
+                        TrackerCache cache) {
+        /** Without a tracker cache. */
+        public Setup(ForecastConfig.Policy policy, RunOutputs outputs, FamilyReferenceBook book, FaultHook faults) {
+            this(policy, outputs, book, faults, TrackerCache.NONE);
+        }
     }
 
     private final String runId;
@@ -91,9 +97,11 @@ public final class RunSession {
         RunControl c = touched(now);
         String familyBefore = c.family;
         c.family = r.getFamilyId();
-        byte[] bytes = store.tracker();
+        RunTracker cached = cached();
+        byte[] read = cached == null ? store.tracker() : null;
         try {
-            RunTracker t = decode(bytes);
+            RunTracker t = cached != null ? cached : decode(read);
+            byte[] bytes = cached != null ? cached.toBytes() : read;
             // RunStarted.planned_total_steps is the step the run ends at; the tracker takes a step count (0..n-1).
             t.plan(ScheduleSpecs.toSpec(r.getSchedule()), ScheduleSpecs.toArray(r.getLrPerStep()),
                     r.getPlannedTotalSteps() + 1);
@@ -113,7 +121,7 @@ public final class RunSession {
                     c.refitTimer = now + policy.refitIntervalMs();
                 }
             }
-            return Transition.update(before, c, saved, false, null, new Emission());
+            return saving(c, t, saved, false, null, new Emission());
         } catch (RuntimeException e) {
             return Transition.failed(before, c, null, e);
         }
@@ -152,10 +160,11 @@ public final class RunSession {
             return Transition.none(before);
         }
         RunControl c = touched(now);
-        byte[] bytes = store.tracker();
+        RunTracker cached = cached();
+        byte[] bytes = cached == null ? store.tracker() : null;
         List<PendingStep> steps = pending(null);
         try {
-            RunTracker t = decode(bytes);
+            RunTracker t = cached != null ? cached : decode(bytes);
             t.finish(f.getFinalStep());
             if (t.lastStep() >= f.getFinalStep() || reaches(steps, f.getFinalStep())) {
                 return endOfRun(c, t, null, now);
@@ -163,7 +172,7 @@ public final class RunSession {
             byte[] saved = t.toBytes();
             c.endStep = f.getFinalStep();
             c.finishAt = now + policy.finishGraceMs();
-            return Transition.update(before, c, saved, false, null, new Emission());
+            return saving(c, t, saved, false, null, new Emission());
         } catch (RuntimeException e) {
             c.endStep = f.getFinalStep();
             c.finishAt = now + policy.finishGraceMs();
@@ -179,7 +188,7 @@ public final class RunSession {
         RunControl c = before.copy();
         boolean idleDue = c.idleTimer != 0 && c.idleTimer <= timestamp;
         if (c.done) {
-            return idleDue ? Transition.clear(before, null, new Emission(), null) : Transition.none(before);
+            return idleDue ? cleared(Transition.clear(before, null, new Emission(), null)) : Transition.none(before);
         }
         if (idleDue) {
             if (c.lastRecordMs + policy.idleTimeoutMs() <= timestamp) {
@@ -203,10 +212,11 @@ public final class RunSession {
 
     /** Folds the buffer (and {@code step}) into the tracker, forecasts, advises. */
     private Transition refit(RunControl c, PendingStep step, long now) throws Exception {
-        byte[] bytes = store.tracker();
+        RunTracker cached = cached();
+        byte[] bytes = cached == null ? store.tracker() : null;
         List<PendingStep> steps = pending(step);
         try {
-            RunTracker t = decode(bytes);
+            RunTracker t = cached != null ? cached : decode(bytes);
             fold(t, steps);
             RunControl next = c.copy();
             Emission out = new Emission();
@@ -218,7 +228,7 @@ public final class RunSession {
             next.refitTimer = 0;
             next.failedAttempts = 0;
             next.replan = false;
-            return Transition.update(before, next, saved, true, null, out);
+            return saving(next, t, saved, true, null, out);
         } catch (RuntimeException e) {
             // Keep every step; try again after as many new points, or at the (backed-off) interval timer.
             c.pendingPoints = 0;
@@ -230,13 +240,14 @@ public final class RunSession {
 
     /** Folds the buffer into the tracker without a forecast (bounds the buffer of runs that rarely log a loss). */
     private Transition fold(RunControl c, PendingStep step) throws Exception {
-        byte[] bytes = store.tracker();
+        RunTracker cached = cached();
+        byte[] bytes = cached == null ? store.tracker() : null;
         List<PendingStep> steps = pending(step);
         c.pendingSteps = 0;
         try {
-            RunTracker t = decode(bytes);
+            RunTracker t = cached != null ? cached : decode(bytes);
             fold(t, steps);
-            return Transition.update(before, c, t.toBytes(), true, null, new Emission());
+            return saving(c, t, t.toBytes(), true, null, new Emission());
         } catch (RuntimeException e) {
             return Transition.failed(before, c, step, e);
         }
@@ -259,8 +270,10 @@ public final class RunSession {
             c.finishAt = now + policy.finishGraceMs();
         }
         try {
-            return Transition.update(before, c, working == null ? null : working.toBytes(), false, step,
-                    new Emission());
+            if (working == null) {
+                return Transition.update(before, c, null, false, step, new Emission());
+            }
+            return saving(c, working, working.toBytes(), false, step, new Emission());
         } catch (RuntimeException e) {
             return Transition.failed(before, c, step, e);
         }
@@ -273,10 +286,11 @@ public final class RunSession {
      * @param working the tracker already decoded (and marked finished), or null
      */
     private Transition finish(RunControl c, RunTracker working, PendingStep step, long now) throws Exception {
-        byte[] bytes = working == null ? store.tracker() : null;
+        RunTracker cached = working == null ? cached() : null;
+        byte[] bytes = working == null && cached == null ? store.tracker() : null;
         List<PendingStep> steps = pending(step);
         try {
-            RunTracker t = working != null ? working : decode(bytes);
+            RunTracker t = working != null ? working : cached != null ? cached : decode(bytes);
             fold(t, steps);
             RunControl next = c.copy();
             Emission out = new Emission();
@@ -295,7 +309,7 @@ public final class RunSession {
             marker.done = true;
             marker.lastRecordMs = c.lastRecordMs;
             marker.idleTimer = now + policy.idleTimeoutMs();
-            return Transition.clear(before, marker, out, null);
+            return cleared(Transition.clear(before, marker, out, null));
         } catch (RuntimeException e) {
             // Not finished: every step stays; retried at the next step or at the (backed-off) finish timer.
             c.finishAt = now + backoff(Math.max(policy.finishGraceMs(), MIN_RETRY_MS), c.failedAttempts);
@@ -309,13 +323,14 @@ public final class RunSession {
 
     /** The last forecast of an idle run, status IDLE_EXPIRED, and the run's state dropped. */
     private Transition expire(long now) throws Exception {
-        byte[] bytes = store.tracker();
+        RunTracker cached = cached();
+        byte[] bytes = cached == null ? store.tracker() : null;
         List<PendingStep> steps = pending(null);
         RunTracker t = null;
         LiveForecast f = null;
         RuntimeException failure = null;
         try {
-            t = decode(bytes);
+            t = cached != null ? cached : decode(bytes);
             fold(t, steps);
             if (t.lastStep() >= 0) {
                 setup.faults().at(FaultHook.Point.EXPIRE, runId);
@@ -337,7 +352,7 @@ public final class RunSession {
                 failure = e;
             }
         }
-        return Transition.clear(before, null, out, failure);
+        return cleared(Transition.clear(before, null, out, failure));
     }
 
     /** Forecast, its outputs and the advice (which updates {@code c}'s advice numbering). */
@@ -370,6 +385,30 @@ public final class RunSession {
             out.add(extra);
         }
         return out;
+    }
+
+    /** The run's decoded tracker from the task's cache when it is the one of the saved bytes, else null. */
+    private RunTracker cached() {
+        return before == null ? null : setup.cache().take(runId, before.trackerStamp);
+    }
+
+    /**
+     * A transition that saves {@code t}'s bytes {@code saved} under a fresh stamp, and, once committed, keeps
+     * {@code t} (not modified after {@code saved} was taken) as the cached form of those bytes.
+     */
+    private Transition saving(RunControl c, RunTracker t, byte[] saved, boolean clearPending, PendingStep step,
+                              Emission out) {
+        TrackerCache cache = setup.cache();
+        long stamp = cache.nextStamp();
+        c.trackerStamp = stamp;
+        return Transition.update(before, c, saved, clearPending, step, out)
+                .afterCommit(() -> cache.put(runId, stamp, t));
+    }
+
+    /** {@code t}, which drops the run's state, also drops its cached tracker once committed. */
+    private Transition cleared(Transition t) {
+        TrackerCache cache = setup.cache();
+        return t.afterCommit(() -> cache.evict(runId));
     }
 
     private RunTracker decode(byte[] bytes) {

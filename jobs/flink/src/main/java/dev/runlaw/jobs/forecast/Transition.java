@@ -22,6 +22,8 @@ public final class Transition {
     private final PendingStep append;
     private final Emission emission;
     private final RuntimeException failure;
+    /** Runs after a successful {@link #commit} (keeps the task's tracker cache in step with the state). */
+    private Runnable afterCommit;
 
     private Transition(RunControl before, RunControl after, boolean clearAll, byte[] tracker, boolean clearPending,
                        PendingStep append, Emission emission, RuntimeException failure) {
@@ -65,6 +67,12 @@ public final class Transition {
         return new Transition(before, marker, true, null, true, null, emission, failure);
     }
 
+    /** Also runs {@code action} once {@link #commit} has written the state; returns this. */
+    Transition afterCommit(Runnable action) {
+        this.afterCommit = action;
+        return this;
+    }
+
     /** What to emit, in order; empty after a failure. */
     public Emission emission() {
         return emission;
@@ -87,6 +95,7 @@ public final class Transition {
             if (after != null) {
                 store.control(after);
             }
+            runAfterCommit();
             return;
         }
         if (tracker != null) {
@@ -100,6 +109,13 @@ public final class Transition {
         }
         if (after != before && after != null) {
             store.control(after);
+        }
+        runAfterCommit();
+    }
+
+    private void runAfterCommit() {
+        if (afterCommit != null) {
+            afterCommit.run();
         }
     }
 
@@ -119,6 +135,26 @@ public final class Transition {
 
     /** The non-zero times of {@code a} absent from {@code b}, distinct (timers of one key are per timestamp). */
     private static long[] minus(long[] a, long[] b) {
-        return Arrays.stream(a).filter(t -> t != 0 && Arrays.stream(b).noneMatch(u -> u == t)).distinct().toArray();
+        // Plain loops: this runs twice per input (10^4 steps/s at 1,000 runs), where streams showed in the profile.
+        long[] out = new long[a.length];
+        int n = 0;
+        outer:
+        for (long t : a) {
+            if (t == 0) {
+                continue;
+            }
+            for (long u : b) {
+                if (u == t) {
+                    continue outer;
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                if (out[i] == t) {
+                    continue outer;
+                }
+            }
+            out[n++] = t;
+        }
+        return n == out.length ? out : Arrays.copyOf(out, n);
     }
 }

@@ -21,6 +21,15 @@ final class ForecastSchedule {
      */
     static LrSchedule assemble(LrTrack observedLr, LrSchedule plan, long lastStep, long finalAt,
                                List<String> issues) {
+        return assemble(observedLr, plan, plan == null ? 0 : plan.knotSteps().length, lastStep, finalAt, issues);
+    }
+
+    /**
+     * As {@link #assemble(LrTrack, LrSchedule, long, long, List)}, with the plan's knot count known (sizes the knot
+     * list once instead of doubling it up to the plan's length at every refit).
+     */
+    static LrSchedule assemble(LrTrack observedLr, LrSchedule plan, int planKnots, long lastStep, long finalAt,
+                               List<String> issues) {
         long obsFirst = observedLr.firstStep();
         long planFirst = plan == null ? 0 : plan.firstStep();
         long planLast = plan == null ? -1 : plan.lastStep();
@@ -32,7 +41,7 @@ final class ForecastSchedule {
         }
         long[] os = observedLr.knotSteps();
         double[] ov = observedLr.knotValues();
-        KnotList k = new KnotList(os.length + (plan == null ? 4 : 16));
+        KnotList k = new KnotList(os.length + (plan == null ? 4 : planKnots + 16));
         if (first < obsFirst) {
             // Joined late: the plan before the first observed step (the first observed LR where it has none).
             long e = Math.min(obsFirst - 1, planLast);

@@ -15,9 +15,18 @@ import java.util.Arrays;
  *                        last observed one), the usual WSD cooldown share
  * @param fullSelectEvery every this many forecasts a full {@code ForecastModel.select} (validation fits) replaces
  *                        the warm refit; also on the first forecast and whenever the reference runs change
+ * @param whatIfEvery     the what-ifs are computed on the first forecast and every this many forecasts after it
+ *                        (1 = every forecast); the others carry none. Saves a few per cent of a refit's cost; the
+ *                        final forecast and the curve are unaffected
  */
 public record ForecastSettings(String law, int curvePoints, double[] whatIfFractions, long cooldownSteps,
-                               int fullSelectEvery) {
+                               int fullSelectEvery, int whatIfEvery) {
+    /** What-ifs on every forecast. */
+    public ForecastSettings(String law, int curvePoints, double[] whatIfFractions, long cooldownSteps,
+                            int fullSelectEvery) {
+        this(law, curvePoints, whatIfFractions, cooldownSteps, fullSelectEvery, 1);
+    }
+
     public ForecastSettings {
         if (!"momentum".equals(law) && !"multipower".equals(law) && !"auto".equals(law)) {
             throw new IllegalArgumentException("law must be momentum, multipower or auto, got " + law);
@@ -37,6 +46,9 @@ public record ForecastSettings(String law, int curvePoints, double[] whatIfFract
         if (fullSelectEvery < 1) {
             throw new IllegalArgumentException("fullSelectEvery must be >= 1, got " + fullSelectEvery);
         }
+        if (whatIfEvery < 1) {
+            throw new IllegalArgumentException("whatIfEvery must be >= 1, got " + whatIfEvery);
+        }
     }
 
     /** Law {@code auto}, 32 curve points, what-ifs at 0.5 / 0.7 / 0.9, default cooldown, full select every 8. */
@@ -46,7 +58,7 @@ public record ForecastSettings(String law, int curvePoints, double[] whatIfFract
 
     /** A copy with another law. */
     public ForecastSettings withLaw(String newLaw) {
-        return new ForecastSettings(newLaw, curvePoints, whatIfFractions, cooldownSteps, fullSelectEvery);
+        return new ForecastSettings(newLaw, curvePoints, whatIfFractions, cooldownSteps, fullSelectEvery, whatIfEvery);
     }
 
     @Override
@@ -58,7 +70,7 @@ public record ForecastSettings(String law, int curvePoints, double[] whatIfFract
     public boolean equals(Object o) {
         return o instanceof ForecastSettings s && s.law.equals(law) && s.curvePoints == curvePoints
                 && Arrays.equals(s.whatIfFractions, whatIfFractions) && s.cooldownSteps == cooldownSteps
-                && s.fullSelectEvery == fullSelectEvery;
+                && s.fullSelectEvery == fullSelectEvery && s.whatIfEvery == whatIfEvery;
     }
 
     @Override
@@ -70,6 +82,6 @@ public record ForecastSettings(String law, int curvePoints, double[] whatIfFract
     public String toString() {
         return "ForecastSettings[" + law + ", " + curvePoints + " curve points, what-ifs "
                 + Arrays.toString(whatIfFractions) + ", cooldown " + cooldownSteps + ", full select every "
-                + fullSelectEvery + "]";
+                + fullSelectEvery + ", what-ifs every " + whatIfEvery + "]";
     }
 }

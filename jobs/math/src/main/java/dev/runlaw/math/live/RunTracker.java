@@ -114,6 +114,8 @@ public final class RunTracker {
     ForecastModel.Seed seed;
     /** The plan as a piecewise schedule ({@link #plannedSchedule()}); derived, never serialized. */
     private LrSchedule plannedCache;
+    /** Knots of {@link #plannedCache} (0 without a plan); derived with it. */
+    private int plannedKnots;
 
     RunTracker(String runId, String familyId) {
         this.runId = runId;
@@ -152,6 +154,7 @@ public final class RunTracker {
                 this.spec = specOrNull;
                 this.planned = LrTrack.of(s.knotSteps(), s.knotValues());
                 this.plannedCache = s;
+                this.plannedKnots = s.knotSteps().length;
             } catch (IllegalArgumentException e) {
                 this.specError = e.getMessage();
             }
@@ -390,6 +393,7 @@ public final class RunTracker {
      *   <li>final: the loss at {@link #plannedFinalStep()} (or at {@link #lastStep()} if the run is at or past it);</li>
      *   <li>curve: {@link ForecastSettings#curvePoints()} steps evenly spaced (rounded, distinct) from
      *       {@code lastStep + 1} to the planned final step;</li>
+     *   <li>what-ifs, on the first forecast and every {@link ForecastSettings#whatIfEvery()}-th after it;</li>
      *   <li>{@code decay_now}: {@code schedule.stopWithCooldown(lastStep, cooldown, floor, LINEAR)}, forecast at
      *       {@code lastStep + cooldown}; {@code decay_at_<f>} for each fraction with
      *       {@code D = round(f * plannedFinalStep) > lastStep}: {@code schedule.withDecay(D, plannedFinalStep, floor,
@@ -438,7 +442,8 @@ public final class RunTracker {
         }
         LrSchedule schedule;
         try {
-            schedule = ForecastSchedule.assemble(observedLr, plannedSchedule(), lastStep, finalAt, issues);
+            LrSchedule plan = plannedSchedule();
+            schedule = ForecastSchedule.assemble(observedLr, plan, plannedKnots, lastStep, finalAt, issues);
         } catch (RuntimeException e) {
             issues.add("FIT_FAILED: cannot build the schedule: " + e.getMessage());
             seed = null;
@@ -520,8 +525,10 @@ public final class RunTracker {
         if (cs.length > 0) {
             curve.addAll(List.of(model.forecast(schedule, cs, lastStep)));
         }
-        List<WhatIf> whatIfs = WhatIfForecasts.whatIfs(model, schedule, lastStep, finalAt, observedLr.maxLrSeen(), spec,
-                settings);
+        // What-ifs on the first forecast and every whatIfEvery-th after it (counted in the state: same on a restore).
+        List<WhatIf> whatIfs = (forecasts - 1) % settings.whatIfEvery() == 0
+                ? WhatIfForecasts.whatIfs(model, schedule, lastStep, finalAt, observedLr.maxLrSeen(), spec, settings)
+                : List.of();
         Map<String, Double> params = model.params();
         double rms = 0;
         double[] w = model.weights();
@@ -551,6 +558,7 @@ public final class RunTracker {
             } else if (planned != null) {
                 plannedCache = planned.toSchedule();
             }
+            plannedKnots = plannedCache == null ? 0 : plannedCache.knotSteps().length;
         }
         return plannedCache;
     }

@@ -217,6 +217,30 @@ class RunTrackerTest {
     }
 
     @Test
+    void whatIfsEveryKthForecastLeaveTheFinalAndTheCurveUnchanged() {
+        ForecastSettings every = new ForecastSettings("momentum", 32, new double[] {0.5, 0.7, 0.9}, 0, 8);
+        ForecastSettings third = new ForecastSettings("momentum", 32, new double[] {0.5, 0.7, 0.9}, 0, 8, 3);
+        List<RunObservations> refs = List.of(finishedCosine(2));
+        RunTracker a = constantRun(2999);
+        RunTracker b = constantRun(2999);
+        for (int i = 0; i < 7; i++) {
+            for (RunTracker t : new RunTracker[] {a, b}) {
+                feed(t, CONSTANT.toSchedule(), 3000 + 200L * i, 3199 + 200L * i, new Random(10 + i));
+            }
+            LiveForecast fa = a.forecast(refs, every);
+            LiveForecast fb = b.forecast(refs, third);
+            assertThat(fb.finalForecast()).isEqualTo(fa.finalForecast());
+            assertThat(fb.curve()).isEqualTo(fa.curve());
+            assertThat(fb.paramValues()).containsExactly(fa.paramValues());
+            assertThat(fa.whatIfs()).isNotEmpty();
+            // Forecasts 1, 4 and 7 carry the what-ifs, the same ones; the others none.
+            assertThat(fb.whatIfs()).isEqualTo(i % 3 == 0 ? fa.whatIfs() : List.of());
+        }
+        assertThatThrownBy(() -> new ForecastSettings("momentum", 32, new double[0], 0, 8, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("whatIfEvery");
+    }
+
+    @Test
     void restoredTrackerForecastsExactlyAsTheOriginal() {
         for (String law : new String[] {"momentum", "auto"}) {
             ForecastSettings settings = ForecastSettings.defaults().withLaw(law);
