@@ -1,5 +1,6 @@
 package dev.runlaw.jobs.forecast;
 
+import dev.runlaw.math.fit.PreparedCurveCache;
 import dev.runlaw.math.fit.RunObservations;
 import dev.runlaw.math.live.LrTrack;
 import dev.runlaw.schema.RunReference;
@@ -20,6 +21,12 @@ import java.util.TreeSet;
  * seen, not on their arrival order: keeping the top of each family and then the top overall commutes with adding
  * one reference at a time. {@link #add} says which run ids to drop from the job's broadcast state, so that state is
  * bounded the same way.
+ *
+ * <p><b>Prepared curves.</b> The book also keeps the law's schedule terms of its references
+ * ({@link #preparedCurves()}, at most {@value #PREPARED_RUNS} runs, least recently used dropped first), so a warm
+ * refit reuses them instead of preparing every reference again: the forecasts are exactly the same, the references
+ * being the same objects from refit to refit. The observed run of each refit is a new object and passes through the
+ * same cache, so the limit is set well above a family's {@code perFamily}.
  *
  * <p>Pure (no Flink types, no clock), not thread-safe: one per operator instance.
  */
@@ -55,8 +62,12 @@ public final class FamilyReferenceBook {
     private record Entry(RunReference reference, RunObservations observations) {
     }
 
+    /** Runs whose prepared curves are kept (references and recent observed runs). */
+    public static final int PREPARED_RUNS = 32;
+
     private final int perFamily;
     private final int total;
+    private final PreparedCurveCache prepared = PreparedCurveCache.withCapacity(PREPARED_RUNS);
     private final Map<String, Entry> byRun = new HashMap<>();
     private final Map<String, TreeSet<Entry>> byFamily = new HashMap<>();
     private final TreeSet<Entry> all = new TreeSet<>(RECENT_FIRST);
@@ -116,6 +127,11 @@ public final class FamilyReferenceBook {
             }
         }
         return new FamilyReferences(ids, obs, best);
+    }
+
+    /** The references' prepared curves, to pass to {@code RunTracker.forecast}. */
+    public PreparedCurveCache preparedCurves() {
+        return prepared;
     }
 
     /** References kept, over all families. */

@@ -334,7 +334,8 @@ public final class RunSession {
             fold(t, steps);
             if (t.lastStep() >= 0) {
                 setup.faults().at(FaultHook.Point.EXPIRE, runId);
-                f = t.forecast(setup.book().forRun(before.family, runId).observations(), policy.settings());
+                f = t.forecast(setup.book().forRun(before.family, runId).observations(), policy.settings(),
+                        setup.book().preparedCurves());
             }
         } catch (RuntimeException e) {
             failure = e;
@@ -359,7 +360,7 @@ public final class RunSession {
     private void forecast(RunTracker t, RunControl c, long now, Emission out) {
         FamilyReferenceBook.FamilyReferences refs = setup.book().forRun(c.family, runId);
         setup.faults().at(FaultHook.Point.FORECAST, runId);
-        LiveForecast f = t.forecast(refs.observations(), policy.settings());
+        LiveForecast f = t.forecast(refs.observations(), policy.settings(), setup.book().preparedCurves());
         setup.outputs().forecast(f, c.familyOrEmpty(), now, out);
         setup.faults().at(FaultHook.Point.FORECAST_BUILT, runId);
         setup.outputs().advice(t, f, refs, c, now, out);

@@ -3,6 +3,7 @@ package dev.runlaw.math.live;
 import dev.runlaw.math.fit.FitResult;
 import dev.runlaw.math.fit.RunObservations;
 import dev.runlaw.math.forecast.Forecast;
+import dev.runlaw.math.fit.PreparedCurveCache;
 import dev.runlaw.math.forecast.ForecastModel;
 import dev.runlaw.math.schedule.LrSchedule;
 import java.util.ArrayList;
@@ -407,6 +408,16 @@ public final class RunTracker {
      * interval, and the issues say so.
      */
     public LiveForecast forecast(List<RunObservations> references, ForecastSettings settings) {
+        return forecast(references, settings, null);
+    }
+
+    /**
+     * As {@link #forecast(List, ForecastSettings)}, with the law's schedule terms of the runs taken from
+     * {@code curves} (null: none kept): a task that passes the same cache and the same reference objects at every
+     * refit prepares each reference once, not at every refit. The forecast is exactly the same either way.
+     */
+    public LiveForecast forecast(List<RunObservations> references, ForecastSettings settings,
+                                 PreparedCurveCache curves) {
         pointsSinceForecast = 0;
         forecasts++;
         List<String> issues = new ArrayList<>();
@@ -476,7 +487,7 @@ public final class RunTracker {
                     losses.observed(), losses.size(), losses.bucketWidth()));
         }
         try {
-            return fitAndForecast(refs, refNames, own, schedule, finalAt, settings, issues, missing);
+            return fitAndForecast(refs, refNames, own, schedule, finalAt, settings, issues, missing, curves);
         } catch (RuntimeException e) {
             // Last line of defence (e.g. a malformed reference): a status, never an exception in the job.
             seed = null;
@@ -487,14 +498,19 @@ public final class RunTracker {
 
     private LiveForecast fitAndForecast(List<RunObservations> refs, List<String> refNames, RunObservations own,
                                         LrSchedule schedule, long finalAt, ForecastSettings settings,
-                                        List<String> issues, boolean missing) {
+                                        List<String> issues, boolean missing, PreparedCurveCache curves) {
         List<RunObservations> runs = new ArrayList<>(refs);
         runs.add(own);
         long key = referenceKey(refs);
         boolean full = seed == null || !settings.law().equals(modelLaw) || key != referenceKey
                 || (forecasts - 1) % settings.fullSelectEvery() == 0;
-        ForecastModel model = full ? ForecastModel.select(runs, settings.law(), true)
-                : ForecastModel.refit(seed, runs);
+        ForecastModel model;
+        if (curves == null) {
+            model = full ? ForecastModel.select(runs, settings.law(), true) : ForecastModel.refit(seed, runs);
+        } else {
+            model = full ? ForecastModel.select(runs, settings.law(), true, curves)
+                    : ForecastModel.refit(seed, runs, curves);
+        }
         referenceKey = key;
         modelLaw = settings.law();
         if (!model.ok()) {

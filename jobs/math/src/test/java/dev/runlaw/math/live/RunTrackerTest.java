@@ -3,6 +3,7 @@ package dev.runlaw.math.live;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.runlaw.math.fit.PreparedCurveCache;
 import dev.runlaw.math.fit.RunObservations;
 import dev.runlaw.math.forecast.Forecast;
 import dev.runlaw.math.law.MomentumLaw;
@@ -238,6 +239,40 @@ class RunTrackerTest {
         }
         assertThatThrownBy(() -> new ForecastSettings("momentum", 32, new double[0], 0, 8, 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("whatIfEvery");
+    }
+
+    @Test
+    void aSharedPreparedCurveCacheGivesExactlyTheSameForecastsAndPreparesTheReferenceOnce() {
+        for (String law : new String[] {"momentum", "auto"}) {
+            ForecastSettings settings = ForecastSettings.defaults().withLaw(law);
+            List<RunObservations> refs = List.of(finishedCosine(2));
+            PreparedCurveCache curves = PreparedCurveCache.withCapacity(8);
+            RunTracker a = constantRun(2999);
+            RunTracker b = constantRun(2999);
+            int firstMisses = 0;
+            for (int i = 0; i < 5; i++) {
+                for (RunTracker t : new RunTracker[] {a, b}) {
+                    feed(t, CONSTANT.toSchedule(), 3000 + 200L * i, 3199 + 200L * i, new Random(20 + i));
+                }
+                int missesBefore = curves.misses();
+                LiveForecast fa = a.forecast(refs, settings);
+                LiveForecast fb = b.forecast(refs, settings, curves);
+                assertThat(fb.status()).as(law).isEqualTo(Status.OK);
+                assertThat(fb.paramValues()).as(law).containsExactly(fa.paramValues());
+                assertThat(fb.finalForecast()).as(law).isEqualTo(fa.finalForecast());
+                assertThat(fb.curve()).as(law).isEqualTo(fa.curve());
+                assertThat(fb.whatIfs()).as(law).isEqualTo(fa.whatIfs());
+                int misses = curves.misses() - missesBefore;
+                if (i == 0) {
+                    firstMisses = misses;
+                } else {
+                    // The reference was prepared by the first forecast; later ones prepare the new observed run only.
+                    assertThat(misses).as(law + " preparations in forecast " + i + " (the first made " + firstMisses
+                            + ")").isPositive().isLessThan(firstMisses);
+                }
+            }
+            assertThat(curves.hits()).as(law + " hits").isPositive();
+        }
     }
 
     @Test
