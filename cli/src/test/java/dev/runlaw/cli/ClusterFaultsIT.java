@@ -118,14 +118,8 @@ class ClusterFaultsIT {
         CompletableFuture<Void> rest2 = CompletableFuture.runAsync(() -> sendRest(ph));
         long t0 = System.nanoTime();
         cluster.cluster().killTaskManager(victim);
-        Await.until(Duration.ofMinutes(4), () -> "every job running again without " + victim + diagnosis(), () -> {
-            for (String job : running.values()) {
-                if (!rest.allTasksRunning(job) || rest.taskManagersOf(job).contains(victim)) {
-                    return false;
-                }
-            }
-            return true;
-        });
+        Await.until(Duration.ofMinutes(4), () -> "every job running again without " + victim + diagnosis(),
+                () -> everyJobRunningWithout(victim));
         double recovery = (System.nanoTime() - t0) / 1e9;
         rest2.get(3, TimeUnit.MINUTES);
         double caughtUp = assertExactlyOnce(ph, t0);
@@ -149,14 +143,8 @@ class ClusterFaultsIT {
         Thread.sleep(TimeUnit.SECONDS.toMillis(BROKER_OUTAGE_S));
         stack.kafka().restartBroker();
         long t0 = System.nanoTime();
-        Await.until(Duration.ofMinutes(4), () -> "every job running after the broker restart" + diagnosis(), () -> {
-            for (String job : running.values()) {
-                if (!rest.allTasksRunning(job)) {
-                    return false;
-                }
-            }
-            return true;
-        });
+        Await.until(Duration.ofMinutes(4), () -> "every job running after the broker restart" + diagnosis(),
+                () -> everyJobRunningWithout(null));
         double recovery = (System.nanoTime() - t0) / 1e9;
         rest2.get(4, TimeUnit.MINUTES);
         double caughtUp = assertExactlyOnce(ph, t0);
@@ -224,6 +212,16 @@ class ClusterFaultsIT {
                 + "unrescaled ones", down1, down2, compared), ph, down1 + down2, caughtUp);
     }
 
+    /** Whether every task of every running job runs, none on TaskManager {@code victim} (null: any). */
+    private static boolean everyJobRunningWithout(String victim) {
+        for (String job : running.values()) {
+            if (!rest.allTasksRunning(job) || (victim != null && rest.taskManagersOf(job).contains(victim))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** What the cluster and the jobs look like, and the tail of every Flink JVM's log: for a timeout's message. */
     private static String diagnosis() {
         return "\n" + rest.describe(List.copyOf(running.values())) + "logs:\n" + cluster.cluster().logs();
@@ -244,16 +242,9 @@ class ClusterFaultsIT {
         before.get(victim).destroyForcibly();
         Await.until(Duration.ofMinutes(4), () -> "a replacement for " + victim + " and every job running on "
                 + before.size() + " TaskManagers" + diagnosis(), () -> {
-                    if (cluster.cluster().replacements().size() <= replacedBefore
-                            || cluster.cluster().taskManagersRegistered() != before.size()) {
-                        return false;
-                    }
-                    for (String job : running.values()) {
-                        if (!rest.allTasksRunning(job) || rest.taskManagersOf(job).contains(victim)) {
-                            return false;
-                        }
-                    }
-                    return true;
+                    return cluster.cluster().replacements().size() > replacedBefore
+                            && cluster.cluster().taskManagersRegistered() == before.size()
+                            && everyJobRunningWithout(victim);
                 });
         double recovery = (System.nanoTime() - t0) / 1e9;
         assertThat(cluster.cluster().taskManagerProcesses()).as("TaskManagers after the replacement")
@@ -284,14 +275,8 @@ class ClusterFaultsIT {
             JobClient c = cluster.submit(job, stack.jobSettings(overrides), savepoints.get(job));
             running.put(job, c.getJobID().toString());
         }
-        Await.until(Duration.ofMinutes(3), () -> "every job's tasks running" + diagnosis(), () -> {
-            for (String job : running.values()) {
-                if (!rest.allTasksRunning(job)) {
-                    return false;
-                }
-            }
-            return true;
-        });
+        Await.until(Duration.ofMinutes(3), () -> "every job's tasks running" + diagnosis(),
+                () -> everyJobRunningWithout(null));
     }
 
     /** Stops every job with a savepoint and starts it again from there at {@code parallelism}. */
