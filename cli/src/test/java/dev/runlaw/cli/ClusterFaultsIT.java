@@ -110,9 +110,7 @@ class ClusterFaultsIT {
     @Test
     @Order(1)
     void killingATaskManagerMidStreamLosesAndDoublesNothing() throws Exception {
-        Phase ph = Phase.create("tm");
-        send(ph, 0.0, 0.5);
-        awaitProgress(ph);
+        Phase ph = firstHalfForecast("tm");
         String forecastJob = running.get(ForecastJob.class);
         String victim = rest.taskManagersOf(forecastJob).iterator().next();
         CompletableFuture<Void> rest2 = CompletableFuture.runAsync(() -> sendRest(ph));
@@ -133,9 +131,7 @@ class ClusterFaultsIT {
     @Test
     @Order(2)
     void restartingTheKafkaBrokerMidStreamLosesAndDoublesNothing() throws Exception {
-        Phase ph = Phase.create("br");
-        send(ph, 0.0, 0.5);
-        awaitProgress(ph);
+        Phase ph = firstHalfForecast("br");
         CompletableFuture<Void> rest2 = CompletableFuture.runAsync(() -> sendRest(ph));
         stack.kafka().stopBroker();
         long down = System.nanoTime();
@@ -154,9 +150,7 @@ class ClusterFaultsIT {
     @Test
     @Order(3)
     void clickHouseAwayMidStreamBackpressuresTheJobsAndEveryRowArrivesOnce() throws Exception {
-        Phase ph = Phase.create("ch");
-        send(ph, 0.0, 0.5);
-        awaitProgress(ph);
+        Phase ph = firstHalfForecast("ch");
         Map<String, Integer> failuresBefore = failures();
         stack.clickHouse().stopServer();
         long down = System.nanoTime();
@@ -230,9 +224,7 @@ class ClusterFaultsIT {
     @Test
     @Order(5)
     void aTaskManagerThatDiesOnItsOwnIsReplacedAndTheJobsRunOnTheReplacement() throws Exception {
-        Phase ph = Phase.create("cr");
-        send(ph, 0.0, 0.5);
-        awaitProgress(ph);
+        Phase ph = firstHalfForecast("cr");
         int replacedBefore = cluster.cluster().replacements().size();
         Map<String, ProcessHandle> before = cluster.cluster().taskManagerProcesses();
         String victim = rest.taskManagersOf(running.get(ForecastJob.class)).iterator().next();
@@ -399,6 +391,14 @@ class ClusterFaultsIT {
                 "key.serializer", ByteArraySerializer.class, "value.serializer", ByteArraySerializer.class,
                 "enable.idempotence", "true", "acks", "all", "delivery.timeout.ms", "300000",
                 "max.block.ms", "300000", "linger.ms", "5"));
+    }
+
+    /** A new phase whose first half is sent, in ClickHouse, forecast and checkpointed: where each fault starts. */
+    static Phase firstHalfForecast(String prefix) throws Exception {
+        Phase ph = Phase.create(prefix);
+        send(ph, 0.0, 0.5);
+        awaitProgress(ph);
+        return ph;
     }
 
     /** Waits until the phase's first records are in ClickHouse and forecast, and every job has checkpointed since. */
