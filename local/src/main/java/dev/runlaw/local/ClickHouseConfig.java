@@ -10,21 +10,29 @@ import java.nio.file.Path;
  *
  * <p>Kept to keys that ClickHouse 18.16 (Debian's package here) understands and that current releases still
  * accept ({@code <yandex>} is still read as the root element). Ports that a second instance would collide on
- * (interserver 9009, MySQL, HTTPS) are simply not configured, so the server does not open them.
+ * (interserver 9009, MySQL) are simply not configured, so the server does not open them; HTTPS only when asked for,
+ * on its own free port, with the PEM files of a {@link SelfSignedTls} identity.
  */
 final class ClickHouseConfig {
 
     private ClickHouseConfig() {
     }
 
-    /** Creates the server's directories under {@code dir} and returns the path of config.xml. */
-    static Path write(Path dir, int httpPort, int tcpPort) {
+    /**
+     * Creates the server's directories under {@code dir} and returns the path of config.xml; with {@code tls} (else
+     * null) the server also serves HTTPS on {@code httpsPort}.
+     */
+    static Path write(Path dir, int httpPort, int tcpPort, int httpsPort, SelfSignedTls tls) {
         try {
             for (String sub : new String[] {"data", "tmp", "user_files", "format_schemas", "log"}) {
                 Files.createDirectories(dir.resolve(sub));
             }
             Path config = dir.resolve("config.xml");
-            Files.writeString(config, configXml(dir, httpPort, tcpPort));
+            String xml = configXml(dir, httpPort, tcpPort);
+            if (tls != null) {
+                xml = xml.replace("</yandex>", httpsXml(httpsPort, tls) + "</yandex>");
+            }
+            Files.writeString(config, xml);
             Files.writeString(dir.resolve("users.xml"), USERS_XML);
             return config;
         } catch (IOException e) {
@@ -64,6 +72,28 @@ final class ClickHouseConfig {
                     <keep_alive_timeout>3</keep_alive_timeout>
                 </yandex>
                 """.formatted(xmlEscape(dir.toAbsolutePath().toString()), httpPort, tcpPort);
+    }
+
+    /**
+     * An HTTPS port with the identity's PEM certificate and key. The server asks clients for no certificate
+     * ({@code verificationMode none}); SSLv2 and SSLv3 are off.
+     */
+    static String httpsXml(int httpsPort, SelfSignedTls tls) {
+        return """
+                    <https_port>%1$d</https_port>
+                    <openSSL>
+                        <server>
+                            <certificateFile>%2$s</certificateFile>
+                            <privateKeyFile>%3$s</privateKeyFile>
+                            <verificationMode>none</verificationMode>
+                            <loadDefaultCAFile>false</loadDefaultCAFile>
+                            <cacheSessions>true</cacheSessions>
+                            <disableProtocols>sslv2,sslv3</disableProtocols>
+                            <preferServerCiphers>true</preferServerCiphers>
+                        </server>
+                    </openSSL>
+                """.formatted(httpsPort, xmlEscape(tls.certificatePem().toAbsolutePath().toString()),
+                xmlEscape(tls.privateKeyPem().toAbsolutePath().toString()));
     }
 
     /**

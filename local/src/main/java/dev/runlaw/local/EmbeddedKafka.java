@@ -100,9 +100,10 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
-     * {@code host:port} of the SASL_PLAINTEXT listener (SCRAM-SHA-256 and -512; clients need
-     * {@code security.protocol=SASL_PLAINTEXT}, {@code sasl.mechanism} and a {@code ScramLoginModule} JAAS config of a
-     * user made with {@link #createScramUser}), or null unless {@link Builder#saslScramListener()} asked for it.
+     * {@code host:port} of the SASL listener (SCRAM-SHA-256 and -512; clients need
+     * {@code security.protocol=SASL_PLAINTEXT}, or {@code SASL_SSL} and the trust store when the builder was given
+     * {@link Builder#tls}, {@code sasl.mechanism} and a {@code ScramLoginModule} JAAS config of a user made with
+     * {@link #createScramUser}), or null unless {@link Builder#saslScramListener()} asked for it.
      */
     public String saslBootstrapServers() {
         return saslBootstrapServers;
@@ -274,6 +275,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         private final Map<String, String> overrides = new LinkedHashMap<>();
         private boolean quietLogs = true;
         private boolean saslScram;
+        private SelfSignedTls tls;
 
         private Builder() {
         }
@@ -303,6 +305,16 @@ public final class EmbeddedKafka implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Makes the SASL listener (see {@link #saslScramListener()}) a SASL_SSL one serving {@code identity}: SCRAM
+         * over TLS, as production brokers run it. Clients then need {@code security.protocol=SASL_SSL} and
+         * {@link SelfSignedTls#kafkaClientProperties()}.
+         */
+        public Builder tls(SelfSignedTls identity) {
+            this.tls = identity;
+            return this;
+        }
+
         /** Formats storage, starts the broker and waits until an admin client can describe the cluster. */
         public EmbeddedKafka start() {
             long t0 = System.nanoTime();
@@ -319,7 +331,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 String sasl = null;
                 if (saslScram) {
                     sasl = "127.0.0.1:" + FreePorts.next();
-                    addSaslListener(props, sasl);
+                    addSaslListener(props, sasl, tls);
                 }
                 props.putAll(overrides);
                 Path configFile = dir.resolve("server.properties");
@@ -391,11 +403,14 @@ public final class EmbeddedKafka implements AutoCloseable {
             return p;
         }
 
-        private static void addSaslListener(Properties p, String hostPort) {
+        private static void addSaslListener(Properties p, String hostPort, SelfSignedTls tls) {
             p.put("listeners", p.getProperty("listeners") + ",SASL://" + hostPort);
             p.put("advertised.listeners", p.getProperty("advertised.listeners") + ",SASL://" + hostPort);
             p.put("listener.security.protocol.map", p.getProperty("listener.security.protocol.map")
-                    + ",SASL:SASL_PLAINTEXT");
+                    + (tls == null ? ",SASL:SASL_PLAINTEXT" : ",SASL:SASL_SSL"));
+            if (tls != null) {
+                p.putAll(tls.kafkaListenerProperties("sasl"));
+            }
             p.put("listener.name.sasl.sasl.enabled.mechanisms", String.join(",", SCRAM_MECHANISMS));
             for (String m : SCRAM_MECHANISMS) {
                 // The broker side of SCRAM checks against the credentials in the cluster metadata.

@@ -79,11 +79,12 @@ public final class LocalClickHouse implements AutoCloseable {
     private ChildProcesses.Guard guard;
     private final Path dir;
     private final int tcpPort; // 0 when using an existing server
+    private final String httpsUrl; // null unless started with HTTPS
     private final Thread shutdownHook;
     private boolean closed;
 
     private LocalClickHouse(ClickHouseEndpoint endpoint, Process process, ChildProcesses.Guard guard,
-                            List<String> command, Path dir, int tcpPort) {
+                            List<String> command, Path dir, int tcpPort, String httpsUrl) {
         this.endpoint = endpoint;
         this.process = process;
         this.guard = guard;
@@ -91,6 +92,7 @@ public final class LocalClickHouse implements AutoCloseable {
         this.privateServer = process != null;
         this.dir = dir;
         this.tcpPort = tcpPort;
+        this.httpsUrl = httpsUrl;
         if (process != null) {
             this.shutdownHook = new Thread(this::stopProcessAndDeleteDir, "local-clickhouse-shutdown");
             Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -104,12 +106,24 @@ public final class LocalClickHouse implements AutoCloseable {
         return start(findOrInstallBinary());
     }
 
+    /**
+     * Starts a private server that also serves HTTPS with {@code identity} ({@link #httpsUrl()}); HTTP stays on for
+     * {@link #endpoint()}, so tests can check what arrived over HTTPS through the plain endpoint.
+     */
+    public static LocalClickHouse startWithHttps(SelfSignedTls identity) {
+        return start(findOrInstallBinary(), identity);
+    }
+
     /** Starts a private server from {@code binary} (a {@code clickhouse-server} or {@code clickhouse}). */
     static LocalClickHouse start(Path binary) {
+        return start(binary, null);
+    }
+
+    private static LocalClickHouse start(Path binary, SelfSignedTls tls) {
         IllegalStateException last = null;
         for (int attempt = 1; attempt <= BIND_ATTEMPTS; attempt++) {
             try {
-                return startOnce(binary);
+                return startOnce(binary, tls);
             } catch (PortTakenException e) {
                 // Another process grabbed a port between our probe and the server's bind: try fresh ports.
                 last = e;
@@ -140,7 +154,12 @@ public final class LocalClickHouse implements AutoCloseable {
                     + e.getMessage(), e);
         }
         LOG.info("using existing ClickHouse at {}", ep);
-        return new LocalClickHouse(ep, null, null, null, null, 0);
+        return new LocalClickHouse(ep, null, null, null, null, 0, null);
+    }
+
+    /** The HTTPS base URL ({@code https://127.0.0.1:port}) of a server started by {@link #startWithHttps}. */
+    public Optional<String> httpsUrl() {
+        return Optional.ofNullable(httpsUrl);
     }
 
     /** How to reach this server: user {@code default}, no password, database {@code default} when private. */
@@ -261,7 +280,7 @@ public final class LocalClickHouse implements AutoCloseable {
         children.forEach(ProcessHandle::destroyForcibly);
     }
 
-    private static LocalClickHouse startOnce(Path binary) {
+    private static LocalClickHouse startOnce(Path binary, SelfSignedTls tls) {
         long t0 = System.nanoTime();
         ChildProcesses.cleanStale();
         Path dir = Files2.createTempDir("runlaw-clickhouse-");
@@ -270,7 +289,8 @@ public final class LocalClickHouse implements AutoCloseable {
         try {
             int httpPort = FreePorts.next();
             int tcpPort = FreePorts.next();
-            Path config = ClickHouseConfig.write(dir, httpPort, tcpPort);
+            int httpsPort = tls == null ? 0 : FreePorts.next();
+            Path config = ClickHouseConfig.write(dir, httpPort, tcpPort, httpsPort, tls);
             List<String> cmd = new ArrayList<>();
             cmd.add(binary.toString());
             if (binary.getFileName().toString().equals("clickhouse")) {
@@ -281,7 +301,8 @@ public final class LocalClickHouse implements AutoCloseable {
             guard = ChildProcesses.watch(p, "clickhouse-server", dir);
             awaitPing(p, httpPort, dir);
             ClickHouseEndpoint ep = new ClickHouseEndpoint("http://127.0.0.1:" + httpPort, "default", "", "default");
-            LocalClickHouse ch = new LocalClickHouse(ep, p, guard, List.copyOf(cmd), dir, tcpPort);
+            LocalClickHouse ch = new LocalClickHouse(ep, p, guard, List.copyOf(cmd), dir, tcpPort,
+                    tls == null ? null : "https://127.0.0.1:" + httpsPort);
             LOG.info("private ClickHouse ({}) ready on {} in {} ms, pid {}", binary, ep.url(),
                     (System.nanoTime() - t0) / 1_000_000, p.pid());
             return ch;

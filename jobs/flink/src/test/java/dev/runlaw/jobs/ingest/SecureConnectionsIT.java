@@ -3,9 +3,13 @@ package dev.runlaw.jobs.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.clickhouse.client.api.Client;
+import dev.runlaw.jobs.clickhouse.ClickHouseEndpoint;
 import dev.runlaw.local.ClickHouseHttp;
 import dev.runlaw.local.EmbeddedKafka;
+import dev.runlaw.local.Files2;
 import dev.runlaw.local.LocalClickHouse;
+import dev.runlaw.local.SelfSignedTls;
 import dev.runlaw.local.SqlFiles;
 import dev.runlaw.producers.TelemetryProducer;
 import dev.runlaw.schema.RecordKind;
@@ -30,6 +34,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -40,15 +45,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The pipeline's own Kafka connections under SASL/SCRAM, on real servers: the embedded broker with a SASL_PLAINTEXT
- * listener and SCRAM users made through the admin API, a private ClickHouse server, the ingest job on a MiniCluster.
- * A client without credentials, or with a wrong password, is refused; the producer library and the ingest job with
- * credentials (the job's given as {@code kafka.*} settings, its password read from a file by Kafka's
- * {@code FileConfigProvider}) carry every record into ClickHouse and the refused one to the dead-letter topic, whose
- * transactional sink authenticates the same way.
+ * The pipeline's own connections secured, on real servers: the embedded broker with a SASL_SSL listener (SCRAM over
+ * TLS, with a self-signed certificate made by keytool for 127.0.0.1) and SCRAM users made through the admin API, a
+ * private ClickHouse server that also serves HTTPS with the same certificate, the ingest job on a MiniCluster.
+ * A Kafka client without credentials, with a wrong password, or with the right credentials but without the trust
+ * store is refused; a ClickHouse client over HTTPS is refused without the trust store. The producer library and the
+ * ingest job with credentials and trust stores (the job's given as {@code kafka.*} and {@code clickhouse.ssl.*}
+ * settings, its Kafka password read from a file by Kafka's {@code FileConfigProvider}) carry every record into
+ * ClickHouse over HTTPS and the refused one to the dead-letter topic, whose transactional sink authenticates the
+ * same way.
  */
 @Timeout(240)
-class ScramKafkaIT {
+class SecureConnectionsIT {
     private static final String DB = "runlaw_scram_it";
     private static final String TRAINER = "trainer";
     private static final String TRAINER_PASSWORD = "trainer-secret-1";
@@ -63,6 +71,8 @@ class ScramKafkaIT {
             .setConfiguration(noRestarts())
             .build());
 
+    private static Path tlsDir;
+    private static SelfSignedTls tls;
     private static EmbeddedKafka kafka;
     private static LocalClickHouse clickHouse;
     private static ClickHouseHttp sql;
@@ -75,7 +85,9 @@ class ScramKafkaIT {
 
     @BeforeAll
     static void startServers() {
-        kafka = EmbeddedKafka.builder().saslScramListener().start();
+        tlsDir = Files2.createTempDir("runlaw-tls-it-");
+        tls = SelfSignedTls.create(tlsDir);
+        kafka = EmbeddedKafka.builder().saslScramListener().tls(tls).start();
         kafka.createScramUser(TRAINER, TRAINER_PASSWORD);
         kafka.createScramUser(INGEST, INGEST_PASSWORD);
         List<String> topics = new ArrayList<>();
@@ -84,7 +96,7 @@ class ScramKafkaIT {
         }
         topics.add(RecordKind.DEAD_LETTER_TOPIC);
         kafka.createTopics(2, topics.toArray(String[]::new));
-        clickHouse = LocalClickHouse.start();
+        clickHouse = LocalClickHouse.startWithHttps(tls);
         SqlFiles.fromProject().applyAll(clickHouse.http(), DB);
         sql = clickHouse.http().withDatabase(DB);
     }
@@ -97,11 +109,21 @@ class ScramKafkaIT {
         if (kafka != null) {
             kafka.close();
         }
+        if (tlsDir != null) {
+            Files2.deleteRecursively(tlsDir);
+        }
     }
 
-    /** SASL/SCRAM client properties for {@code user}. */
+    /** SASL/SCRAM-over-TLS client properties for {@code user}, trusting the broker's certificate. */
     private static Map<String, Object> scram(String user, String password) {
-        return Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "SCRAM-SHA-512",
+        Map<String, Object> p = new HashMap<>(scramWithoutTrust(user, password));
+        p.putAll(tls.kafkaClientProperties());
+        return p;
+    }
+
+    /** As {@link #scram}, but with the JDK's default trust store, which does not hold the broker's certificate. */
+    private static Map<String, Object> scramWithoutTrust(String user, String password) {
+        return Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "SCRAM-SHA-512",
                 "sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
                         + user + "\" password=\"" + password + "\";");
     }
@@ -121,6 +143,12 @@ class ScramKafkaIT {
             assertThatThrownBy(() -> anonymous.describeCluster().nodes().get(10, TimeUnit.SECONDS))
                     .isInstanceOfAny(ExecutionException.class, java.util.concurrent.TimeoutException.class);
         }
+        // The right credentials, but a client that does not trust the broker's certificate: TLS fails first.
+        try (Admin untrusting = admin(scramWithoutTrust(TRAINER, TRAINER_PASSWORD))) {
+            assertThatThrownBy(() -> untrusting.describeCluster().nodes().get(10, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(SslAuthenticationException.class);
+        }
         // A known user with the wrong password: the broker says so.
         try (Admin wrong = admin(scram(TRAINER, "not-the-password"))) {
             assertThatThrownBy(() -> wrong.describeCluster().nodes().get(10, TimeUnit.SECONDS))
@@ -130,6 +158,23 @@ class ScramKafkaIT {
         // The right one is let in (the same call, so the refusals above are about credentials only).
         try (Admin right = admin(scram(TRAINER, TRAINER_PASSWORD))) {
             assertThat(right.describeCluster().nodes().get(10, TimeUnit.SECONDS)).hasSize(1);
+        }
+    }
+
+    @Test
+    void clickHouseOverHttpsTrustsOnlyTheGivenCertificate() {
+        String https = clickHouse.httpsUrl().orElseThrow();
+        ClickHouseEndpoint untrusting = new ClickHouseEndpoint(https, "default", "", DB);
+        ClickHouseEndpoint trusting = untrusting.withTls(ClickHouseEndpoint.Tls.of(null, tls.trustStore().toString(),
+                tls.password()));
+        ClickHouseEndpoint pemTrusting = untrusting.withTls(ClickHouseEndpoint.Tls.of(tls.certificatePem().toString(),
+                null, null));
+        try (Client refused = untrusting.newClient(); Client viaStore = trusting.newClient();
+             Client viaPem = pemTrusting.newClient()) {
+            // The certificate is signed by no CA the JVM trusts: the handshake fails, the same server answers below.
+            assertThat(refused.ping(5_000)).isFalse();
+            assertThat(viaStore.ping(5_000)).isTrue();
+            assertThat(viaPem.ping(5_000)).isTrue();
         }
     }
 
@@ -160,20 +205,23 @@ class ScramKafkaIT {
         m.put("bootstrap.servers", kafka.saslBootstrapServers());
         m.put("group.id", "scram-it");
         m.put("bounded", "true");
-        m.put("clickhouse.url", clickHouse.endpoint().url());
+        m.put("clickhouse.url", clickHouse.httpsUrl().orElseThrow());
+        m.put("clickhouse.ssl.trust-store", tls.trustStore().toString());
+        m.put("clickhouse.ssl.trust-store-password", tls.password());
         m.put("clickhouse.user", clickHouse.endpoint().user());
         m.put("clickhouse.password", clickHouse.endpoint().password());
         m.put("clickhouse.database", DB);
         m.put("checkpoint.interval-ms", "500");
         m.put("parallelism", "1");
-        m.put("kafka.security.protocol", "SASL_PLAINTEXT");
+        m.put("kafka.security.protocol", "SASL_SSL");
+        tls.kafkaClientProperties().forEach((k, v) -> m.put("kafka." + k, v));
         m.put("kafka.sasl.mechanism", "SCRAM-SHA-256");
         m.put("kafka.config.providers", "file");
         m.put("kafka.config.providers.file.class", "org.apache.kafka.common.config.provider.FileConfigProvider");
         m.put("kafka.sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
                 + INGEST + "\" password=\"${file:" + secret + ":password}\";");
         IngestConfig config = IngestConfig.fromMap(m);
-        assertThat(config.toString()).contains("kafka.{").doesNotContain(INGEST_PASSWORD);
+        assertThat(config.toString()).contains("kafka.{").doesNotContain(INGEST_PASSWORD).doesNotContain(tls.password());
         IngestJob.run(StreamExecutionEnvironment.getExecutionEnvironment(), config);
 
         assertThat(sql.queryValue("SELECT count() FROM step_metrics FINAL WHERE run_id = 'scram-run'"))
