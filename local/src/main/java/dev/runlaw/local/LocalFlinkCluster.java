@@ -1,9 +1,7 @@
 package dev.runlaw.local;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,8 +33,6 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  */
 public final class LocalFlinkCluster implements AutoCloseable {
-    /** Metaspace of a TaskManager: room for the classes of every job's jar twice over (see {@link Builder}). */
-    static final int METASPACE_MB = 640;
     /** The file, relative to the project root, holding the cluster JVMs' classpath. */
     public static final String CLASSPATH_FILE = "local/flink-runtime/target/classpath.txt";
     /** Overrides {@link #CLASSPATH_FILE}: a file holding the classpath. */
@@ -287,11 +283,7 @@ public final class LocalFlinkCluster implements AutoCloseable {
     }
 
     private List<String> taskManagerJvm() {
-        // Heap = framework + task heap; direct = framework + task off-heap + network, as Flink's scripts compute.
-        int heap = Builder.FRAMEWORK_HEAP_MB + settings.taskHeapMb;
-        int direct = Builder.FRAMEWORK_OFF_HEAP_MB + Builder.NETWORK_MB;
-        return List.of("-Xms" + heap + "m", "-Xmx" + heap + "m", "-XX:MaxDirectMemorySize=" + direct + "m",
-                "-XX:MaxMetaspaceSize=" + METASPACE_MB + "m");
+        return settings.config().taskManagerJvm();
     }
 
     private Node launch(String id, String main, String logName, List<String> args, List<String> jvm) {
@@ -345,26 +337,8 @@ public final class LocalFlinkCluster implements AutoCloseable {
         return b.toString();
     }
 
-    static String readClasspath() {
-        String env = System.getenv(ENV_CLASSPATH);
-        Path file = env != null && !env.isBlank() ? Path.of(env) : ProjectRoot.resolve(CLASSPATH_FILE);
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalStateException("no Flink runtime classpath at " + file + "; build it with: mvn -pl "
-                    + "local/flink-runtime generate-resources (any mvn package or verify of the project does)");
-        }
-        try {
-            return Files.readString(file, StandardCharsets.UTF_8).trim();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
-        }
-    }
-
     /** Builder for {@link LocalFlinkCluster}. */
     public static final class Builder {
-        static final int FRAMEWORK_HEAP_MB = 64;
-        static final int FRAMEWORK_OFF_HEAP_MB = 64;
-        static final int NETWORK_MB = 64;
-
         private int taskManagers = 2;
         private int slots = 4;
         private int taskHeapMb = 384;
@@ -419,12 +393,12 @@ public final class LocalFlinkCluster implements AutoCloseable {
         public LocalFlinkCluster start() {
             long t0 = System.nanoTime();
             ChildProcesses.cleanStale();
-            String classpath = readClasspath();
+            String classpath = FlinkClusterConfig.readClasspath();
             Path dir = Files2.createTempDir("runlaw-flink-");
             int restPort = FreePorts.next();
             LocalFlinkCluster c = new LocalFlinkCluster(dir, this, classpath, restPort);
             try {
-                writeConf(dir, restPort, FreePorts.next());
+                config().write(dir, restPort, FreePorts.next());
                 // The TaskManagers start while the JobManager does: they retry registering until it answers.
                 for (int i = 0; i < taskManagers; i++) {
                     c.launchTaskManager();
@@ -446,68 +420,11 @@ public final class LocalFlinkCluster implements AutoCloseable {
 
         /** The entries of {@code conf/config.yaml}, in order. */
         Map<String, String> conf(Path dir, int restPort, int rpcPort) {
-            Map<String, String> c = new LinkedHashMap<>();
-            c.put("jobmanager.rpc.address", "127.0.0.1");
-            c.put("jobmanager.rpc.port", String.valueOf(rpcPort));
-            c.put("jobmanager.bind-host", "127.0.0.1");
-            c.put("jobmanager.memory.heap.size", jobManagerHeapMb + "m");
-            c.put("rest.address", "127.0.0.1");
-            c.put("rest.bind-address", "127.0.0.1");
-            c.put("rest.port", String.valueOf(restPort));
-            c.put("taskmanager.host", "127.0.0.1");
-            c.put("taskmanager.bind-host", "127.0.0.1");
-            c.put("taskmanager.numberOfTaskSlots", String.valueOf(slots));
-            c.put("taskmanager.memory.framework.heap.size", FRAMEWORK_HEAP_MB + "m");
-            c.put("taskmanager.memory.task.heap.size", taskHeapMb + "m");
-            c.put("taskmanager.memory.managed.size", managedMb + "m");
-            c.put("taskmanager.memory.framework.off-heap.size", FRAMEWORK_OFF_HEAP_MB + "m");
-            c.put("taskmanager.memory.task.off-heap.size", "0m");
-            c.put("taskmanager.memory.network.min", NETWORK_MB + "m");
-            c.put("taskmanager.memory.network.max", NETWORK_MB + "m");
-            // What Flink's scripts pass a TaskManager besides the memory sizes (TaskExecutorResourceSpec needs it).
-            c.put("taskmanager.cpu.cores", String.valueOf(slots));
-            // Each job loads the classes of its own copy of the job jar (Kafka, Avro, ClickHouse clients): measured
-            // in ClusterFaultsIT, one TaskManager hosting all four jobs used 137 MB of metaspace after a failover and
-            // 238 MB while a rescale's old and new jobs overlapped, against Flink's default of 256 MB; a
-            // TaskManager that runs out exits, and then no job can run at all.
-            c.put("taskmanager.memory.jvm-metaspace.size", METASPACE_MB + "m");
-            c.put("taskmanager.memory.jvm-overhead.min", "192m");
-            c.put("taskmanager.memory.jvm-overhead.max", "192m");
-            // Spread every job's tasks over the TaskManagers, so losing one hurts every job.
-            c.put("taskmanager.load-balance.mode", "SLOTS");
-            // Notice a vanished TaskManager in seconds, not the default 50 s.
-            c.put("heartbeat.interval", "1000");
-            c.put("heartbeat.timeout", "6000");
-            // TaskManagers start alongside the JobManager: retry registering every second, not after 10-30 s.
-            c.put("cluster.registration.initial-timeout", "200");
-            c.put("cluster.registration.max-timeout", "2000");
-            c.put("cluster.registration.error-delay", "1000");
-            c.put("cluster.registration.refused-registration-delay", "1000");
-            c.put("execution.checkpointing.dir", dir.resolve("checkpoints").toUri().toString());
-            c.put("execution.checkpointing.savepoint-dir", dir.resolve("savepoints").toUri().toString());
-            c.put("io.tmp.dirs", dir.resolve("tmp").toString());
-            c.put("web.tmpdir", dir.resolve("tmp/web").toString());
-            c.put("web.upload.dir", dir.resolve("uploads").toString());
-            c.put("blob.storage.directory", dir.resolve("tmp/blobs").toString());
-            c.putAll(extra);
-            return c;
+            return config().entries(dir, restPort, rpcPort);
         }
 
-        private void writeConf(Path dir, int restPort, int rpcPort) {
-            try {
-                for (String sub : List.of("conf", "log", "checkpoints", "savepoints", "tmp", "uploads")) {
-                    Files.createDirectories(dir.resolve(sub));
-                }
-                StringBuilder yaml = new StringBuilder("# written by runlaw LocalFlinkCluster\n");
-                conf(dir, restPort, rpcPort).forEach((k, v) -> yaml.append(k).append(": '")
-                        .append(v.replace("'", "''")).append("'\n"));
-                Files.writeString(dir.resolve("conf/config.yaml"), yaml, StandardCharsets.UTF_8);
-                try (InputStream log = LocalFlinkCluster.class.getResourceAsStream("flink-log4j2.properties")) {
-                    Files.copy(log, dir.resolve("conf/log4j2.properties"));
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot write the Flink configuration in " + dir, e);
-            }
+        private FlinkClusterConfig config() {
+            return new FlinkClusterConfig(slots, taskHeapMb, managedMb, jobManagerHeapMb, extra);
         }
     }
 }
