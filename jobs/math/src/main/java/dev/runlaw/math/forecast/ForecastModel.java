@@ -28,9 +28,14 @@ import java.util.Map;
  *       ({@link #MULTIPOWER_PRIOR}, {@code LawFitter.withPrior}); the prior strength (from
  *       {@link #PRIOR_STRENGTHS}) and, in observe mode, how many copies of the observed run enter the balanced fit
  *       ({@link #HEAD_COPIES}) are chosen by the lowest validation error.</li>
- *   <li>{@code auto}: both, combined by {@link Ensemble#combine(Forecast[][], double[], double, double[])} with
- *       weights {@code w_m ∝ 1 / e_m^2} ({@link Ensemble#inverseSquareWeights}) from the validation errors
- *       {@code e_m}; if one law fails to fit, the other alone.</li>
+ *   <li>{@code auto}: an ensemble combined by {@link Ensemble#combine(Forecast[][], double[], double, double[])}.
+ *       With at least {@link #STACKING_MIN_SPLITS} validation splits (the paper protocol: complete runs, left out
+ *       one at a time) its candidates are momentum, the multi-power law and the multi-power law with its loss drop
+ *       scaled by the power-law term ({@code MultiPowerLaw.withScaledLossDrop()}, same prior and head copies), with
+ *       the weights whose mixture forecasts the held-out runs best ({@link Ensemble#stackedWeights}); members with
+ *       weight 0 are left out. Otherwise (observe mode: one split) momentum and multi-power with weights
+ *       {@code w_m ∝ 1 / e_m^2} ({@link Ensemble#inverseSquareWeights}) from the validation errors {@code e_m}. If
+ *       one law fails to fit, the others.</li>
  * </ul>
  * Validation error = mean over the {@linkplain #splits splits} of the mean relative error
  * {@code |Lhat - L| / L} on the held-out post-warmup points (the papers' PredE).

@@ -172,7 +172,7 @@ public final class AccLoroStacking {
                 double[] inv = Ensemble.inverseSquareWeights(errs);
                 double[] best = null;
                 double bestV = Double.POSITIVE_INFINITY;
-                for (double[] w : simplex(set.length, 20)) {
+                for (double[] w : simplex(set.length, Integer.getInteger("acc.grid", 20))) {
                     double e = score(v, valTruth, w)[0];
                     if (e < bestV - 1e-12) {
                         bestV = e;
