@@ -35,7 +35,7 @@ import java.util.Map;
  *       the weights whose mixture forecasts the held-out runs best ({@link Ensemble#stackedWeights}); members with
  *       weight 0 are left out. Otherwise (observe mode: one split) momentum and multi-power with weights
  *       {@code w_m ∝ 1 / e_m^2} ({@link Ensemble#inverseSquareWeights}) from the validation errors {@code e_m}. If
- *       one law fails to fit, the others.</li>
+ *       the momentum or the multi-power fit fails, the other alone.</li>
  * </ul>
  * Validation error = mean over the {@linkplain #splits splits} of the mean relative error
  * {@code |Lhat - L| / L} on the held-out post-warmup points (the papers' PredE).
