@@ -8,7 +8,9 @@ package dev.runlaw.math.forecast;
  *
  * <p>Weights come from out-of-sample errors measured on data available at forecast time (e.g. leave-one-run-out
  * over the fitted runs): {@link #inverseSquareWeights} gives each member a weight proportional to
- * {@code 1 / error^2}, the inverse-variance rule for unbiased members with independent errors.
+ * {@code 1 / error^2}, the inverse-variance rule for unbiased members with independent errors;
+ * {@link #stackedWeights} chooses the weights whose mixture itself has the lowest validation error, which also
+ * rewards members whose errors cancel (stacking, Wolpert 1992; Breiman 1996).
  */
 public final class Ensemble {
     private Ensemble() {
@@ -45,6 +47,120 @@ public final class Ensemble {
             w[i] /= sum;
         }
         return w;
+    }
+
+    /**
+     * Stacking: the weights, on the simplex grid of step {@code 1 / gridSteps}, whose log-space mixture
+     * {@code exp(sum_m w_m ln point_m)} has the lowest validation error, the mean over the splits of the mean relative
+     * error {@code |mixture - truth| / truth} over the split's points (the papers' PredE, as each member's own
+     * validation error is measured). A member whose {@code points[m]} is null (its fit or forecast failed) gets weight
+     * 0. Ties go to the grid point enumerated first (more weight on earlier members), so the result is deterministic.
+     *
+     * @param points    {@code points[m][s][i]}: member m's point forecast of split s's held-out point i
+     * @param truth     {@code truth[s][i]}: the measured loss there
+     * @param gridSteps grid resolution, e.g. 20 for steps of 0.05
+     * @return weights summing to 1, or null if no member has usable points
+     */
+    public static double[] stackedWeights(double[][][] points, double[][] truth, int gridSteps) {
+        if (gridSteps < 1) {
+            throw new IllegalArgumentException("grid steps must be >= 1, got " + gridSteps);
+        }
+        int m = points.length;
+        int[] usable = new int[m];
+        int u = 0;
+        for (int k = 0; k < m; k++) {
+            if (points[k] != null) {
+                if (points[k].length != truth.length) {
+                    throw new IllegalArgumentException("member " + k + " has " + points[k].length + " splits, truth "
+                            + truth.length);
+                }
+                usable[u++] = k;
+            }
+        }
+        if (u == 0) {
+            return null;
+        }
+        double[][][] logs = new double[u][truth.length][];
+        for (int k = 0; k < u; k++) {
+            for (int s = 0; s < truth.length; s++) {
+                double[] p = points[usable[k]][s];
+                if (p.length != truth[s].length) {
+                    throw new IllegalArgumentException("split " + s + ": " + p.length + " points, truth "
+                            + truth[s].length);
+                }
+                logs[k][s] = new double[p.length];
+                for (int i = 0; i < p.length; i++) {
+                    logs[k][s][i] = Math.log(p[i]);
+                }
+            }
+        }
+        int[] c = new int[u];
+        int[] best = null;
+        double bestE = Double.POSITIVE_INFINITY;
+        c[0] = gridSteps;
+        // Enumerates the compositions of gridSteps into u parts, from all weight on the first member onwards.
+        while (true) {
+            double e = mixtureError(logs, truth, c, gridSteps);
+            if (e < bestE) {
+                bestE = e;
+                best = c.clone();
+            }
+            if (!nextComposition(c)) {
+                break;
+            }
+        }
+        double[] w = new double[m];
+        for (int k = 0; k < u; k++) {
+            w[usable[k]] = best[k] / (double) gridSteps;
+        }
+        return w;
+    }
+
+    private static double mixtureError(double[][][] logs, double[][] truth, int[] c, int gridSteps) {
+        double sum = 0;
+        int splits = 0;
+        for (int s = 0; s < truth.length; s++) {
+            int n = truth[s].length;
+            if (n == 0) {
+                continue;
+            }
+            double e = 0;
+            for (int i = 0; i < n; i++) {
+                double mu = 0;
+                for (int k = 0; k < c.length; k++) {
+                    if (c[k] != 0) {
+                        mu += c[k] * logs[k][s][i];
+                    }
+                }
+                double t = truth[s][i];
+                e += Math.abs(Math.exp(mu / gridSteps) - t) / t;
+            }
+            sum += e / n;
+            splits++;
+        }
+        return splits == 0 ? Double.POSITIVE_INFINITY : sum / splits;
+    }
+
+    /** The next composition in reverse-lexicographic order (moves one unit rightwards); false after the last. */
+    private static boolean nextComposition(int[] c) {
+        int last = c.length - 1;
+        if (last == 0) {
+            return false;
+        }
+        int i = last - 1;
+        while (i >= 0 && c[i] == 0) {
+            i--;
+        }
+        if (i < 0) {
+            return false;
+        }
+        c[i]--;
+        c[i + 1]++;
+        if (i + 1 < last) {
+            c[i + 1] += c[last];
+            c[last] = 0;
+        }
+        return true;
     }
 
     /**

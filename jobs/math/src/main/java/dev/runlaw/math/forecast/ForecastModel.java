@@ -28,9 +28,14 @@ import java.util.Map;
  *       ({@link #MULTIPOWER_PRIOR}, {@code LawFitter.withPrior}); the prior strength (from
  *       {@link #PRIOR_STRENGTHS}) and, in observe mode, how many copies of the observed run enter the balanced fit
  *       ({@link #HEAD_COPIES}) are chosen by the lowest validation error.</li>
- *   <li>{@code auto}: both, combined by {@link Ensemble#combine(Forecast[][], double[], double, double[])} with
- *       weights {@code w_m ∝ 1 / e_m^2} ({@link Ensemble#inverseSquareWeights}) from the validation errors
- *       {@code e_m}; if one law fails to fit, the other alone.</li>
+ *   <li>{@code auto}: an ensemble combined by {@link Ensemble#combine(Forecast[][], double[], double, double[])}.
+ *       With at least {@link #STACKING_MIN_SPLITS} validation splits (the paper protocol: complete runs, left out
+ *       one at a time) its candidates are momentum, the multi-power law and the multi-power law with its loss drop
+ *       scaled by the power-law term ({@code MultiPowerLaw.withScaledLossDrop()}, same prior and head copies), with
+ *       the weights whose mixture forecasts the held-out runs best ({@link Ensemble#stackedWeights}); members with
+ *       weight 0 are left out. Otherwise (observe mode: one split) momentum and multi-power with weights
+ *       {@code w_m ∝ 1 / e_m^2} ({@link Ensemble#inverseSquareWeights}) from the validation errors {@code e_m}. If
+ *       the momentum or the multi-power fit fails, the other alone.</li>
  * </ul>
  * Validation error = mean over the {@linkplain #splits splits} of the mean relative error
  * {@code |Lhat - L| / L} on the held-out post-warmup points (the papers' PredE).
@@ -57,6 +62,17 @@ public final class ForecastModel {
     public static final double[] PRIOR_STRENGTHS = {10};
     /** Candidate weights of the observed run relative to each reference run (observe mode), chosen likewise. */
     public static final int[] HEAD_COPIES = {1, 3};
+    /** {@code auto}'s stacked ensemble weights are searched on the simplex grid of step 1 / 20. */
+    static final int STACKING_GRID = 20;
+    /**
+     * {@code auto} stacks three members only with at least this many validation splits (the paper protocol's
+     * leave-one-run-out over three or more complete runs). Observe mode has one split, the observed head's second
+     * half: choosing two free weights on it made the early-stop forecasts worse on both reference sizes (issue 13,
+     * docs/benchmarks.md), so there {@code auto} keeps momentum + multi-power with inverse-square weights.
+     */
+    static final int STACKING_MIN_SPLITS = 3;
+    /** Member name of the multi-power law with its loss drop scaled by the power-law term. */
+    static final String SCALED = "multipower-scaled";
 
     private final String name;
     private final List<FitResult> fits;
@@ -118,14 +134,14 @@ public final class ForecastModel {
     /**
      * One member's warm-start state.
      *
-     * @param law                 {@code momentum} or {@code multipower}
+     * @param law                 {@code momentum}, {@code multipower} or {@code multipower-scaled}
      * @param lambda              the momentum law's lambda (NaN for the multi-power law)
      * @param annealingIdentified whether the member's fit estimated its annealing parameters
      * @param params              fitted parameters; empty when that fit failed (the refit then starts cold)
      */
     public record Member(String law, double lambda, boolean annealingIdentified, double[] params) {
         public Member {
-            if (!law.equals("momentum") && !law.equals("multipower")) {
+            if (!law.equals("momentum") && !law.equals("multipower") && !law.equals(SCALED)) {
                 throw new IllegalArgumentException("unknown law " + law);
             }
             params = params.clone();
@@ -149,7 +165,8 @@ public final class ForecastModel {
 
         /** The law variant the parameters belong to. */
         LossLaw variant() {
-            return law.equals("momentum") ? MomentumLaw.withLambda(lambda) : MultiPowerLaw.create();
+            return law.equals("momentum") ? MomentumLaw.withLambda(lambda)
+                    : law.equals(SCALED) ? MultiPowerLaw.withScaledLossDrop() : MultiPowerLaw.create();
         }
     }
 
@@ -188,7 +205,7 @@ public final class ForecastModel {
         for (FitResult f : fits) {
             LossLaw l = f.law();
             boolean mo = l instanceof MomentumLaw;
-            ms.add(new Member(mo ? "momentum" : "multipower", mo ? ((MomentumLaw) l).lambda() : Double.NaN,
+            ms.add(new Member(memberLaw(l), mo ? ((MomentumLaw) l).lambda() : Double.NaN,
                     f.ok() && f.annealingIdentified(), f.ok() ? f.params() : new double[0]));
         }
         return new Seed(name, balanced, priorStrength, headCopies, weights, ms);
@@ -227,7 +244,7 @@ public final class ForecastModel {
         Map<String, Double> out = new LinkedHashMap<>();
         for (int f = 0; f < fits.size(); f++) {
             FitResult fr = fits.get(f);
-            String prefix = fits.size() == 1 ? "" : fr.law().name() + ".";
+            String prefix = fits.size() == 1 ? "" : memberLaw(fr.law()) + ".";
             if (fits.size() > 1) {
                 out.put(prefix + "weight", weights[f]);
             }
@@ -319,43 +336,70 @@ public final class ForecastModel {
     /** As above, with the runs' schedule terms from {@code cache} (null: none); the same result either way. */
     private static double validationError(List<Split> splits, String law, double strength, boolean balanced,
                                           int headCopies, FitResult warmFrom, PreparedCurveCache cache) {
+        return validationError(splits, validationPoints(splits, law, strength, balanced, headCopies, warmFrom, cache));
+    }
+
+    /**
+     * The validation error of per-split point forecasts ({@link #validationPoints}; null: +infinity), NaN if there
+     * are no splits.
+     */
+    private static double validationError(List<Split> splits, double[][] points) {
         if (splits.isEmpty()) {
             return Double.NaN;
         }
+        if (points == null) {
+            return Double.POSITIVE_INFINITY;
+        }
         double sum = 0;
-        for (Split sp : splits) {
+        for (int s = 0; s < splits.size(); s++) {
+            double[] truth = heldTruth(splits.get(s));
+            double e = 0;
+            for (int i = 0; i < truth.length; i++) {
+                e += Math.abs(points[s][i] - truth[i]) / truth[i];
+            }
+            sum += truth.length == 0 ? 0 : e / truth.length;
+        }
+        return sum / splits.size();
+    }
+
+    /** A split's measured losses at its held-out run's post-warmup points. */
+    private static double[] heldTruth(Split sp) {
+        long[] hs = sp.held().steps();
+        double[] ls = sp.held().losses();
+        List<Double> truth = new ArrayList<>();
+        for (int i = 0; i < hs.length; i++) {
+            if (hs[i] > sp.held().schedule().peakStep()) {
+                truth.add(ls[i]);
+            }
+        }
+        return truth.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    /**
+     * Per split, the point forecasts of a fit on its training runs at its held-out run's post-warmup points (an
+     * empty array when there are none); null if a fit or a forecast fails.
+     */
+    private static double[][] validationPoints(List<Split> splits, String law, double strength, boolean balanced,
+                                               int headCopies, FitResult warmFrom, PreparedCurveCache cache) {
+        double[][] out = new double[splits.size()][];
+        for (int s = 0; s < splits.size(); s++) {
+            Split sp = splits.get(s);
             LawFitter f = fitter(law, balanced, strength);
             if (warmFrom != null) {
                 f = f.withWarmStart(warmFrom);
             }
             FitResult fr = f.fit(headCopies(sp.train(), balanced, headCopies), cache);
             if (!fr.ok()) {
-                return Double.POSITIVE_INFINITY;
+                return null;
             }
-            List<Long> steps = new ArrayList<>();
-            List<Double> truth = new ArrayList<>();
-            long[] hs = sp.held().steps();
-            for (int i = 0; i < hs.length; i++) {
-                if (hs[i] > sp.held().schedule().peakStep()) {
-                    steps.add(hs[i]);
-                    truth.add(sp.held().losses()[i]);
-                }
+            long[] steps = java.util.Arrays.stream(sp.held().steps())
+                    .filter(x -> x > sp.held().schedule().peakStep()).toArray();
+            out[s] = steps.length == 0 ? new double[0] : pointForecasts(fr, sp.held(), steps, cache);
+            if (out[s] == null) {
+                return null;
             }
-            if (steps.isEmpty()) {
-                continue;
-            }
-            double[] point = pointForecasts(fr, sp.held(), steps.stream().mapToLong(Long::longValue).toArray(),
-                    cache);
-            if (point == null) {
-                return Double.POSITIVE_INFINITY;
-            }
-            double e = 0;
-            for (int i = 0; i < point.length; i++) {
-                e += Math.abs(point[i] - truth.get(i)) / truth.get(i);
-            }
-            sum += e / point.length;
         }
-        return sum / splits.size();
+        return out;
     }
 
     /**
@@ -431,13 +475,16 @@ public final class ForecastModel {
         double bestK = firstK;
         int bestCopies = 1;
         double bestE = Double.POSITIVE_INFINITY;
+        double[][] mpPoints = null;
         for (int copies : balanced ? HEAD_COPIES : new int[] {1}) {
             for (double k : PRIOR_STRENGTHS) {
-                double e = validationError(splits, "multipower", k, balanced, copies, warmMp, cache);
+                double[][] pts = validationPoints(splits, "multipower", k, balanced, copies, warmMp, cache);
+                double e = validationError(splits, pts);
                 if (e < bestE) {
                     bestE = e;
                     bestK = k;
                     bestCopies = copies;
+                    mpPoints = pts;
                 }
             }
         }
@@ -456,12 +503,70 @@ public final class ForecastModel {
         if (!mo.ok()) {
             return new ForecastModel(mpName, List.of(mp), new double[] {1}, balanced, bestK, bestCopies);
         }
+        if (splits.size() >= STACKING_MIN_SPLITS) {
+            return stacked(runs, splits, balanced, cache, mo, mp, mpPoints, mpName, bestK, bestCopies);
+        }
         double eMo = validationError(splits, "momentum", 0, balanced, 1, mo, cache);
         double[] w = Double.isNaN(bestE) || Double.isNaN(eMo) ? new double[] {0.5, 0.5}
                 : Ensemble.inverseSquareWeights(new double[] {eMo, bestE});
         String name = String.format(Locale.ROOT, "ensemble momentum (val %.3f%%) %.2f + %s %.2f", 100 * eMo, w[0],
                 mpName, w[1]);
         return new ForecastModel(name, List.of(mo, mp), w, balanced, bestK, bestCopies);
+    }
+
+    /**
+     * {@code auto}'s ensemble (issue 13): momentum, the scaled-loss-drop multi-power law (same prior strength and
+     * head copies as the multi-power member) and the multi-power law, weighted by {@link Ensemble#stackedWeights}
+     * on the validation splits' point forecasts (fitted data only); members with weight 0 are left out. Without
+     * splits, momentum and multi-power share equally.
+     */
+    private static ForecastModel stacked(List<RunObservations> runs, List<Split> splits, boolean balanced,
+                                         PreparedCurveCache cache, FitResult mo, FitResult mp, double[][] mpPoints,
+                                         String mpName, double k, int copies) {
+        double[][] moPoints = validationPoints(splits, "momentum", 0, balanced, 1, mo, cache);
+        FitResult sc = fitter(SCALED, balanced, k).fit(headCopies(runs, balanced, copies), cache);
+        double[][] scPoints = sc.ok() ? validationPoints(splits, SCALED, k, balanced, copies, sc, cache) : null;
+        List<FitResult> all = List.of(mo, sc, mp);
+        double[][][] points = {moPoints, scPoints, mpPoints};
+        double[] w = splits.isEmpty() ? null : Ensemble.stackedWeights(points, heldTruths(splits), STACKING_GRID);
+        if (w == null) {
+            w = new double[] {0.5, 0, 0.5};
+        }
+        List<FitResult> kept = new ArrayList<>();
+        List<Double> kw = new ArrayList<>();
+        StringBuilder name = new StringBuilder("ensemble");
+        String[] labels = {"momentum", SCALED, mpName};
+        for (int i = 0; i < all.size(); i++) {
+            if (w[i] > 0) {
+                kept.add(all.get(i));
+                kw.add(w[i]);
+                double e = validationError(splits, points[i]);
+                name.append(kept.size() == 1 ? " " : " + ").append(labels[i]).append(i == 2 ? "" : String.format(
+                        Locale.ROOT, " (val %.3f%%)", 100 * e)).append(String.format(Locale.ROOT, " %.2f", w[i]));
+            }
+        }
+        if (kept.size() == 1) {
+            FitResult only = kept.get(0);
+            boolean isMo = only == mo;
+            return new ForecastModel(isMo ? "momentum" : only == mp ? mpName : SCALED, kept, new double[] {1},
+                    balanced, isMo ? 0 : k, isMo ? 1 : copies);
+        }
+        return new ForecastModel(name.toString(), kept, kw.stream().mapToDouble(Double::doubleValue).toArray(),
+                balanced, k, copies);
+    }
+
+    private static double[][] heldTruths(List<Split> splits) {
+        double[][] out = new double[splits.size()][];
+        for (int s = 0; s < out.length; s++) {
+            out[s] = heldTruth(splits.get(s));
+        }
+        return out;
+    }
+
+    /** The law name of a member fit, as in {@link Member#law()}. */
+    private static String memberLaw(LossLaw l) {
+        return l instanceof MomentumLaw ? "momentum"
+                : l instanceof MultiPowerLaw m && m.scaledLossDrop() ? SCALED : "multipower";
     }
 
     /**
@@ -495,7 +600,7 @@ public final class ForecastModel {
         }
         List<FitResult> out = new ArrayList<>();
         for (Member m : seed.members()) {
-            boolean mp = m.law().equals("multipower");
+            boolean mp = !m.law().equals("momentum");
             LawFitter fitter = fitter(m.law(), seed.balanced(), mp ? seed.priorStrength() : 0);
             if (m.params.length > 0) {
                 fitter = fitter.withWarmStart(m.variant(), m.params, m.annealingIdentified());
@@ -530,7 +635,8 @@ public final class ForecastModel {
         if (law.equals("momentum")) {
             return LawFitter.create(MomentumLaw.create()).withBalancedRuns(balanced);
         }
-        return LawFitter.create(MultiPowerLaw.create()).withBalancedRuns(balanced)
+        return LawFitter.create(law.equals(SCALED) ? MultiPowerLaw.withScaledLossDrop() : MultiPowerLaw.create())
+                .withBalancedRuns(balanced)
                 .withPrior(MULTIPOWER_PRIOR, priorStrength);
     }
 

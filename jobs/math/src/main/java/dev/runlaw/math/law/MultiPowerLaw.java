@@ -54,13 +54,30 @@ public final class MultiPowerLaw implements LossLaw {
         GRID = List.copyOf(g);
     }
 
-    private static final MultiPowerLaw PAPER = new MultiPowerLaw(false);
-    private static final MultiPowerLaw WITH_WARMUP = new MultiPowerLaw(true);
+    private static final MultiPowerLaw PAPER = new MultiPowerLaw(false, false);
+    private static final MultiPowerLaw WITH_WARMUP = new MultiPowerLaw(true, false);
+    private static final MultiPowerLaw SCALED = new MultiPowerLaw(false, true);
 
     private final boolean warmupInLd;
+    private final boolean scaledLd;
 
-    private MultiPowerLaw(boolean warmupInLd) {
+    private MultiPowerLaw(boolean warmupInLd, boolean scaledLd) {
         this.warmupInLd = warmupInLd;
+        this.scaledLd = scaledLd;
+    }
+
+    /**
+     * The variant whose loss drop scales with the power-law term: {@code L = L0 + (S1 + S_W)^(-alpha) * (A - B *
+     * sum ...)}, i.e. an LR drop removes a fixed fraction of the reducible loss {@code A (S1 + S_W)^(-alpha)} rather
+     * than a fixed amount. Same parameters, still linear in L0, A, B.
+     */
+    public static MultiPowerLaw withScaledLossDrop() {
+        return SCALED;
+    }
+
+    /** Whether the loss drop scales with the power-law term ({@link #withScaledLossDrop()}). */
+    public boolean scaledLossDrop() {
+        return scaledLd;
     }
 
     /** The law with the loss-drop sum over post-warmup steps, as written in the paper. */
@@ -83,7 +100,7 @@ public final class MultiPowerLaw implements LossLaw {
 
     @Override
     public String hyperParameters() {
-        return warmupInLd ? "ld-over-warmup" : "";
+        return warmupInLd ? "ld-over-warmup" : scaledLd ? "ld-scaled" : "";
     }
 
     @Override
@@ -170,7 +187,7 @@ public final class MultiPowerLaw implements LossLaw {
             }
         }
         start[n] = blocks.size;
-        return new Prepared(steps.clone(), area, start, Arrays.copyOf(blocks.w, blocks.size),
+        return new Prepared(scaledLd, steps.clone(), area, start, Arrays.copyOf(blocks.w, blocks.size),
                 Arrays.copyOf(blocks.lnEta, blocks.size), Arrays.copyOf(blocks.s, blocks.size));
     }
 
@@ -244,7 +261,7 @@ public final class MultiPowerLaw implements LossLaw {
 
     @Override
     public String toString() {
-        return "MultiPowerLaw";
+        return scaledLd ? "MultiPowerLaw[ld-scaled]" : "MultiPowerLaw";
     }
 
     private static final class Blocks {
@@ -272,7 +289,7 @@ public final class MultiPowerLaw implements LossLaw {
         }
     }
 
-    private record Prepared(long[] steps, double[] area, int[] start, double[] w, double[] lnEta, double[] s)
+    private record Prepared(boolean scaled, long[] steps, double[] area, int[] start, double[] w, double[] lnEta, double[] s)
             implements PreparedCurve {
         @Override
         public int size() {
@@ -312,16 +329,18 @@ public final class MultiPowerLaw implements LossLaw {
                         dGamma -= common * c * lnEta[j] * x;
                     }
                 }
-                values[offset + i] = l0 + a * pw - b * sumG;
+                // Scaled variant: the loss drop is multiplied by the power-law factor pw.
+                double f = scaled ? pw : 1;
+                values[offset + i] = l0 + a * pw - b * f * sumG;
                 if (jac != null) {
                     double[] row = jac[offset + i];
                     row[0] = 1;
                     row[1] = pw;
-                    row[2] = -a * pw * lnS;
-                    row[3] = -sumG;
-                    row[4] = -b * dC;
-                    row[5] = -b * dBeta;
-                    row[6] = -b * dGamma;
+                    row[2] = -(a - (scaled ? b * sumG : 0)) * pw * lnS;
+                    row[3] = -f * sumG;
+                    row[4] = -b * f * dC;
+                    row[5] = -b * f * dBeta;
+                    row[6] = -b * f * dGamma;
                 }
             }
         }

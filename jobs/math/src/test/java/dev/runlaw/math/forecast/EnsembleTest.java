@@ -25,6 +25,28 @@ class EnsembleTest {
     }
 
     @Test
+    void stackedWeightsPreferMembersWhoseErrorsCancel() {
+        // Two splits of two points each; truth 3.0. Member 0 is 1 % high everywhere, member 1 1 % low, member 2 is
+        // 0.5 % high: alone member 2 is best, but the geometric mean of 0 and 1 is exact.
+        double[][] truth = {{3, 3}, {3, 3}};
+        double[][][] points = {
+            {{3.03, 3.03}, {3.03, 3.03}},
+            {{3 * 3 / 3.03, 3 * 3 / 3.03}, {3 * 3 / 3.03, 3 * 3 / 3.03}},
+            {{3.015, 3.015}, {3.015, 3.015}}};
+        double[] w = Ensemble.stackedWeights(points, truth, 20);
+        assertThat(w).containsExactly(0.5, 0.5, 0);
+        // Inverse-square weights cannot see the cancellation: they favour member 2.
+        assertThat(Ensemble.inverseSquareWeights(new double[] {0.01, 0.01, 0.005})[2]).isGreaterThan(0.6);
+        // A failed member gets weight 0; one usable member gets everything; none: null.
+        assertThat(Ensemble.stackedWeights(new double[][][] {null, points[2]}, truth, 20)).containsExactly(0, 1);
+        assertThat(Ensemble.stackedWeights(new double[][][] {null, null}, truth, 20)).isNull();
+        // Ties go to the first grid point (all weight on the earlier member).
+        assertThat(Ensemble.stackedWeights(new double[][][] {points[2], points[2]}, truth, 4)).containsExactly(1, 0);
+        assertThatThrownBy(() -> Ensemble.stackedWeights(points, new double[][] {{3, 3}}, 20))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void combinesInLogSpaceWithMixtureVariance() {
         Forecast[][] m = {{f(3.0, 0.01)}, {f(3.3, 0.02)}};
         Forecast c = Ensemble.combine(m, new double[] {0.25, 0.75}, 0.9)[0];

@@ -1,11 +1,14 @@
 package dev.runlaw.math.forecast;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.runlaw.math.fit.FitResult;
 import dev.runlaw.math.fit.PreparedCurveCache;
 import dev.runlaw.math.fit.RunObservations;
 import dev.runlaw.math.law.MomentumLaw;
+import dev.runlaw.math.law.MultiPowerLaw;
 import dev.runlaw.math.schedule.Decay;
 import dev.runlaw.math.schedule.LrSchedule;
 import java.util.ArrayList;
@@ -59,9 +62,13 @@ class ForecastModelTest {
         List<RunObservations> runs = List.of(synthetic("cos", COS, 1, Long.MAX_VALUE),
                 synthetic("con", CON, 2, Long.MAX_VALUE), synthetic("wsd", WSD, 3, Long.MAX_VALUE));
         ForecastModel m = ForecastModel.select(runs, "auto", false);
-        assertThat(m.fits()).hasSize(2);
-        assertThat(m.weights()[0] + m.weights()[1]).isCloseTo(1, within(1e-12));
-        assertThat(m.name()).startsWith("ensemble momentum");
+        // Three complete runs: leave-one-run-out stacking over momentum, multipower-scaled, multipower (in that
+        // order); zero-weight members are dropped. The data come from the momentum law, so momentum stays in.
+        assertThat(m.fits()).hasSizeBetween(1, 3);
+        assertThat(java.util.Arrays.stream(m.weights()).sum()).isCloseTo(1, within(1e-12));
+        assertThat(java.util.Arrays.stream(m.weights()).min().orElseThrow()).isPositive();
+        assertThat(m.seed().members().get(0).law()).isEqualTo("momentum");
+        assertThat(m.name()).startsWith(m.fits().size() > 1 ? "ensemble momentum" : "momentum");
         LrSchedule wsd2 = LrSchedule.wsd(12_000, 300, 9000, 3e-4, 3e-5, Decay.EXPONENTIAL);
         long[] steps = {10_000, 11_999};
         var fc = m.forecast(wsd2, steps, -1);
@@ -126,6 +133,25 @@ class ForecastModelTest {
         double truth = MomentumLaw.withLambda(0.999).predict(new double[] {3.0, 0.5, 0.5, 0.4}, WSD, 8999);
         assertThat(warm).isCloseTo(truth, within(3e-3 * truth));
         assertThat(warm).isCloseTo(cold, within(3e-3 * truth));
+    }
+
+    @Test
+    void aScaledMultiPowerMemberRoundTripsThroughItsSeed() {
+        List<RunObservations> runs = List.of(synthetic("cos", COS, 1, Long.MAX_VALUE),
+                synthetic("con", CON, 2, Long.MAX_VALUE), synthetic("wsd", WSD, 3, Long.MAX_VALUE));
+        FitResult sc = ForecastModel.fitLaw(runs, "multipower", false, 10);
+        ForecastModel.Member m = new ForecastModel.Member("multipower-scaled", Double.NaN, true, sc.params());
+        ForecastModel.Seed seed = new ForecastModel.Seed("ensemble test", false, 10, 1, new double[] {1},
+                List.of(m));
+        ForecastModel r = ForecastModel.refit(seed, runs);
+        assertThat(r.ok()).isTrue();
+        assertThat(((MultiPowerLaw) r.fits().get(0).law()).scaledLossDrop()).isTrue();
+        assertThat(r.seed().members().get(0).law()).isEqualTo("multipower-scaled");
+        ForecastModel again = ForecastModel.refit(r.seed(), runs);
+        assertThat(again.fits().get(0).law()).isSameAs(MultiPowerLaw.withScaledLossDrop());
+        assertThat(again.fits().get(0).params()).hasSize(7);
+        assertThatThrownBy(() -> new ForecastModel.Member("multipower-other", Double.NaN, true, new double[0]))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -60,6 +60,24 @@ class LossLawTest {
     }
 
     @Test
+    void scaledLossDropMultipliesTheLossDropByThePowerLawFactor() {
+        // L = L0 + pw * (A - B * sum) with pw = S^-alpha, so with the same parameters the scaled law's loss drop is
+        // the plain law's times pw, whatever the schedule.
+        LrSchedule s = LrSchedule.wsd(30_000, 1000, 24_000, 3e-4, 3e-5, Decay.LINEAR);
+        double[] noDrop = MPL.clone();
+        noDrop[3] = 0;
+        for (long t : new long[] {5000, 26_000, 29_999}) {
+            double base = MultiPowerLaw.create().predict(noDrop, s, t);
+            double plainDrop = base - MultiPowerLaw.create().predict(MPL, s, t);
+            double scaledDrop = base - MultiPowerLaw.withScaledLossDrop().predict(MPL, s, t);
+            double pw = Math.pow(s.area(t), -MPL[2]);
+            assertThat(scaledDrop).isCloseTo(pw * plainDrop, within(1e-12 + 1e-9 * plainDrop));
+        }
+        assertThat(MultiPowerLaw.withScaledLossDrop().hyperParameters()).isEqualTo("ld-scaled");
+        assertThat(MultiPowerLaw.create().scaledLossDrop()).isFalse();
+    }
+
+    @Test
     void multiPowerLawIsExactUnderConstantLr() {
         LrSchedule s = LrSchedule.constant(5000, 500, 3e-4);
         double expected = MPL[0] + MPL[1] * Math.pow(s.area(4000), -MPL[2]);
@@ -72,7 +90,8 @@ class LossLawTest {
                 .decay(1000, 3e-4, 3e-5, Decay.COSINE).rewarmup(100, 3e-5, 2e-4).constant(400, 2e-4).build();
         long[] steps = {500, 2300, 3000, 3300, 3699};
         for (var c : List.of(new Object[] {MomentumLaw.withLambda(0.995), MOMENTUM},
-                new Object[] {MultiPowerLaw.create(), MPL}, new Object[] {MultiPowerLaw.withWarmupInLossDrop(), MPL})) {
+                new Object[] {MultiPowerLaw.create(), MPL}, new Object[] {MultiPowerLaw.withWarmupInLossDrop(), MPL},
+                new Object[] {MultiPowerLaw.withScaledLossDrop(), MPL})) {
             LossLaw law = (LossLaw) c[0];
             double[] p = (double[]) c[1];
             PreparedCurve pc = law.prepare(s, steps);
