@@ -4,6 +4,7 @@ import dev.runlaw.math.law.LossLaw;
 import dev.runlaw.math.schedule.LrSchedule;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * Result of a {@link LawFitter} fit: a status, and when it is {@link FitStatus#OK} the fitted law (with its chosen
@@ -17,7 +18,9 @@ import java.util.Locale;
  */
 public final class FitResult {
     private final FitStatus status;
-    private final String message;
+    /** The message once formatted (lazily: most fits' messages are never read), or null. */
+    private String message;
+    private final Supplier<String> messageSource;
     private final LossLaw law;
     private final double[] params;
     private final double objective;
@@ -34,9 +37,17 @@ public final class FitResult {
     FitResult(FitStatus status, String message, LossLaw law, double[] params, double objective, double rmsLogResidual,
               double lag1Autocorrelation, int points, int iterations, int evaluations, int starts,
               double[][] covariance, boolean annealingIdentified, int freeParameters) {
+        this(status, () -> message, law, params, objective, rmsLogResidual, lag1Autocorrelation, points, iterations,
+                evaluations, starts, covariance, annealingIdentified, freeParameters);
+    }
+
+    /** As above, with the message formatted by {@code message} on its first request. */
+    FitResult(FitStatus status, Supplier<String> message, LossLaw law, double[] params, double objective,
+              double rmsLogResidual, double lag1Autocorrelation, int points, int iterations, int evaluations,
+              int starts, double[][] covariance, boolean annealingIdentified, int freeParameters) {
         this.freeParameters = freeParameters;
         this.status = status;
-        this.message = message;
+        this.messageSource = message;
         this.law = law;
         this.params = params == null ? new double[0] : params.clone();
         this.objective = objective;
@@ -66,7 +77,13 @@ public final class FitResult {
 
     /** Why the fit failed, or a one-line summary when it did not. */
     public String message() {
-        return message;
+        // Formatting every fit's summary cost ~2 % of a live forecast thread; a benign race formats it twice at most.
+        String m = message;
+        if (m == null) {
+            m = messageSource.get();
+            message = m;
+        }
+        return m;
     }
 
     /** The law variant fitted (hyper-parameters such as lambda fixed to the chosen value). */
@@ -119,7 +136,10 @@ public final class FitResult {
         return starts;
     }
 
-    /** Laplace covariance of the parameters (law order); empty when the fit failed. */
+    /**
+     * Laplace covariance of the parameters (law order); empty when the fit failed or was made without diagnostics
+     * ({@link LawFitter#withDiagnostics}).
+     */
     public double[][] covariance() {
         return deepCopy(covariance);
     }
@@ -145,7 +165,7 @@ public final class FitResult {
     @Override
     public String toString() {
         if (!ok()) {
-            return "FitResult[" + status + ": " + message + "]";
+            return "FitResult[" + status + ": " + message() + "]";
         }
         StringBuilder sb = new StringBuilder("FitResult[OK ").append(law.name());
         if (!law.hyperParameters().isEmpty()) {

@@ -324,7 +324,8 @@ public final class ForecastModel {
         }
         double sum = 0;
         for (Split sp : splits) {
-            LawFitter f = fitter(law, balanced, strength);
+            // Only the fold's point forecasts are scored: no covariance or residual statistics (same parameters).
+            LawFitter f = fitter(law, balanced, strength).withDiagnostics(false);
             if (warmFrom != null) {
                 f = f.withWarmStart(warmFrom);
             }
