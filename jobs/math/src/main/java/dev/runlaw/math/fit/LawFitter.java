@@ -262,7 +262,10 @@ public final class LawFitter {
                     lastObserved = s[i];
                 }
             }
-            if (lastObserved >= 0 && (cache != null ? cache.annealed(r, lastObserved) : annealedBy(sch, lastObserved))) {
+            // O(steps) on a per-step schedule: through the cache, once per run object rather than once per fit.
+            boolean annealedRun = lastObserved >= 0
+                    && (cache != null ? cache.annealed(r, lastObserved) : annealedBy(sch, lastObserved));
+            if (annealedRun) {
                 annealed = true;
             }
             schedules.add(sch);

@@ -263,6 +263,11 @@ final class VariableProjection {
         return f1 <= f2 ? p1 : p2;
     }
 
+    /** The objective at the point the last successful projection returned ({@link #objectiveFromColumns}). */
+    double lastObjective() {
+        return lastObjective;
+    }
+
     /** The objective at the point {@link #refine1d} last returned. */
     private double refinedObjective;
 
