@@ -4,7 +4,6 @@ import dev.runlaw.math.law.LossLaw;
 import dev.runlaw.math.schedule.LrSchedule;
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.function.Supplier;
 
 /**
  * Result of a {@link LawFitter} fit: a status, and when it is {@link FitStatus#OK} the fitted law (with its chosen
@@ -20,7 +19,12 @@ public final class FitResult {
     private final FitStatus status;
     /** The message once formatted (lazily: most fits' messages are never read), or null. */
     private String message;
-    private final Supplier<String> messageSource;
+    /**
+     * Format and arguments of a message not yet formatted (null once formatted or when given as a string). Plain
+     * values, not a lambda: tools that walk a retained state's object graph (JOL) cannot see into hidden classes.
+     */
+    private String messageFormat;
+    private Object[] messageArgs;
     private final LossLaw law;
     private final double[] params;
     private final double objective;
@@ -37,17 +41,25 @@ public final class FitResult {
     FitResult(FitStatus status, String message, LossLaw law, double[] params, double objective, double rmsLogResidual,
               double lag1Autocorrelation, int points, int iterations, int evaluations, int starts,
               double[][] covariance, boolean annealingIdentified, int freeParameters) {
-        this(status, () -> message, law, params, objective, rmsLogResidual, lag1Autocorrelation, points, iterations,
-                evaluations, starts, covariance, annealingIdentified, freeParameters);
+        this(status, null, new Object[] {message}, law, params, objective, rmsLogResidual, lag1Autocorrelation,
+                points, iterations, evaluations, starts, covariance, annealingIdentified, freeParameters);
     }
 
-    /** As above, with the message formatted by {@code message} on its first request. */
-    FitResult(FitStatus status, Supplier<String> message, LossLaw law, double[] params, double objective,
-              double rmsLogResidual, double lag1Autocorrelation, int points, int iterations, int evaluations,
-              int starts, double[][] covariance, boolean annealingIdentified, int freeParameters) {
+    /**
+     * As above, with the message {@code String.format(Locale.ROOT, messageFormat, messageArgs)} formatted on its
+     * first request ({@code messageFormat} null: {@code messageArgs[0]} is the message).
+     */
+    FitResult(FitStatus status, String messageFormat, Object[] messageArgs, LossLaw law, double[] params,
+              double objective, double rmsLogResidual, double lag1Autocorrelation, int points, int iterations,
+              int evaluations, int starts, double[][] covariance, boolean annealingIdentified, int freeParameters) {
         this.freeParameters = freeParameters;
         this.status = status;
-        this.messageSource = message;
+        if (messageFormat == null) {
+            this.message = (String) messageArgs[0];
+        } else {
+            this.messageFormat = messageFormat;
+            this.messageArgs = messageArgs;
+        }
         this.law = law;
         this.params = params == null ? new double[0] : params.clone();
         this.objective = objective;
@@ -79,8 +91,8 @@ public final class FitResult {
     public String message() {
         // Formatting every fit's summary cost ~2 % of a live forecast thread; a benign race formats it twice at most.
         String m = message;
-        if (m == null) {
-            m = messageSource.get();
+        if (m == null && messageFormat != null) {
+            m = String.format(Locale.ROOT, messageFormat, messageArgs);
             message = m;
         }
         return m;

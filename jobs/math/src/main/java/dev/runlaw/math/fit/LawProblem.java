@@ -4,7 +4,6 @@ import dev.runlaw.math.law.LossLaw;
 import dev.runlaw.math.law.PreparedCurve;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.hipparchus.linear.Array2DRowRealMatrix;
 import org.hipparchus.linear.RealMatrix;
 import org.hipparchus.linear.SingularValueDecomposition;
@@ -192,10 +191,10 @@ final class LawProblem {
                      boolean annealingIdentified, double[][] referenceCov, boolean diagnostics) {
         if (!diagnostics) {
             int points = n();
-            return new FitResult(FitStatus.OK, () -> String.format(Locale.ROOT,
-                    "%s %s: %d points, objective %.4g (no diagnostics)", variant.name(), variant.hyperParameters(),
-                    points, objective), variant, best, objective, Double.NaN, Double.NaN, points, totalIt, totalEval,
-                    startsRun, null, annealingIdentified, bounds.freeIndex.length);
+            return new FitResult(FitStatus.OK, "%s %s: %d points, objective %.4g (no diagnostics)",
+                    new Object[] {variant.name(), variant.hyperParameters(), points, objective}, variant, best,
+                    objective, Double.NaN, Double.NaN, points, totalIt, totalEval, startsRun, null,
+                    annealingIdentified, bounds.freeIndex.length);
         }
         int n = n();
         int np = variant.parameterCount();
@@ -252,9 +251,8 @@ final class LawProblem {
             }
         }
         // Formatted on request only: String.format showed in the live forecast thread's profile.
-        return new FitResult(FitStatus.OK, () -> String.format(Locale.ROOT,
-                "%s %s: %d points, rms log residual %.3g, objective %.4g", variant.name(), variant.hyperParameters(),
-                n, rms, objective), variant, best, objective, rms, lag1, n, totalIt, totalEval, startsRun, cov,
-                annealingIdentified, f);
+        return new FitResult(FitStatus.OK, "%s %s: %d points, rms log residual %.3g, objective %.4g",
+                new Object[] {variant.name(), variant.hyperParameters(), n, rms, objective}, variant, best, objective,
+                rms, lag1, n, totalIt, totalEval, startsRun, cov, annealingIdentified, f);
     }
 }
