@@ -50,11 +50,6 @@ final class VariableProjection {
     private final double[] pinned;
     /** Weighted residual sum of squares of the last successful {@link #project}. */
     private double lastRss;
-    /**
-     * The problem's objective at the point the last successful {@link #project} returned, from the projection's
-     * own columns (see {@link #objectiveFromColumns}): no second evaluation of the law.
-     */
-    private double lastObjective;
     /** Per point, the law's value minus its free linear columns at the last projection (its fixed part). */
     private final double[] offsets;
 
@@ -142,7 +137,7 @@ final class VariableProjection {
                 grid.add(g);
                 projected.add(pp);
                 lsScore.add(lastRss);
-                objectives.add(lastObjective);
+                objectives.add(objectiveFromColumns(pp));
             }
         }
         List<Scored> scored = new ArrayList<>();
@@ -182,7 +177,7 @@ final class VariableProjection {
                 double[] refined = refine1d(projected.get(i), j0, left, right);
                 double[] p = refined != null ? refined : projected.get(i);
                 double gridObj = objectives.get(i);
-                double obj = refined != null ? refinedObjective : gridObj;
+                double obj = refined != null ? problem.objectiveAt(p, values) : gridObj;
                 if (gridObj < obj) {
                     p = projected.get(i);
                     obj = gridObj;
@@ -229,47 +224,34 @@ final class VariableProjection {
         p[j0] = x1;
         double[] p1 = project(p);
         double f1 = p1 != null ? lastRss : Double.POSITIVE_INFINITY;
-        double o1 = lastObjective;
         p[j0] = x2;
         double[] p2 = project(p);
         double f2 = p2 != null ? lastRss : Double.POSITIVE_INFINITY;
-        double o2 = lastObjective;
         for (int it = 0; it < LawFitter.REFINE_STEPS; it++) {
             if (f1 <= f2) {
                 b = x2;
                 x2 = x1;
                 f2 = f1;
                 p2 = p1;
-                o2 = o1;
                 x1 = b - g * (b - a);
                 p[j0] = x1;
                 p1 = project(p);
                 f1 = p1 != null ? lastRss : Double.POSITIVE_INFINITY;
-                o1 = lastObjective;
             } else {
                 a = x1;
                 x1 = x2;
                 f1 = f2;
                 p1 = p2;
-                o1 = o2;
                 x2 = a + g * (b - a);
                 p[j0] = x2;
                 p2 = project(p);
                 f2 = p2 != null ? lastRss : Double.POSITIVE_INFINITY;
-                o2 = lastObjective;
             }
         }
-        refinedObjective = f1 <= f2 ? o1 : o2;
         return f1 <= f2 ? p1 : p2;
     }
 
-    /** The objective at the point the last successful projection returned ({@link #objectiveFromColumns}). */
-    double lastObjective() {
-        return lastObjective;
-    }
 
-    /** The objective at the point {@link #refine1d} last returned. */
-    private double refinedObjective;
 
     /**
      * The free linear parameters solved by weighted least squares on the relative residual, the others as in
@@ -346,17 +328,17 @@ final class VariableProjection {
         for (int j : nonlin) {
             p[j] = BoundedParameters.clampInterior(p[j], bounds.lo[j], bounds.hi[j]);
         }
-        lastObjective = objectiveFromColumns(p);
         return p;
     }
 
     /**
-     * The objective at {@code p} (the non-linear parameters those of the last evaluation, linear ones anywhere) from
-     * that evaluation's columns: the law is linear in the free linear parameters, so its value is
+     * The objective at {@code p} (the non-linear parameters those of the last {@link #project}, linear ones
+     * anywhere) from that projection's columns: the law is linear in the free linear parameters, so its value is
      * {@code offset_i + sum_j p_j col_ij}. Equal to {@link LawProblem#objectiveAt} up to rounding in the last bits
-     * (the starts are only ranked by it), at the cost of one logarithm per point instead of an evaluation of the law.
+     * (the grid's starts are only ranked by it), at the cost of one logarithm per point instead of an evaluation of
+     * the law. Valid only until the next projection.
      */
-    private double objectiveFromColumns(double[] p) {
+    double objectiveFromColumns(double[] p) {
         double[] sqrtW = problem.sqrtW;
         double[] lnL = problem.lnL;
         double sum = 0;
