@@ -17,7 +17,14 @@ import java.util.Locale;
  */
 public final class FitResult {
     private final FitStatus status;
-    private final String message;
+    /** The message once formatted (lazily: most fits' messages are never read), or null. */
+    private String message;
+    /**
+     * Format and arguments of a message not yet formatted (null once formatted or when given as a string). Plain
+     * values, not a lambda: tools that walk a retained state's object graph (JOL) cannot see into hidden classes.
+     */
+    private String messageFormat;
+    private Object[] messageArgs;
     private final LossLaw law;
     private final double[] params;
     private final double objective;
@@ -34,9 +41,25 @@ public final class FitResult {
     FitResult(FitStatus status, String message, LossLaw law, double[] params, double objective, double rmsLogResidual,
               double lag1Autocorrelation, int points, int iterations, int evaluations, int starts,
               double[][] covariance, boolean annealingIdentified, int freeParameters) {
+        this(status, null, new Object[] {message}, law, params, objective, rmsLogResidual, lag1Autocorrelation,
+                points, iterations, evaluations, starts, covariance, annealingIdentified, freeParameters);
+    }
+
+    /**
+     * As above, with the message {@code String.format(Locale.ROOT, messageFormat, messageArgs)} formatted on its
+     * first request ({@code messageFormat} null: {@code messageArgs[0]} is the message).
+     */
+    FitResult(FitStatus status, String messageFormat, Object[] messageArgs, LossLaw law, double[] params,
+              double objective, double rmsLogResidual, double lag1Autocorrelation, int points, int iterations,
+              int evaluations, int starts, double[][] covariance, boolean annealingIdentified, int freeParameters) {
         this.freeParameters = freeParameters;
         this.status = status;
-        this.message = message;
+        if (messageFormat == null) {
+            this.message = (String) messageArgs[0];
+        } else {
+            this.messageFormat = messageFormat;
+            this.messageArgs = messageArgs;
+        }
         this.law = law;
         this.params = params == null ? new double[0] : params.clone();
         this.objective = objective;
@@ -66,7 +89,13 @@ public final class FitResult {
 
     /** Why the fit failed, or a one-line summary when it did not. */
     public String message() {
-        return message;
+        // Formatting every fit's summary cost ~2 % of a live forecast thread; a benign race formats it twice at most.
+        String m = message;
+        if (m == null && messageFormat != null) {
+            m = String.format(Locale.ROOT, messageFormat, messageArgs);
+            message = m;
+        }
+        return m;
     }
 
     /** The law variant fitted (hyper-parameters such as lambda fixed to the chosen value). */
@@ -119,7 +148,10 @@ public final class FitResult {
         return starts;
     }
 
-    /** Laplace covariance of the parameters (law order); empty when the fit failed. */
+    /**
+     * Laplace covariance of the parameters (law order); empty when the fit failed or was made without diagnostics
+     * ({@link LawFitter#withDiagnostics}).
+     */
     public double[][] covariance() {
         return deepCopy(covariance);
     }
@@ -145,7 +177,7 @@ public final class FitResult {
     @Override
     public String toString() {
         if (!ok()) {
-            return "FitResult[" + status + ": " + message + "]";
+            return "FitResult[" + status + ": " + message() + "]";
         }
         StringBuilder sb = new StringBuilder("FitResult[OK ").append(law.name());
         if (!law.hyperParameters().isEmpty()) {

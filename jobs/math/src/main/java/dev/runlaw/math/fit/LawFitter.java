@@ -83,14 +83,17 @@ public final class LawFitter {
     private final boolean balanceRuns;
     private final double[] priorMean;
     private final double priorStrength;
+    private final boolean diagnostics;
 
     private LawFitter(LossLaw law, double huberDelta, int starts, int maxIterations, FitResult warmStart,
                       FitResult annealingFrom, boolean balanceRuns) {
-        this(law, huberDelta, starts, maxIterations, warmStart, annealingFrom, balanceRuns, null, 0);
+        this(law, huberDelta, starts, maxIterations, warmStart, annealingFrom, balanceRuns, null, 0, true);
     }
 
     private LawFitter(LossLaw law, double huberDelta, int starts, int maxIterations, FitResult warmStart,
-                      FitResult annealingFrom, boolean balanceRuns, double[] priorMean, double priorStrength) {
+                      FitResult annealingFrom, boolean balanceRuns, double[] priorMean, double priorStrength,
+                      boolean diagnostics) {
+        this.diagnostics = diagnostics;
         this.priorMean = priorMean;
         this.priorStrength = priorStrength;
         this.balanceRuns = balanceRuns;
@@ -115,7 +118,7 @@ public final class LawFitter {
             throw new IllegalArgumentException("Huber delta must be > 0, got " + delta);
         }
         return new LawFitter(law, delta, starts, maxIterations, warmStart, annealingFrom, balanceRuns,
-                priorMean, priorStrength);
+                priorMean, priorStrength, diagnostics);
     }
 
     /**
@@ -127,7 +130,7 @@ public final class LawFitter {
             throw new IllegalArgumentException("starts must be >= 1, got " + n);
         }
         return new LawFitter(law, huberDelta, n, maxIterations, warmStart, annealingFrom, balanceRuns,
-                priorMean, priorStrength);
+                priorMean, priorStrength, diagnostics);
     }
 
     public LawFitter withMaxIterations(int n) {
@@ -135,13 +138,13 @@ public final class LawFitter {
             throw new IllegalArgumentException("max iterations must be >= 1, got " + n);
         }
         return new LawFitter(law, huberDelta, starts, n, warmStart, annealingFrom, balanceRuns,
-                priorMean, priorStrength);
+                priorMean, priorStrength, diagnostics);
     }
 
     /** Start from a previous fit's parameters and law variant (ignored if it failed or is another law). */
     public LawFitter withWarmStart(FitResult previous) {
         return new LawFitter(law, huberDelta, starts, maxIterations, previous, annealingFrom, balanceRuns,
-                priorMean, priorStrength);
+                priorMean, priorStrength, diagnostics);
     }
 
     /**
@@ -162,7 +165,7 @@ public final class LawFitter {
     /** Fix the annealing parameters and the law variant to those of a reference fit (ignored if it failed). */
     public LawFitter withAnnealingFrom(FitResult reference) {
         return new LawFitter(law, huberDelta, starts, maxIterations, warmStart, reference, balanceRuns,
-                priorMean, priorStrength);
+                priorMean, priorStrength, diagnostics);
     }
 
     /**
@@ -172,7 +175,7 @@ public final class LawFitter {
      */
     public LawFitter withBalancedRuns(boolean balanced) {
         return new LawFitter(law, huberDelta, starts, maxIterations, warmStart, annealingFrom, balanced,
-                priorMean, priorStrength);
+                priorMean, priorStrength, diagnostics);
     }
 
     /**
@@ -190,7 +193,19 @@ public final class LawFitter {
             throw new IllegalArgumentException("prior needs " + law.parameterCount() + " means, got " + mean.length);
         }
         return new LawFitter(law, huberDelta, starts, maxIterations, warmStart, annealingFrom, balanceRuns,
-                mean == null ? null : mean.clone(), strength);
+                mean == null ? null : mean.clone(), strength, diagnostics);
+    }
+
+    /**
+     * With {@code false}, a fit that estimates the annealing parameters returns its parameters and objective only:
+     * no Laplace covariance ({@link FitResult#covariance()} empty), RMS residual and lag-1 autocorrelation NaN. For
+     * fits whose point predictions alone are used (e.g. validation folds, scored by the law's value), which then
+     * skip an evaluation of the law with its Jacobian and an SVD. A fit without the annealing identified keeps them
+     * (its forecast's point goes through the interval machinery). Default true.
+     */
+    public LawFitter withDiagnostics(boolean diagnostics) {
+        return new LawFitter(law, huberDelta, starts, maxIterations, warmStart, annealingFrom, balanceRuns,
+                priorMean, priorStrength, diagnostics);
     }
 
     public LossLaw law() {
@@ -247,7 +262,10 @@ public final class LawFitter {
                     lastObserved = s[i];
                 }
             }
-            if (lastObserved >= 0 && annealedBy(sch, lastObserved)) {
+            // O(steps) on a per-step schedule: through the cache, once per run object rather than once per fit.
+            boolean annealedRun = lastObserved >= 0
+                    && (cache != null ? cache.annealed(r, lastObserved) : annealedBy(sch, lastObserved));
+            if (annealedRun) {
                 annealed = true;
             }
             schedules.add(sch);
@@ -357,8 +375,9 @@ public final class LawFitter {
         if (search.best == null) {
             return FitResult.failure(FitStatus.NO_CONVERGENCE, law, search.lastError, n);
         }
-        return search.best.result(search.iterations, search.evaluations, search.startsRun, annealed || fixAnnealing,
-                fixAnnealing ? annealingFrom.covariance() : null);
+        boolean identified = annealed || fixAnnealing;
+        return search.best.result(search.iterations, search.evaluations, search.startsRun, identified,
+                fixAnnealing ? annealingFrom.covariance() : null, diagnostics || !identified);
     }
 
     private LawProblem problem(LossLaw v, PreparedRuns data, List<double[]> losses, List<double[]> weights,

@@ -4,7 +4,6 @@ import dev.runlaw.math.law.LossLaw;
 import dev.runlaw.math.law.PreparedCurve;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.hipparchus.linear.Array2DRowRealMatrix;
 import org.hipparchus.linear.RealMatrix;
 import org.hipparchus.linear.SingularValueDecomposition;
@@ -185,10 +184,18 @@ final class LawProblem {
      * The fit result at {@code best}: RMS log residual, lag-1 autocorrelation of the residuals within runs, and the
      * Laplace covariance {@code s^2 (J^T W J)^+} of the free parameters ({@code J = d ln Lhat / d theta},
      * pseudo-inverse by SVD, {@code s^2} the weighted residual variance); fixed parameters take
-     * {@code referenceCov}'s entries when given.
+     * {@code referenceCov}'s entries when given. Without {@code diagnostics}, the parameters and objective alone:
+     * RMS and autocorrelation NaN, no covariance (it costs an evaluation of the law with its Jacobian and an SVD).
      */
     FitResult result(double[] best, double objective, int totalIt, int totalEval, int startsRun,
-                     boolean annealingIdentified, double[][] referenceCov) {
+                     boolean annealingIdentified, double[][] referenceCov, boolean diagnostics) {
+        if (!diagnostics) {
+            int points = n();
+            return new FitResult(FitStatus.OK, "%s %s: %d points, objective %.4g (no diagnostics)",
+                    new Object[] {variant.name(), variant.hyperParameters(), points, objective}, variant, best,
+                    objective, Double.NaN, Double.NaN, points, totalIt, totalEval, startsRun, null,
+                    annealingIdentified, bounds.freeIndex.length);
+        }
         int n = n();
         int np = variant.parameterCount();
         double[] values = new double[n];
@@ -243,9 +250,9 @@ final class LawProblem {
                 }
             }
         }
-        String msg = String.format(Locale.ROOT, "%s %s: %d points, rms log residual %.3g, objective %.4g",
-                variant.name(), variant.hyperParameters(), n, rms, objective);
-        return new FitResult(FitStatus.OK, msg, variant, best, objective, rms, lag1, n, totalIt, totalEval,
-                startsRun, cov, annealingIdentified, f);
+        // Formatted on request only: String.format showed in the live forecast thread's profile.
+        return new FitResult(FitStatus.OK, "%s %s: %d points, rms log residual %.3g, objective %.4g",
+                new Object[] {variant.name(), variant.hyperParameters(), n, rms, objective}, variant, best, objective,
+                rms, lag1, n, totalIt, totalEval, startsRun, cov, annealingIdentified, f);
     }
 }

@@ -155,8 +155,8 @@ final class LmProblem {
     }
 
     FitResult result(int totalIt, int totalEval, int startsRun, boolean annealingIdentified,
-                     double[][] referenceCov) {
+                     double[][] referenceCov, boolean diagnostics) {
         return problem.result(bestParams, objective, totalIt, totalEval, startsRun, annealingIdentified,
-                referenceCov);
+                referenceCov, diagnostics);
     }
 }

@@ -25,6 +25,11 @@ public final class PreparedCurveCache {
     public static final int DEFAULT_CAPACITY = 16;
 
     private final LinkedHashMap<Key, Map<String, PreparedCurve>> byRun;
+    /**
+     * Per run (same identity and bound as {@link #byRun}), whether its LR was annealed by its last fitted step: on a
+     * per-step schedule that is a scan of the whole run, which every fit of the run otherwise repeats.
+     */
+    private final LinkedHashMap<Key, Boolean> annealed;
     private int hits;
     private int misses;
 
@@ -32,6 +37,12 @@ public final class PreparedCurveCache {
         this.byRun = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<Key, Map<String, PreparedCurve>> eldest) {
+                return size() > capacity;
+            }
+        };
+        this.annealed = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Key, Boolean> eldest) {
                 return size() > capacity;
             }
         };
@@ -90,6 +101,15 @@ public final class PreparedCurveCache {
     /** {@link #prepared(LossLaw, LossLaw, RunObservations)} of {@code variant} alone. */
     public PreparedCurve prepared(LossLaw variant, RunObservations run) {
         return prepared(variant, variant, run);
+    }
+
+    /**
+     * {@link LawFitter#annealedBy}{@code (run.schedule(), lastFittedStep)}, computed once per run object:
+     * {@code lastFittedStep} must be the run's last post-warmup step (what {@link LawFitter#fit(List)} passes), a
+     * function of the run, so the answer is too. Not counted in {@link #hits()} / {@link #misses()}.
+     */
+    boolean annealed(RunObservations run, long lastFittedStep) {
+        return annealed.computeIfAbsent(new Key(run), k -> LawFitter.annealedBy(run.schedule(), lastFittedStep));
     }
 
     /** Runs currently kept. */

@@ -384,7 +384,8 @@ public final class ForecastModel {
         double[][] out = new double[splits.size()][];
         for (int s = 0; s < splits.size(); s++) {
             Split sp = splits.get(s);
-            LawFitter f = fitter(law, balanced, strength);
+            // Only the fold's point forecasts are scored: no covariance or residual statistics (same parameters).
+            LawFitter f = fitter(law, balanced, strength).withDiagnostics(false);
             if (warmFrom != null) {
                 f = f.withWarmStart(warmFrom);
             }

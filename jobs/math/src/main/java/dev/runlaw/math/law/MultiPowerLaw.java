@@ -42,10 +42,12 @@ public final class MultiPowerLaw implements LossLaw {
 
     static {
         List<double[]> g = new ArrayList<>();
-        for (double alpha : new double[] {0.3, 0.5, 0.8}) {
-            for (double c : new double[] {0.3, 2, 10}) {
-                for (double beta : new double[] {0.3, 0.6, 1.0}) {
-                    for (double gamma : new double[] {0.3, 0.6}) {
+        // Alpha innermost: consecutive projections then share C, beta and gamma, so the curve's loss-drop sums are
+        // computed once per kernel (18 times, not 54; see KernelSums).
+        for (double c : new double[] {0.3, 2, 10}) {
+            for (double beta : new double[] {0.3, 0.6, 1.0}) {
+                for (double gamma : new double[] {0.3, 0.6}) {
+                    for (double alpha : new double[] {0.3, 0.5, 0.8}) {
                         g.add(new double[] {alpha, c, beta, gamma});
                     }
                 }
@@ -188,7 +190,7 @@ public final class MultiPowerLaw implements LossLaw {
         }
         start[n] = blocks.size;
         return new Prepared(scaledLd, steps.clone(), area, start, Arrays.copyOf(blocks.w, blocks.size),
-                Arrays.copyOf(blocks.lnEta, blocks.size), Arrays.copyOf(blocks.s, blocks.size));
+                Arrays.copyOf(blocks.lnEta, blocks.size), Arrays.copyOf(blocks.s, blocks.size), new KernelMemo());
     }
 
     /**
@@ -289,8 +291,27 @@ public final class MultiPowerLaw implements LossLaw {
         }
     }
 
-    private record Prepared(boolean scaled, long[] steps, double[] area, int[] start, double[] w, double[] lnEta, double[] s)
-            implements PreparedCurve {
+    /**
+     * The loss-drop sums of the last evaluation, per point, with the kernel parameters they were computed at: an
+     * evaluation at the same C, beta and gamma (e.g. the start grid's projections at several alpha, which fitters
+     * scan with alpha innermost) reuses them instead of the per-block exponentials and logarithms, with the very
+     * same numbers. Immutable, so a snapshot read by another thread is either complete or absent.
+     */
+    private record KernelSums(double c, double beta, double gamma, double[] sumG, double[] dC, double[] dBeta,
+                              double[] dGamma) {
+        boolean serves(double c2, double beta2, double gamma2, boolean withJacobian) {
+            return Double.compare(c, c2) == 0 && Double.compare(beta, beta2) == 0
+                    && Double.compare(gamma, gamma2) == 0 && (dC != null || !withJacobian);
+        }
+    }
+
+    /** Holder of a curve's last {@link KernelSums} (a cache: its races only cost a recomputation). */
+    private static final class KernelMemo {
+        KernelSums last;
+    }
+
+    private record Prepared(boolean scaled, long[] steps, double[] area, int[] start, double[] w, double[] lnEta,
+                            double[] s, KernelMemo memo) implements PreparedCurve {
         @Override
         public int size() {
             return steps.length;
@@ -310,25 +331,16 @@ public final class MultiPowerLaw implements LossLaw {
             double c = p[4];
             double beta = p[5];
             double gamma = p[6];
+            KernelSums k = memo.last;
+            if (k == null || !k.serves(c, beta, gamma, jac != null)) {
+                k = kernel(c, beta, gamma, jac != null);
+                memo.last = k;
+            }
             for (int i = 0; i < steps.length; i++) {
                 double x0 = area[i] > 0 ? area[i] : Double.MIN_NORMAL;
                 double lnS = Math.log(x0);
                 double pw = Math.exp(-alpha * lnS);
-                double sumG = 0, dC = 0, dBeta = 0, dGamma = 0;
-                for (int j = start[i]; j < start[i + 1]; j++) {
-                    double x = Math.exp(-gamma * lnEta[j]) * s[j];
-                    double u = c * x + 1;
-                    double lnU = Math.log(u);
-                    double uPow = Math.exp(-beta * lnU);
-                    double wj = w[j];
-                    sumG += wj * (1 - uPow);
-                    if (jac != null) {
-                        double common = wj * beta * uPow / u;
-                        dC += common * x;
-                        dBeta += wj * uPow * lnU;
-                        dGamma -= common * c * lnEta[j] * x;
-                    }
-                }
+                double sumG = k.sumG[i];
                 // Scaled variant: the loss drop is multiplied by the power-law factor pw.
                 double f = scaled ? pw : 1;
                 values[offset + i] = l0 + a * pw - b * f * sumG;
@@ -338,11 +350,44 @@ public final class MultiPowerLaw implements LossLaw {
                     row[1] = pw;
                     row[2] = -(a - (scaled ? b * sumG : 0)) * pw * lnS;
                     row[3] = -f * sumG;
-                    row[4] = -b * f * dC;
-                    row[5] = -b * f * dBeta;
-                    row[6] = -b * f * dGamma;
+                    row[4] = -b * f * k.dC[i];
+                    row[5] = -b * f * k.dBeta[i];
+                    row[6] = -b * f * k.dGamma[i];
                 }
             }
+        }
+
+        /** The per-point loss-drop sums (and their derivatives in C, beta, gamma when asked) at the kernel given. */
+        private KernelSums kernel(double c, double beta, double gamma, boolean withJacobian) {
+            int n = steps.length;
+            double[] sums = new double[n];
+            double[] dCs = withJacobian ? new double[n] : null;
+            double[] dBetas = withJacobian ? new double[n] : null;
+            double[] dGammas = withJacobian ? new double[n] : null;
+            for (int i = 0; i < n; i++) {
+                double sumG = 0, dC = 0, dBeta = 0, dGamma = 0;
+                for (int j = start[i]; j < start[i + 1]; j++) {
+                    double x = Math.exp(-gamma * lnEta[j]) * s[j];
+                    double u = c * x + 1;
+                    double lnU = Math.log(u);
+                    double uPow = Math.exp(-beta * lnU);
+                    double wj = w[j];
+                    sumG += wj * (1 - uPow);
+                    if (withJacobian) {
+                        double common = wj * beta * uPow / u;
+                        dC += common * x;
+                        dBeta += wj * uPow * lnU;
+                        dGamma -= common * c * lnEta[j] * x;
+                    }
+                }
+                sums[i] = sumG;
+                if (withJacobian) {
+                    dCs[i] = dC;
+                    dBetas[i] = dBeta;
+                    dGammas[i] = dGamma;
+                }
+            }
+            return new KernelSums(c, beta, gamma, sums, dCs, dBetas, dGammas);
         }
     }
 }
