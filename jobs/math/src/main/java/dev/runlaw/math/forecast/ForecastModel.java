@@ -262,53 +262,7 @@ public final class ForecastModel {
      * observed run's post-warmup points, forecast its second half (no split with fewer than 8 such points).
      */
     public static List<Split> splits(List<RunObservations> runs, boolean observeMode) {
-        List<Split> out = new ArrayList<>();
-        if (observeMode) {
-            RunObservations head = runs.get(runs.size() - 1);
-            List<Long> post = new ArrayList<>();
-            for (long s : head.steps()) {
-                if (s > head.schedule().peakStep()) {
-                    post.add(s);
-                }
-            }
-            if (post.size() >= 8) {
-                long mid = post.get(post.size() / 2 - 1);
-                List<RunObservations> train = new ArrayList<>(runs.subList(0, runs.size() - 1));
-                train.add(slice(head, Long.MIN_VALUE, mid));
-                out.add(new Split(train, slice(head, mid + 1, Long.MAX_VALUE)));
-            }
-            return out;
-        }
-        if (runs.size() < 2) {
-            return out;
-        }
-        for (int i = 0; i < runs.size(); i++) {
-            List<RunObservations> train = new ArrayList<>(runs);
-            RunObservations held = train.remove(i);
-            out.add(new Split(train, held));
-        }
-        return out;
-    }
-
-    private static RunObservations slice(RunObservations r, long from, long to) {
-        long[] s = r.steps();
-        double[] l = r.losses();
-        int n = 0;
-        for (long x : s) {
-            if (x >= from && x <= to) {
-                n++;
-            }
-        }
-        long[] ss = new long[n];
-        double[] ll = new double[n];
-        int k = 0;
-        for (int i = 0; i < s.length; i++) {
-            if (s[i] >= from && s[i] <= to) {
-                ss[k] = s[i];
-                ll[k++] = l[i];
-            }
-        }
-        return new RunObservations(r.name(), r.schedule(), ss, ll);
+        return ForecastValidation.splits(runs, observeMode);
     }
 
     /** {@link #validationError(List, String, double, boolean, int)} with one copy of the observed run. */
@@ -336,104 +290,8 @@ public final class ForecastModel {
     /** As above, with the runs' schedule terms from {@code cache} (null: none); the same result either way. */
     private static double validationError(List<Split> splits, String law, double strength, boolean balanced,
                                           int headCopies, FitResult warmFrom, PreparedCurveCache cache) {
-        return validationError(splits, validationPoints(splits, law, strength, balanced, headCopies, warmFrom, cache));
-    }
-
-    /**
-     * The validation error of per-split point forecasts ({@link #validationPoints}; null: +infinity), NaN if there
-     * are no splits.
-     */
-    private static double validationError(List<Split> splits, double[][] points) {
-        if (splits.isEmpty()) {
-            return Double.NaN;
-        }
-        if (points == null) {
-            return Double.POSITIVE_INFINITY;
-        }
-        double sum = 0;
-        for (int s = 0; s < splits.size(); s++) {
-            double[] truth = heldTruth(splits.get(s));
-            double e = 0;
-            for (int i = 0; i < truth.length; i++) {
-                e += Math.abs(points[s][i] - truth[i]) / truth[i];
-            }
-            sum += truth.length == 0 ? 0 : e / truth.length;
-        }
-        return sum / splits.size();
-    }
-
-    /** A split's measured losses at its held-out run's post-warmup points. */
-    private static double[] heldTruth(Split sp) {
-        long[] hs = sp.held().steps();
-        double[] ls = sp.held().losses();
-        List<Double> truth = new ArrayList<>();
-        for (int i = 0; i < hs.length; i++) {
-            if (hs[i] > sp.held().schedule().peakStep()) {
-                truth.add(ls[i]);
-            }
-        }
-        return truth.stream().mapToDouble(Double::doubleValue).toArray();
-    }
-
-    /**
-     * Per split, the point forecasts of a fit on its training runs at its held-out run's post-warmup points (an
-     * empty array when there are none); null if a fit or a forecast fails.
-     */
-    private static double[][] validationPoints(List<Split> splits, String law, double strength, boolean balanced,
-                                               int headCopies, FitResult warmFrom, PreparedCurveCache cache) {
-        double[][] out = new double[splits.size()][];
-        for (int s = 0; s < splits.size(); s++) {
-            Split sp = splits.get(s);
-            // Only the fold's point forecasts are scored: no covariance or residual statistics (same parameters).
-            LawFitter f = fitter(law, balanced, strength).withDiagnostics(false);
-            if (warmFrom != null) {
-                f = f.withWarmStart(warmFrom);
-            }
-            FitResult fr = f.fit(headCopies(sp.train(), balanced, headCopies), cache);
-            if (!fr.ok()) {
-                return null;
-            }
-            long[] steps = java.util.Arrays.stream(sp.held().steps())
-                    .filter(x -> x > sp.held().schedule().peakStep()).toArray();
-            out[s] = steps.length == 0 ? new double[0] : pointForecasts(fr, sp.held(), steps, cache);
-            if (out[s] == null) {
-                return null;
-            }
-        }
-        return out;
-    }
-
-    /**
-     * The point forecasts of {@link Forecaster} at {@code steps} (all after the warmup), or null if one fails. With
-     * the annealing identified the point is the law's value, computed directly (no interval: the validation needs
-     * none); otherwise through {@link Forecaster}, whose point then carries the annealing prior. {@code steps} are
-     * all of {@code held}'s post-warmup steps, so the law's terms there may come from {@code cache}.
-     */
-    private static double[] pointForecasts(FitResult fr, RunObservations held, long[] steps,
-                                           PreparedCurveCache cache) {
-        LrSchedule schedule = held.schedule();
-        double[] out = new double[steps.length];
-        if (fr.annealingIdentified()) {
-            if (cache != null) {
-                cache.prepared(fr.law(), held).evaluate(fr.params(), out, 0, null);
-            } else {
-                out = fr.law().predict(fr.params(), schedule, steps);
-            }
-            for (double v : out) {
-                if (!(v > 0) || !Double.isFinite(v)) {
-                    return null;
-                }
-            }
-            return out;
-        }
-        Forecast[] fc = Forecaster.create(fr).forecast(schedule, steps);
-        for (int i = 0; i < fc.length; i++) {
-            if (!fc[i].ok()) {
-                return null;
-            }
-            out[i] = fc[i].point();
-        }
-        return out;
+        return ForecastValidation.error(splits,
+                ForecastValidation.points(splits, law, strength, balanced, headCopies, warmFrom, cache));
     }
 
     /**
@@ -479,8 +337,8 @@ public final class ForecastModel {
         double[][] mpPoints = null;
         for (int copies : balanced ? HEAD_COPIES : new int[] {1}) {
             for (double k : PRIOR_STRENGTHS) {
-                double[][] pts = validationPoints(splits, "multipower", k, balanced, copies, warmMp, cache);
-                double e = validationError(splits, pts);
+                double[][] pts = ForecastValidation.points(splits, "multipower", k, balanced, copies, warmMp, cache);
+                double e = ForecastValidation.error(splits, pts);
                 if (e < bestE) {
                     bestE = e;
                     bestK = k;
@@ -524,12 +382,14 @@ public final class ForecastModel {
     private static ForecastModel stacked(List<RunObservations> runs, List<Split> splits, boolean balanced,
                                          PreparedCurveCache cache, FitResult mo, FitResult mp, double[][] mpPoints,
                                          String mpName, double k, int copies) {
-        double[][] moPoints = validationPoints(splits, "momentum", 0, balanced, 1, mo, cache);
+        double[][] moPoints = ForecastValidation.points(splits, "momentum", 0, balanced, 1, mo, cache);
         FitResult sc = fitter(SCALED, balanced, k).fit(headCopies(runs, balanced, copies), cache);
-        double[][] scPoints = sc.ok() ? validationPoints(splits, SCALED, k, balanced, copies, sc, cache) : null;
+        double[][] scPoints = sc.ok() ? ForecastValidation.points(splits, SCALED, k, balanced, copies, sc, cache)
+                : null;
         List<FitResult> all = List.of(mo, sc, mp);
         double[][][] points = {moPoints, scPoints, mpPoints};
-        double[] w = splits.isEmpty() ? null : Ensemble.stackedWeights(points, heldTruths(splits), STACKING_GRID);
+        double[] w = splits.isEmpty() ? null : Ensemble.stackedWeights(points, ForecastValidation.heldTruths(splits),
+                STACKING_GRID);
         if (w == null) {
             w = new double[] {0.5, 0, 0.5};
         }
@@ -541,7 +401,7 @@ public final class ForecastModel {
             if (w[i] > 0) {
                 kept.add(all.get(i));
                 kw.add(w[i]);
-                double e = validationError(splits, points[i]);
+                double e = ForecastValidation.error(splits, points[i]);
                 name.append(kept.size() == 1 ? " " : " + ").append(labels[i]).append(i == 2 ? "" : String.format(
                         Locale.ROOT, " (val %.3f%%)", 100 * e)).append(String.format(Locale.ROOT, " %.2f", w[i]));
             }
@@ -554,14 +414,6 @@ public final class ForecastModel {
         }
         return new ForecastModel(name.toString(), kept, kw.stream().mapToDouble(Double::doubleValue).toArray(),
                 balanced, k, copies);
-    }
-
-    private static double[][] heldTruths(List<Split> splits) {
-        double[][] out = new double[splits.size()][];
-        for (int s = 0; s < out.length; s++) {
-            out[s] = heldTruth(splits.get(s));
-        }
-        return out;
     }
 
     /** The law name of a member fit, as in {@link Member#law()}. */
@@ -632,7 +484,7 @@ public final class ForecastModel {
         return fitter(law, balanced, priorStrength).fit(headCopies(runs, balanced, headCopies), cache);
     }
 
-    private static LawFitter fitter(String law, boolean balanced, double priorStrength) {
+    static LawFitter fitter(String law, boolean balanced, double priorStrength) {
         if (law.equals("momentum")) {
             return LawFitter.create(MomentumLaw.create()).withBalancedRuns(balanced);
         }
@@ -641,7 +493,7 @@ public final class ForecastModel {
                 .withPrior(MULTIPOWER_PRIOR, priorStrength);
     }
 
-    private static List<RunObservations> headCopies(List<RunObservations> runs, boolean balanced, int headCopies) {
+    static List<RunObservations> headCopies(List<RunObservations> runs, boolean balanced, int headCopies) {
         List<RunObservations> r = runs;
         if (balanced && headCopies > 1) {
             r = new ArrayList<>(runs);
