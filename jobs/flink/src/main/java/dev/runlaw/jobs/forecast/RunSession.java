@@ -34,6 +34,20 @@ import java.util.Objects;
  * before it waits for it (at most {@code finishGraceMs}) before it finishes, so that its reference is published
  * under its family.
  *
+ * <p><b>Catch-up.</b> A step read more than {@code catchUpLagMs} after it entered Kafka (processing time minus the
+ * record's Kafka timestamp: the job's own backlog, whatever the step's wall time) means the job is behind, e.g. after
+ * a restore from a checkpoint or a start with runs already logging. Then the count trigger does not refit: the step
+ * is buffered and the run is refit by its interval timer, set at its first buffered step, so each run is refit at
+ * most once per {@code refitIntervalMs} while behind, each refit folding everything buffered, instead of once per
+ * {@code refitPoints} stale steps; the newest step is still forecast within the interval, and the end of a run still
+ * gets its final forecast at once. Once records arrive within the lag again, the count trigger works as before (at
+ * the first step within it, with all buffered points). Which steps get a forecast then depends on processing time,
+ * not on the data alone: tests that assert the exact forecast steps under a backlog turn it off (0). Clock skew:
+ * the Kafka timestamp is the producer's clock (CreateTime) or the broker's (LogAppendTime); a producer clock behind
+ * the job's by more than the lag makes every step look late, so its runs are refit by the timer only (nothing is
+ * lost, the cadence becomes the interval); one ahead delays the rule by the skew. An unknown timestamp (&lt;= 0)
+ * never counts as late.
+ *
  * <p><b>Failures.</b> A failed refit or finish is retried at the next trigger (more points, a later step, or its
  * timer), each timer retry after twice the previous delay; the idle timeout ends a run that keeps failing.
  *
@@ -127,8 +141,16 @@ public final class RunSession {
         }
     }
 
-    /** A step; {@code nonFinite}: its loss was NaN or infinite (kept as a fact about the run). */
+    /** A step read as soon as it entered Kafka (never late for the catch-up rule): see the four-argument form. */
     public Transition onStep(StepMetrics s, boolean nonFinite, long now) throws Exception {
+        return onStep(s, nonFinite, now, now);
+    }
+
+    /**
+     * A step; {@code nonFinite}: its loss was NaN or infinite (kept as a fact about the run); {@code recordTimeMs}:
+     * its Kafka record timestamp (&lt;= 0 unknown), which the catch-up rule compares with {@code now}.
+     */
+    public Transition onStep(StepMetrics s, boolean nonFinite, long now, long recordTimeMs) throws Exception {
         if (done()) {
             return Transition.none(before);
         }
@@ -140,7 +162,7 @@ public final class RunSession {
         if (c.endStep >= 0 && step.step >= c.endStep) {
             return endOfRun(c, null, step, now);
         }
-        if (c.pendingPoints >= policy.refitPoints()) {
+        if (c.pendingPoints >= policy.refitPoints() && !behind(now, recordTimeMs)) {
             return refit(c, step, now);
         }
         if (c.pendingSteps >= policy.maxBufferedSteps()) {
@@ -364,6 +386,12 @@ public final class RunSession {
         setup.outputs().forecast(f, c.familyOrEmpty(), now, out);
         setup.faults().at(FaultHook.Point.FORECAST_BUILT, runId);
         setup.outputs().advice(t, f, refs, c, now, out);
+    }
+
+    /** Whether a record with Kafka timestamp {@code recordTimeMs} read at {@code now} is late (catch-up rule). */
+    private boolean behind(long now, long recordTimeMs) {
+        long lag = policy.catchUpLagMs();
+        return lag > 0 && recordTimeMs > 0 && now - recordTimeMs > lag;
     }
 
     /** A copy of the state for a record arriving at {@code now} (the idle clock restarts). */
