@@ -103,11 +103,12 @@ class CatchUpTest {
     @Test
     void lateStepsAreRefitByTheTimerAtMostOncePerIntervalAndTheFinalForecastStillComesAtTheEnd() throws Exception {
         CatchUpTest off = replayed(0, now -> now - 5_000);
-        CatchUpTest late = replayed(1_000, now -> now - 5_000);
+        // 15 ms late with a catch-up lag of 10 ms: below the interval (20 ms), which stays the timer's delay.
+        CatchUpTest late = replayed(10, now -> now - 15);
         // A refit at most once per 20 ms interval: fewer than the count trigger's 61 (one per 5 ms here).
         for (int i = 1; i < late.emittedAt.size() - 1; i++) {
             assertThat(late.emittedAt.get(i) - late.emittedAt.get(i - 1)).as("forecast %d", i)
-                    .isGreaterThanOrEqualTo(INTERVAL_MS);
+                    .isEqualTo(INTERVAL_MS);
         }
         assertThat(late.forecasts).hasSizeBetween(10, 20);
         // Each timer refit folds every step buffered up to its time: its forecast is of the newest step read.
@@ -123,6 +124,20 @@ class CatchUpTest {
         // Same data, other refit history (warm starts from other seeds): the same final forecast within the fit's
         // own tolerance.
         assertThat(last.getFinalPred()).isCloseTo(offLast.getFinalPred(), within(1e-6 * offLast.getFinalPred()));
+    }
+
+    @Test
+    void theIntervalOfALateRunScalesWithItsLagUpToFourIntervals() throws Exception {
+        // 50 ms late: a refit every 50 ms; 5 s late: every 4 x 20 = 80 ms.
+        for (long[] lagAndGap : new long[][] {{50, 50}, {5_000, 4 * INTERVAL_MS}}) {
+            CatchUpTest late = replayed(10, now -> now - lagAndGap[0]);
+            assertThat(late.emittedAt.size()).isGreaterThan(2);
+            for (int i = 1; i < late.emittedAt.size() - 1; i++) {
+                assertThat(late.emittedAt.get(i) - late.emittedAt.get(i - 1)).as("lag %d ms, forecast %d",
+                        lagAndGap[0], i).isEqualTo(lagAndGap[1]);
+            }
+            assertThat(late.forecasts.get(late.forecasts.size() - 1).getStep()).isEqualTo(PLANNED_LAST);
+        }
     }
 
     @Test
