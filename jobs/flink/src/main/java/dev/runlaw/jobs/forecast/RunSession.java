@@ -41,9 +41,9 @@ import java.util.Objects;
  * most once per interval while behind, each refit folding everything buffered, instead of once per
  * {@code refitPoints} stale steps. That interval scales with the lag: a timer set by a step L late is
  * {@code max(refitIntervalMs, min(L, 4 refitIntervalMs))} away. The newest step is still forecast within it, and
- * the end of a run still gets its final forecast at once. Once records arrive within the lag again, the count trigger works as before (at
- * the first step within it, with all buffered points). Which steps get a forecast then depends on processing time,
- * not on the data alone: tests that assert the exact forecast steps under a backlog turn it off (0). Clock skew:
+ * the end of a run still gets its final forecast at once. Once records arrive within the lag again, the count
+ * trigger works as before (at the first step within it, with all buffered points). Which steps get a forecast then
+ * depends on processing time, not on the data alone: tests that assert the exact forecast steps under a backlog turn it off (0). Clock skew:
  * the Kafka timestamp is the producer's clock (CreateTime) or the broker's (LogAppendTime); a producer clock behind
  * the job's by more than the lag makes every step look late, so its runs are refit by the timer only (nothing is
  * lost, the cadence becomes the interval); one ahead delays the rule by the skew. An unknown timestamp (&lt;= 0)
