@@ -74,10 +74,14 @@ class ClusterFaultsIT {
     static final int REFIT_POINTS = 8;
     /** Dead letters per phase: the ingest job refuses both bad records, the three others the non-Avro one. */
     static final int DEAD_LETTERS = 5;
-    /** Forecast settings: refits driven by counts only, so the forecasts are a function of the data. */
+    /**
+     * Forecast settings: refits driven by counts only, so the forecasts are a function of the data (no catch-up
+     * rule: the steps read late after a fault would defer refits by processing time).
+     */
     static final Map<String, String> FORECAST = Map.of("forecast.law", "momentum",
             "forecast.refit-points", Integer.toString(REFIT_POINTS),
-            "forecast.refit-interval-ms", "3600000", "forecast.finish-grace-ms", "3600000");
+            "forecast.refit-interval-ms", "3600000", "forecast.finish-grace-ms", "3600000",
+            "forecast.catch-up-lag-ms", "0");
     static final List<Class<?>> JOBS = List.of(IngestJob.class, ForecastJob.class, AlertJob.class, BatchJob.class);
     static final TelemetryCodec CODEC = new TelemetryCodec();
 

@@ -73,6 +73,8 @@ class ForecastJobIT {
                 "forecast.refit-points", Integer.toString(REFIT_POINTS),
                 // Count-driven refits only, so the forecast steps are a function of the data.
                 "forecast.refit-interval-ms", "3600000",
+                // ... and no catch-up: the steps sent while the job is down are read late, which would defer refits.
+                "forecast.catch-up-lag-ms", "0",
                 "forecast.finish-grace-ms", "3600000",
                 "checkpoint.interval-ms", "300",
                 "state.backend", "rocksdb",

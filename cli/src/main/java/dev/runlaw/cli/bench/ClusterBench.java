@@ -283,6 +283,8 @@ public final class ClusterBench implements Callable<Integer> {
             conf.put("forecast.law", "momentum");
             conf.put("forecast.refit-points", Integer.toString(REFIT_POINTS));
             conf.put("forecast.refit-interval-ms", "3600000");
+            // ... also when behind (no catch-up rule): the benchmark measures count-driven refits at saturation.
+            conf.put("forecast.catch-up-lag-ms", "0");
             conf.put("forecast.what-if-fractions", "0.5,0.7,0.9");
             conf.put("sink.flush-interval-ms", "200");
         }

@@ -90,6 +90,10 @@ public final class ForecastBench implements Callable<Integer> {
     @Option(names = "--what-if-every", paramLabel = "K", description = "The job's forecast.what-if-every (what-ifs "
             + "every K-th refit of a run; default ${DEFAULT-VALUE}).")
     int whatIfEvery = 1;
+    @Option(names = "--catch-up-lag-ms", paramLabel = "MS", description = "The job's forecast.catch-up-lag-ms (steps "
+            + "read later than MS after they entered Kafka refit by the interval timer only; 0 = off; default: the "
+            + "job's default).")
+    Long catchUpLagMs;
 
     private final PrintStream out;
 
@@ -103,7 +107,7 @@ public final class ForecastBench implements Callable<Integer> {
 
     record Options(int[] runs, double stepsPerSecond, int seconds, int warmupSeconds, String law, int refitPoints,
                    long refitIntervalMs, String stateBackend, int repeat, long goalP99Ms, Integer trackerCacheRuns,
-                   int whatIfEvery) {
+                   int whatIfEvery, Long catchUpLagMs) {
     }
 
     /** The options as one record; a usage error when they do not go together. */
@@ -120,9 +124,11 @@ public final class ForecastBench implements Callable<Integer> {
         if (trackerCacheRuns != null && trackerCacheRuns < 0) {
             throw Commands.usage(spec, "--tracker-cache-runs must be >= 0");
         }
+        if (catchUpLagMs != null && catchUpLagMs < 0) {
+            throw Commands.usage(spec, "--catch-up-lag-ms must be >= 0");
+        }
         return new Options(runs, stepsPerSecond, seconds, warmupSeconds, law, refitPoints, refitIntervalMs,
-                stateBackend, repeat, goalP99Ms, trackerCacheRuns,
-                whatIfEvery);
+                stateBackend, repeat, goalP99Ms, trackerCacheRuns, whatIfEvery, catchUpLagMs);
     }
 
     /** Warmup and planned length of every simulated run (a cosine schedule, as the trainers declare it). */
@@ -135,10 +141,11 @@ public final class ForecastBench implements Callable<Integer> {
         Options o = options();
         out.printf(Locale.ROOT, "forecast benchmark: %s runs x %.1f steps/s, %d s (first %d s warm-up), law %s,"
                         + " refit every %d points or %d ms, what-ifs every %d refits, state %s, tracker cache %s,"
-                        + " %d cores%n",
+                        + " catch-up lag %s, %d cores%n",
                 Arrays.toString(o.runs()), o.stepsPerSecond(), o.seconds(), o.warmupSeconds(), o.law(),
                 o.refitPoints(), o.refitIntervalMs(), o.whatIfEvery(), o.stateBackend(),
                 o.trackerCacheRuns() == null ? "default" : o.trackerCacheRuns() + " runs",
+                o.catchUpLagMs() == null ? "default" : o.catchUpLagMs() == 0 ? "off" : o.catchUpLagMs() + " ms",
                 Runtime.getRuntime().availableProcessors());
         List<Map<String, Object>> rows = new ArrayList<>();
         for (int n : o.runs()) {
@@ -193,6 +200,9 @@ public final class ForecastBench implements Callable<Integer> {
             conf.put("state.backend", o.stateBackend());
             conf.put("checkpoint.interval-ms", "10000");
             conf.put("sink.flush-interval-ms", "200");
+            if (o.catchUpLagMs() != null) {
+                conf.put("forecast.catch-up-lag-ms", Long.toString(o.catchUpLagMs()));
+            }
             if (o.trackerCacheRuns() != null) {
                 conf.put("forecast.tracker-cache-runs", Integer.toString(o.trackerCacheRuns()));
             }

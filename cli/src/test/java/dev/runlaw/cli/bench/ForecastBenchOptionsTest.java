@@ -30,6 +30,8 @@ class ForecastBenchOptionsTest {
         assertThat(o.refitPoints()).isEqualTo(3);
         assertThat(o.refitIntervalMs()).isEqualTo(250);
         assertThat(o.stateBackend()).isEqualTo("rocksdb");
+        assertThat(d.catchUpLagMs()).as("the job's default").isNull();
+        assertThat(parse("--catch-up-lag-ms", "0").catchUpLagMs()).isZero();
     }
 
     @Test

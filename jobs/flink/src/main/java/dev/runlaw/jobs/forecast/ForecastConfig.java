@@ -47,6 +47,11 @@ import org.apache.flink.util.ParameterTool;
  *   <tr><td>forecast.what-if-every</td><td>1</td><td>what-ifs on a run's first forecast and every this many
  *       forecasts after it; the others carry none (the final forecast and the curve are always there). Raise it
  *       to save a few per cent of each refit at thousands of runs</td></tr>
+ *   <tr><td>forecast.catch-up-lag-ms</td><td>2000</td><td>catch-up: a step read more than this long after it entered
+ *       Kafka (processing time minus the record's Kafka timestamp) does not trigger a count refit; its run is refit
+ *       by the interval timer instead (at most once per refit interval while behind), so a job with a backlog works
+ *       it off instead of forecasting stale steps; 0 turns it off (refits then depend on the data alone: see
+ *       {@link RunSession})</td></tr>
  *   <tr><td>forecast.idle-timeout-ms</td><td>604800000 (7 days)</td><td>a run with no record for this long gets a last
  *       forecast with status IDLE_EXPIRED and its state is dropped; a finished run's marker (which makes late
  *       records be ignored) is dropped after this long too</td></tr>
@@ -74,11 +79,13 @@ public record ForecastConfig(JobSettings settings, Policy policy) implements Job
      * @param maxReferencesTotal finished runs kept as references over all families, per task
      * @param trackerCacheRuns   decoded run trackers kept per task ({@link TrackerCache}); 0 = none
      * @param whatIfEvery        what-ifs on a run's first forecast and every this many forecasts after it
+     * @param catchUpLagMs       record lag (processing time minus Kafka timestamp) above which count refits wait for
+     *                           the interval timer; 0 = never
      */
     public record Policy(String law, int refitPoints, long refitIntervalMs, int maxBufferedSteps, int curvePoints,
                          double[] whatIfFractions, int fullSelectEvery, int maxReferences, long finishGraceMs,
                          double stopBelow, double continueAbove, long idleTimeoutMs, int maxReferencesTotal,
-                         int trackerCacheRuns, int whatIfEvery)
+                         int trackerCacheRuns, int whatIfEvery, long catchUpLagMs)
             implements Serializable {
         /** The math engine's settings. */
         public ForecastSettings settings() {
@@ -91,9 +98,17 @@ public record ForecastConfig(JobSettings settings, Policy policy) implements Job
                     + ", curve-points=" + curvePoints + ", what-ifs=" + Arrays.toString(whatIfFractions)
                     + ", full-select-every=" + fullSelectEvery + ", max-references=" + maxReferences
                     + ", max-references-total=" + maxReferencesTotal + ", idle-timeout-ms=" + idleTimeoutMs
-                    + ", tracker-cache-runs=" + trackerCacheRuns + ", what-if-every=" + whatIfEvery;
+                    + ", tracker-cache-runs=" + trackerCacheRuns + ", what-if-every=" + whatIfEvery
+                    + ", catch-up-lag-ms=" + catchUpLagMs;
         }
     }
+
+    /**
+     * Default of {@code forecast.catch-up-lag-ms}: above the pipeline's normal record lag (tens of ms, a checkpoint
+     * or GC pause a few hundred) with margin, and low enough that a job that falls behind settles near it instead
+     * of drifting away (docs/benchmarks.md, session 7).
+     */
+    static final long DEFAULT_CATCH_UP_LAG_MS = 2_000;
 
     static final JobSettings.Defaults DEFAULTS = new JobSettings.Defaults("runlaw-forecast", 50_000, 250, false);
 
@@ -103,7 +118,7 @@ public record ForecastConfig(JobSettings settings, Policy policy) implements Job
             "forecast.what-if-fractions", "forecast.full-select-every", "forecast.max-references",
             "forecast.finish-grace-ms", "advice.stop-below", "advice.continue-above", "forecast.idle-timeout-ms",
             "forecast.max-references-total", "forecast.tracker-cache-runs",
-            "forecast.what-if-every");
+            "forecast.what-if-every", "forecast.catch-up-lag-ms");
 
     /** Parses {@code --key value} arguments. */
     public static ForecastConfig fromArgs(String... args) {
@@ -149,6 +164,7 @@ public record ForecastConfig(JobSettings settings, Policy policy) implements Job
         int maxRefsTotal = (int) p.integer("forecast.max-references-total", 1_000, 0, 1_000_000);
         int cacheRuns = (int) p.integer("forecast.tracker-cache-runs", 1_024, 0, 1_000_000);
         int whatIfEvery = (int) p.integer("forecast.what-if-every", 1, 1, 1_000_000);
+        long catchUpLagMs = p.integer("forecast.catch-up-lag-ms", DEFAULT_CATCH_UP_LAG_MS, 0, 86_400_000);
         double stopBelow = p.decimal("advice.stop-below", 0.05, 0, 1);
         double continueAbove = p.decimal("advice.continue-above", 0.95, 0, 1);
         if (!(stopBelow < continueAbove)) {
@@ -157,7 +173,7 @@ public record ForecastConfig(JobSettings settings, Policy policy) implements Job
         p.throwIfErrors("forecast");
         return new ForecastConfig(settings, new Policy(law, refitPoints, refitMs, maxBuffered,
                 curvePoints, fractions, fullEvery, maxRefs, graceMs, stopBelow, continueAbove, idleMs, maxRefsTotal,
-                cacheRuns, whatIfEvery));
+                cacheRuns, whatIfEvery, catchUpLagMs));
     }
 
     /** The input topics (run-started, step-metrics, run-finished), with the prefix. */
@@ -200,7 +216,7 @@ public record ForecastConfig(JobSettings settings, Policy policy) implements Job
                   --forecast.curve-points 32  --forecast.what-if-fractions 0.5,0.7,0.9  --forecast.full-select-every 8
                   --forecast.max-references 8  --forecast.max-references-total 1000  --forecast.finish-grace-ms 30000
                   --forecast.max-buffered-steps 4096  --forecast.idle-timeout-ms 604800000
-                  --forecast.tracker-cache-runs 1024  --forecast.what-if-every 1
+                  --forecast.tracker-cache-runs 1024  --forecast.what-if-every 1  --forecast.catch-up-lag-ms 2000
                   --advice.stop-below 0.05  --advice.continue-above 0.95  --sink.batch-rows 50000
                   --sink.flush-interval-ms 250  --job.name runlaw-forecast  --limits.* (see Limits)
                   --dead-letter.topic runlaw.dead-letters  --dead-letter.transactional-id-prefix runlaw-forecast-dlq

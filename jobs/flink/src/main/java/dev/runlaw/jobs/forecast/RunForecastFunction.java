@@ -180,7 +180,7 @@ public final class RunForecastFunction
         long now = ctx.timerService().currentProcessingTime();
         Transition t;
         if (record instanceof StepMetrics s) {
-            t = session.onStep(s, nonFinite, now);
+            t = session.onStep(s, nonFinite, now, in.timestamp());
         } else if (record instanceof RunStarted r) {
             t = session.onStarted(r, now);
         } else {

@@ -34,6 +34,21 @@ import java.util.Objects;
  * before it waits for it (at most {@code finishGraceMs}) before it finishes, so that its reference is published
  * under its family.
  *
+ * <p><b>Catch-up.</b> A step read more than {@code catchUpLagMs} after it entered Kafka (processing time minus the
+ * record's Kafka timestamp: the job's own backlog, whatever the step's wall time) means the job is behind, e.g. after
+ * a restore from a checkpoint or a start with runs already logging. Then the count trigger does not refit: the step
+ * is buffered and the run is refit by its interval timer, set at its first buffered step, so each run is refit at
+ * most once per interval while behind, each refit folding everything buffered, instead of once per
+ * {@code refitPoints} stale steps. That interval scales with the lag: a timer set by a step L late is
+ * {@code max(refitIntervalMs, min(L, 4 refitIntervalMs))} away. The newest step is still forecast within it, and
+ * the end of a run still gets its final forecast at once. Once records arrive within the lag again, the count
+ * trigger works as before (at the first step within it, with all buffered points). Which steps get a forecast then
+ * depends on processing time, not on the data alone: tests that assert the exact forecast steps under a backlog turn it off (0). Clock skew:
+ * the Kafka timestamp is the producer's clock (CreateTime) or the broker's (LogAppendTime); a producer clock behind
+ * the job's by more than the lag makes every step look late, so its runs are refit by the timer only (nothing is
+ * lost, the cadence becomes the interval); one ahead delays the rule by the skew. An unknown timestamp (&lt;= 0)
+ * never counts as late.
+ *
  * <p><b>Failures.</b> A failed refit or finish is retried at the next trigger (more points, a later step, or its
  * timer), each timer retry after twice the previous delay; the idle timeout ends a run that keeps failing.
  *
@@ -43,6 +58,8 @@ import java.util.Objects;
 public final class RunSession {
     /** Shortest delay before a failed finish is retried (the grace time may be 0). */
     private static final long MIN_RETRY_MS = 1_000;
+    /** A late step's refit timer is at most this many refit intervals away (catch-up). */
+    static final int MAX_CATCH_UP_INTERVALS = 4;
     /** Retry delays double up to this many times. */
     private static final int MAX_BACKOFF_DOUBLINGS = 10;
 
@@ -127,8 +144,16 @@ public final class RunSession {
         }
     }
 
-    /** A step; {@code nonFinite}: its loss was NaN or infinite (kept as a fact about the run). */
+    /** A step read as soon as it entered Kafka (never late for the catch-up rule): see the four-argument form. */
     public Transition onStep(StepMetrics s, boolean nonFinite, long now) throws Exception {
+        return onStep(s, nonFinite, now, now);
+    }
+
+    /**
+     * A step; {@code nonFinite}: its loss was NaN or infinite (kept as a fact about the run); {@code recordTimeMs}:
+     * its Kafka record timestamp (&lt;= 0 unknown), which the catch-up rule compares with {@code now}.
+     */
+    public Transition onStep(StepMetrics s, boolean nonFinite, long now, long recordTimeMs) throws Exception {
         if (done()) {
             return Transition.none(before);
         }
@@ -140,7 +165,7 @@ public final class RunSession {
         if (c.endStep >= 0 && step.step >= c.endStep) {
             return endOfRun(c, null, step, now);
         }
-        if (c.pendingPoints >= policy.refitPoints()) {
+        if (c.pendingPoints >= policy.refitPoints() && !behind(now, recordTimeMs)) {
             return refit(c, step, now);
         }
         if (c.pendingSteps >= policy.maxBufferedSteps()) {
@@ -148,8 +173,9 @@ public final class RunSession {
         }
         if (c.refitTimer == 0) {
             // Any new step (a loss or only an LR) is forecast within the interval, so the newest forecast always
-            // reflects the newest step even when the run logs losses rarely.
-            c.refitTimer = now + policy.refitIntervalMs();
+            // reflects the newest step even when the run logs losses rarely; when the job is behind, within the
+            // lag-scaled interval (see catchUpIntervalMs).
+            c.refitTimer = now + catchUpIntervalMs(now, recordTimeMs);
         }
         return Transition.update(before, c, null, false, step, new Emission());
     }
@@ -364,6 +390,26 @@ public final class RunSession {
         setup.outputs().forecast(f, c.familyOrEmpty(), now, out);
         setup.faults().at(FaultHook.Point.FORECAST_BUILT, runId);
         setup.outputs().advice(t, f, refs, c, now, out);
+    }
+
+    /**
+     * The refit interval for a step read at {@code now} with Kafka timestamp {@code recordTimeMs}: the policy's,
+     * or, when the step is late, its lag clamped to [interval, {@link #MAX_CATCH_UP_INTERVALS} x interval]: a job
+     * behind by L spends its CPU on reading the backlog rather than on refits whose forecasts are L old when
+     * written, and the bound keeps a timer set during a long backlog from outliving it by much.
+     */
+    private long catchUpIntervalMs(long now, long recordTimeMs) {
+        long interval = policy.refitIntervalMs();
+        if (!behind(now, recordTimeMs)) {
+            return interval;
+        }
+        return Math.max(interval, Math.min(now - recordTimeMs, MAX_CATCH_UP_INTERVALS * interval));
+    }
+
+    /** Whether a record with Kafka timestamp {@code recordTimeMs} read at {@code now} is late (catch-up rule). */
+    private boolean behind(long now, long recordTimeMs) {
+        long lag = policy.catchUpLagMs();
+        return lag > 0 && recordTimeMs > 0 && now - recordTimeMs > lag;
     }
 
     /** A copy of the state for a record arriving at {@code now} (the idle clock restarts). */

@@ -103,15 +103,15 @@ public final class SessionRefitTiming {
                 for (int cache : caches) {
                     double[] r = measure(runs, steps, cache, copying);
                     System.out.printf(Locale.ROOT, "round %d  store %-8s cache %4d: %6d refits, %.3f ms CPU per refit,"
-                                    + " %.1f us CPU per other step, load %.1f%n", round, copying ? "copying" : "heap",
-                            cache, (long) r[0], r[1], r[2],
+                                    + " %.1f us CPU per other step, %.0f tracker bytes written per refit, load %.1f%n",
+                            round, copying ? "copying" : "heap", cache, (long) r[0], r[1], r[2], r[3],
                             ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
                 }
             }
         }
     }
 
-    /** [refits, ms CPU per refit, us CPU per non-refit step]. */
+    /** [refits, ms CPU per refit, us CPU per non-refit step, tracker bytes written per refit]. */
     static double[] measure(int runs, int steps, int cacheRuns, boolean copying) throws Exception {
         ForecastConfig.Policy p = ForecastTestRuns.config(10, 3_600_000, "forecast.what-if-fractions", "0.5,0.7,0.9",
                 "forecast.tracker-cache-runs", Integer.toString(cacheRuns)).policy();
@@ -134,6 +134,7 @@ public final class SessionRefitTiming {
         long otherNs = 0;
         long refits = 0;
         long others = 0;
+        long bytes = 0;
         for (int s = 0; s < steps; s++) {
             double lr = lr(s);
             for (int r = 0; r < runs; r++) {
@@ -150,13 +151,15 @@ public final class SessionRefitTiming {
                 if (t.emission().forecasts() > 0) {
                     refitNs += dt;
                     refits++;
+                    bytes += st.tracker().length;
                 } else {
                     otherNs += dt;
                     others++;
                 }
             }
         }
-        return new double[] {refits, refitNs / 1e6 / Math.max(1, refits), otherNs / 1e3 / Math.max(1, others)};
+        return new double[] {refits, refitNs / 1e6 / Math.max(1, refits), otherNs / 1e3 / Math.max(1, others),
+                (double) bytes / Math.max(1, refits)};
     }
 
     private static void commit(Transition t, RunStateStore s) throws Exception {

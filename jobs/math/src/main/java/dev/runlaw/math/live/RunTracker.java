@@ -80,8 +80,11 @@ public final class RunTracker {
      * then about 57 KB (two full LR tracks of 1024 knots at 16 bytes, 1024 buckets at 24 bytes).
      */
     public static final int LOSS_CAPACITY = 1024;
-    /** First byte of {@link #toBytes()}. */
-    public static final byte FORMAT_VERSION = 1;
+    /**
+     * First byte of {@link #toBytes()}: 2 since session 7 (the planned track is left out when a spec is given:
+     * it is rebuilt from the spec); version 1 bytes are still read.
+     */
+    public static final byte FORMAT_VERSION = 2;
     /** An observed LR differing from the planned one by more than this fraction of the planned peak contradicts it. */
     public static final double CONTRADICTION_FRACTION = 0.01;
     /** Post-warmup loss points this run needs before it is forecast without a reference run. */
@@ -151,12 +154,11 @@ public final class RunTracker {
             try {
                 // Straight to knots: expanding the spec step by step would cost O(total steps) per RunStarted (and
                 // 8 bytes a step: a spec of 10^9 steps must not allocate gigabytes).
-                LrSchedule s = specOrNull.toPiecewise(LrTrack.DEFAULT_TOLERANCE);
                 this.spec = specOrNull;
-                this.planned = LrTrack.of(s.knotSteps(), s.knotValues());
-                this.plannedCache = s;
-                this.plannedKnots = s.knotSteps().length;
+                planFromSpec();
             } catch (IllegalArgumentException e) {
+                this.spec = null;
+                this.planned = null;
                 this.specError = e.getMessage();
             }
         }
@@ -577,6 +579,25 @@ public final class RunTracker {
             plannedKnots = plannedCache == null ? 0 : plannedCache.knotSteps().length;
         }
         return plannedCache;
+    }
+
+    /**
+     * Sets the planned track (and the derived planned schedule) from {@link #spec}: at {@link #plan}, and when
+     * bytes that leave the track out because it is the spec's are decoded ({@link RunTrackerCodec}), so both build
+     * it the same way.
+     *
+     * @throws IllegalArgumentException when the spec cannot be built piecewise
+     */
+    void planFromSpec() {
+        LrSchedule s = spec.toPiecewise(LrTrack.DEFAULT_TOLERANCE);
+        this.planned = LrTrack.of(s.knotSteps(), s.knotValues());
+        this.plannedCache = s;
+        this.plannedKnots = s.knotSteps().length;
+    }
+
+    /** Whether the planned track is the spec's, so the state need not hold it (it is rebuilt from the spec). */
+    boolean plannedFromSpec() {
+        return spec != null && planned != null;
     }
 
     /** A fingerprint of the reference set: names, point counts and last steps. */
