@@ -43,11 +43,11 @@ import java.util.Objects;
  * {@code max(refitIntervalMs, min(L, 4 refitIntervalMs))} away. The newest step is still forecast within it, and
  * the end of a run still gets its final forecast at once. Once records arrive within the lag again, the count
  * trigger works as before (at the first step within it, with all buffered points). Which steps get a forecast then
- * depends on processing time, not on the data alone: tests that assert the exact forecast steps under a backlog turn it off (0). Clock skew:
- * the Kafka timestamp is the producer's clock (CreateTime) or the broker's (LogAppendTime); a producer clock behind
- * the job's by more than the lag makes every step look late, so its runs are refit by the timer only (nothing is
- * lost, the cadence becomes the interval); one ahead delays the rule by the skew. An unknown timestamp (&lt;= 0)
- * never counts as late.
+ * depends on processing time, not on the data alone: tests that assert the exact forecast steps under a backlog
+ * turn it off (0). Clock skew: the Kafka timestamp is the producer's clock (CreateTime) or the broker's
+ * (LogAppendTime); a producer clock behind the job's by more than the lag makes every step look late, so its runs
+ * are refit by the timer only (nothing is lost, the cadence becomes the interval); one ahead delays the rule by the
+ * skew. An unknown timestamp (&lt;= 0) never counts as late.
  *
  * <p><b>Failures.</b> A failed refit or finish is retried at the next trigger (more points, a later step, or its
  * timer), each timer retry after twice the previous delay; the idle timeout ends a run that keeps failing.
