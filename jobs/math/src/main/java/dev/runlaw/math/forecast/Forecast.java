@@ -41,6 +41,15 @@ public final class Forecast {
      */
     public Forecast(long step, double point, double lo, double hi, double level, double logSd, boolean ok,
                     String message) {
+        this(step, point, lo, hi, level, logSd, ok, message, null);
+    }
+
+    /**
+     * Every field; {@code laplaceParts} (param, noise and horizon sd) instead of a message for a usable
+     * Laplace-interval forecast, whose message "laplace sd ..." is then built from them when asked for.
+     */
+    private Forecast(long step, double point, double lo, double hi, double level, double logSd, boolean ok,
+                     String message, double[] laplaceParts) {
         this.step = step;
         this.point = point;
         this.lo = lo;
@@ -49,21 +58,7 @@ public final class Forecast {
         this.logSd = logSd;
         this.ok = ok;
         this.message = message;
-        this.laplaceParts = null;
-    }
-
-    /** A usable Laplace-interval forecast whose message "laplace sd ..." is built from the sd parts when asked for. */
-    private Forecast(long step, double point, double lo, double hi, double level, double logSd, double paramSd,
-                     double noiseSd, double horizonSd) {
-        this.step = step;
-        this.point = point;
-        this.lo = lo;
-        this.hi = hi;
-        this.level = level;
-        this.logSd = logSd;
-        this.ok = true;
-        this.message = null;
-        this.laplaceParts = new double[] {paramSd, noiseSd, horizonSd};
+        this.laplaceParts = laplaceParts;
     }
 
     /**
@@ -72,7 +67,7 @@ public final class Forecast {
      */
     static Forecast laplace(long step, double point, double lo, double hi, double level, double logSd,
                             double paramSd, double noiseSd, double horizonSd) {
-        return new Forecast(step, point, lo, hi, level, logSd, paramSd, noiseSd, horizonSd);
+        return new Forecast(step, point, lo, hi, level, logSd, true, null, new double[] {paramSd, noiseSd, horizonSd});
     }
 
     static Forecast failed(long step, double level, String message) {
