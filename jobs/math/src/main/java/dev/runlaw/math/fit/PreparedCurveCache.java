@@ -24,25 +24,24 @@ public final class PreparedCurveCache {
     /** Runs kept by {@link #create()}: a family's references and a few observed runs. */
     public static final int DEFAULT_CAPACITY = 16;
 
-    private final LinkedHashMap<Key, Map<String, PreparedCurve>> byRun;
-    /**
-     * Per run (same identity and bound as {@link #byRun}), whether its LR was annealed by its last fitted step: on a
-     * per-step schedule that is a scan of the whole run, which every fit of the run otherwise repeats.
-     */
-    private final LinkedHashMap<Key, Boolean> annealed;
+    private final LinkedHashMap<Key, RunEntry> byRun;
     private int hits;
     private int misses;
+
+    /**
+     * What is kept of one run: its prepared curves by law variant, and whether its LR was annealed by its last
+     * fitted step (null until asked: on a per-step schedule that is a scan of the whole run, which every fit of the
+     * run would otherwise repeat).
+     */
+    private static final class RunEntry {
+        final Map<String, PreparedCurve> curves = new HashMap<>();
+        Boolean annealed;
+    }
 
     private PreparedCurveCache(int capacity) {
         this.byRun = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<Key, Map<String, PreparedCurve>> eldest) {
-                return size() > capacity;
-            }
-        };
-        this.annealed = new LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<Key, Boolean> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<Key, RunEntry> eldest) {
                 return size() > capacity;
             }
         };
@@ -67,7 +66,7 @@ public final class PreparedCurveCache {
      * {@code law.variants()}, all of them are prepared together on a miss.
      */
     public PreparedCurve prepared(LossLaw law, LossLaw variant, RunObservations run) {
-        Map<String, PreparedCurve> curves = byRun.computeIfAbsent(new Key(run), k -> new HashMap<>());
+        Map<String, PreparedCurve> curves = entry(run).curves;
         String key = key(variant);
         PreparedCurve c = curves.get(key);
         if (c != null) {
@@ -109,7 +108,15 @@ public final class PreparedCurveCache {
      * function of the run, so the answer is too. Not counted in {@link #hits()} / {@link #misses()}.
      */
     boolean annealed(RunObservations run, long lastFittedStep) {
-        return annealed.computeIfAbsent(new Key(run), k -> LawFitter.annealedBy(run.schedule(), lastFittedStep));
+        RunEntry e = entry(run);
+        if (e.annealed == null) {
+            e.annealed = LawFitter.annealedBy(run.schedule(), lastFittedStep);
+        }
+        return e.annealed;
+    }
+
+    private RunEntry entry(RunObservations run) {
+        return byRun.computeIfAbsent(new Key(run), k -> new RunEntry());
     }
 
     /** Runs currently kept. */
