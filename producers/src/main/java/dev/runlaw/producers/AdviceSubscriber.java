@@ -290,10 +290,15 @@ public final class AdviceSubscriber implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        List<Waiter> pending = new ArrayList<>();
         synchronized (lock) {
-            waiters.values().forEach(list -> list.forEach(w -> w.future.cancel(false)));
+            waiters.values().forEach(pending::addAll);
             waiters.clear();
         }
+        // Cancelled outside the lock and the map, as RunEventLog.cancelWaiters does: a cancelled future's clean-up in
+        // nextAdvice runs on this thread and edits the waiter lists, which threw ConcurrentModificationException
+        // while they were iterated (seen in TorchTrainerIT's gateway shutdown).
+        pending.forEach(w -> w.future.cancel(false));
         alerts.cancelWaiters();
         batchAdvice.cancelWaiters();
     }

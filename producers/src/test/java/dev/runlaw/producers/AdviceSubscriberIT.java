@@ -227,6 +227,20 @@ class AdviceSubscriberIT {
         }
     }
 
+    @Test
+    void closeCancelsEveryPendingWaiter() {
+        AdviceSubscriber sub = AdviceSubscriber.builder(kafka.bootstrapServers()).topicPrefix("as.").start();
+        // Two waiters on one run and one on another: cancelling one edits its run's waiter list (the future's own
+        // clean-up), which must not break the cancelling of the others.
+        CompletableFuture<Advice> first = sub.nextAdvice("pending", 100);
+        CompletableFuture<Advice> second = sub.nextAdvice("pending", 100);
+        CompletableFuture<Advice> other = sub.nextAdvice("pending-too", 100);
+        CompletableFuture<List<AdviceSubscriber.AlertEvent>> alert = sub.nextAlerts("pending", -1);
+        sub.close();
+        assertThat(List.of(first, second, other)).allSatisfy(f -> assertThat(f).isCancelled());
+        assertThat(alert).isCancelled();
+    }
+
     static void await(String what, Await.Condition cond) throws InterruptedException {
         Await.until(Duration.ofSeconds(30), what, cond);
     }
