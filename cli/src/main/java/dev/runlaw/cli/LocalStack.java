@@ -27,9 +27,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -305,15 +307,21 @@ public final class LocalStack implements AutoCloseable {
                     () -> {
                         Map<TopicPartition, OffsetAndMetadata> committed = admin
                                 .listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get();
+                        // Every partition of a topic the group reads, not only those it has committed: a partition
+                        // whose first records are not yet committed has no entry, and must not count as caught up.
+                        Set<String> topics = new HashSet<>();
+                        committed.keySet().forEach(tp -> topics.add(tp.topic()));
                         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-                        committed.keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+                        admin.describeTopics(topics).allTopicNames().get().forEach((name, d) -> d.partitions()
+                                .forEach(p -> latest.put(new TopicPartition(name, p.partition()),
+                                        OffsetSpec.latest())));
                         var ends = admin.listOffsets(latest).all().get();
                         last.set(0, committed);
                         last.set(1, ends);
                         boolean caughtUp = !committed.isEmpty();
-                        for (var e : committed.entrySet()) {
-                            caughtUp &= e.getValue() != null
-                                    && e.getValue().offset() >= ends.get(e.getKey()).offset();
+                        for (var e : ends.entrySet()) {
+                            OffsetAndMetadata c = committed.get(e.getKey());
+                            caughtUp &= (c == null ? 0 : c.offset()) >= e.getValue().offset();
                         }
                         return caughtUp;
                     });
